@@ -1,0 +1,125 @@
+//! Command-line interface. The doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Find goroutine leaks in Go services from their goroutine profiles.
+///
+/// Exit codes: 0 nothing reported, 1 at least one suspected leak reported, 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "leakprof", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report goroutines blocked on channel operations, grouped by the line that blocks.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A goroutine profile: pprof protobuf (/debug/pprof/goroutine, gzipped or not), or a
+    /// debug=1 or debug=2 text dump (also panics, SIGQUIT, `go test -timeout` output). A folder
+    /// is walked and every file in it read. Repeat for several snapshots.
+    #[arg(long = "profile", value_name = "PATH", required = true)]
+    pub profiles: Vec<PathBuf>,
+
+    /// Report a place when at least this many goroutines wait there (in the worst snapshot).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub threshold: u64,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also report channel operations inside the Go standard library (excluded by default).
+    #[arg(long)]
+    pub include_std: bool,
+
+    /// List goroutines blocked on other things (mutexes, WaitGroups, sleep, I/O, …) too.
+    #[arg(long)]
+    pub show_other_blocking: bool,
+
+    /// Refuse a profile that decompresses to more than this (e.g. 512MiB, 2GiB).
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
+    pub max_decompressed_size: u64,
+
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+/// `1GiB`, `512MiB`, `100MB`, `4096` → bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 512MiB"))?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "kb" => 1_000,
+        "m" | "mib" => 1 << 20,
+        "mb" => 1_000_000,
+        "g" | "gib" => 1 << 30,
+        "gb" => 1_000_000_000,
+        "t" | "tib" => 1 << 40,
+        "tb" => 1_000_000_000_000,
+        _ => {
+            return Err(format!(
+                "unknown unit in {text:?}; use B, KiB, MiB, GiB, KB, MB or GB"
+            ));
+        }
+    };
+    number
+        .checked_mul(multiplier)
+        .filter(|&size| size > 0)
+        .ok_or_else(|| format!("{text:?} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        for (text, expected) in [
+            ("1GiB", Ok(1 << 30)),
+            ("512MiB", Ok(512 << 20)),
+            ("100MB", Ok(100_000_000)),
+            ("4096", Ok(4096)),
+            ("0", Err(())),
+            ("lots", Err(())),
+            ("5 parsecs", Err(())),
+            ("99999999999999999999", Err(())),
+        ] {
+            assert_eq!(parse_size(text).map_err(|_| ()), expected, "{text}");
+        }
+    }
+}

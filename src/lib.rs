@@ -1,0 +1,288 @@
+//! leakprof finds goroutine leaks in Go services from their goroutine profiles.
+//!
+//! The pipeline, one module per stage: [`profile`] reads profiles in every format Go serves
+//! into one stream of samples; [`blocking`] tells what each goroutine waits on and where;
+//! [`aggregate`] groups them by place and merges snapshots; [`report`] decides each place's
+//! status and renders the result. [`main_with_args`] is the whole command line, callable
+//! in-process from tests.
+
+pub mod aggregate;
+pub mod blocking;
+pub mod cli;
+pub mod profile;
+pub mod report;
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+
+use crate::aggregate::{Merged, Snapshot};
+use crate::blocking::{Blocking, is_std_function};
+use crate::cli::{Cli, ColorChoice, Command, OutputFormat, ReportArgs};
+use crate::profile::ReadOptions;
+use crate::report::{Finding, OtherBlocking, ProfileEntry, Report, Status, Summary, Tool};
+
+/// Nothing was reported.
+pub const EXIT_CLEAN: u8 = 0;
+/// At least one suspected leak was reported.
+pub const EXIT_FOUND: u8 = 1;
+/// Usage error, or nothing could be read.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs the command line `args` (program name first) and returns the exit code.
+pub fn main_with_args<I, T>(
+    args: I,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    stdout_is_terminal: bool,
+) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let text = error.render().to_string();
+            return if error.use_stderr() {
+                let _ = stderr.write_all(text.as_bytes());
+                EXIT_ERROR
+            } else {
+                let _ = stdout.write_all(text.as_bytes());
+                EXIT_CLEAN
+            };
+        }
+    };
+    match cli.command {
+        Command::Report(args) => run_report(&args, stdout, stderr, stdout_is_terminal),
+    }
+}
+
+/// Errors that stop a whole run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("no profile could be read:{}", problems.iter().map(|p| format!("\n  {p}")).collect::<String>())]
+    NoProfiles { problems: Vec<String> },
+    #[error("cannot write the report to {path}: {source}")]
+    Output { path: PathBuf, source: io::Error },
+}
+
+fn run_report(
+    args: &ReportArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    stdout_is_terminal: bool,
+) -> u8 {
+    let report = match build_report(args) {
+        Ok(report) => report,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            return EXIT_ERROR;
+        }
+    };
+    let code = if report.summary.reported > 0 {
+        EXIT_FOUND
+    } else {
+        EXIT_CLEAN
+    };
+
+    let to_terminal = args.output.is_none() && stdout_is_terminal;
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut rendered = Vec::new();
+    let render = match args.format {
+        OutputFormat::Text => report::text::write(&report, &mut rendered, color),
+        OutputFormat::Json => report::json::write(&report, &mut rendered),
+    };
+    if let Err(error) = render {
+        let _ = writeln!(stderr, "error: cannot render the report: {error}");
+        return EXIT_ERROR;
+    }
+    // Text on standard output lists the warnings itself; elsewhere people would not see them.
+    if args.output.is_some() || args.format != OutputFormat::Text {
+        for warning in &report.warnings {
+            let _ = writeln!(stderr, "warning: {warning}");
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(source) = fs::write(path, &rendered) {
+                let error = RunError::Output {
+                    path: path.clone(),
+                    source,
+                };
+                let _ = writeln!(stderr, "error: {error}");
+                return EXIT_ERROR;
+            }
+        }
+        None => match stdout.write_all(&rendered).and_then(|()| stdout.flush()) {
+            Ok(()) => {}
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
+            Err(error) => {
+                let _ = writeln!(stderr, "error: cannot write the report: {error}");
+                return EXIT_ERROR;
+            }
+        },
+    }
+    code
+}
+
+/// Reads every profile named by `args` and builds the report.
+pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
+    let options = ReadOptions {
+        max_decompressed_size: args.max_decompressed_size,
+    };
+    let mut warnings = Vec::new();
+    let mut problems = Vec::new();
+    let mut entries = Vec::new();
+    let mut merged = Merged::default();
+
+    for path in profile_files(&args.profiles, &mut problems) {
+        let mut snapshot = Snapshot::default();
+        match profile::read_file(&path, &options, &mut snapshot) {
+            Ok(info) => {
+                merged.add(snapshot);
+                let shown = path.display().to_string();
+                warnings.extend(
+                    info.warnings
+                        .iter()
+                        .map(|warning| format!("{shown}: {warning}")),
+                );
+                entries.push(ProfileEntry {
+                    path: shown,
+                    format: info.format,
+                    goroutines: info.goroutines,
+                    time: info.time_nanos.map(report::rfc3339),
+                });
+            }
+            Err(error) => problems.push(format!("{}: {error}", path.display())),
+        }
+    }
+    if entries.is_empty() {
+        return Err(RunError::NoProfiles { problems });
+    }
+    // An unreadable profile among readable ones is a warning; the run goes on.
+    warnings.splice(0..0, problems);
+
+    let mut summary = Summary {
+        goroutines: entries.iter().map(|entry| entry.goroutines).sum(),
+        ..Summary::default()
+    };
+    let mut findings = Vec::new();
+    let mut other = Vec::new();
+    for (site, tally) in merged.into_sites() {
+        match site.blocking {
+            Blocking::Channel(op) => {
+                summary.channel_blocked += tally.total_goroutines;
+                *summary.by_kind.entry(op.as_str()).or_default() += tally.total_goroutines;
+                let status = if !args.include_std && is_std_function(&site.function) {
+                    Status::Excluded
+                } else if tally.goroutines >= args.threshold {
+                    Status::Reported
+                } else {
+                    Status::BelowThreshold
+                };
+                let file_name = site.file.rsplit('/').next().unwrap_or(&site.file);
+                findings.push(Finding {
+                    id: report::fingerprint(&[
+                        &site.function,
+                        file_name,
+                        &site.line.to_string(),
+                        op.as_str(),
+                    ]),
+                    function: site.function,
+                    file: site.file,
+                    line: site.line,
+                    op: op.as_str(),
+                    goroutines: tally.goroutines,
+                    total_goroutines: tally.total_goroutines,
+                    profiles: tally.profiles,
+                    status,
+                    suppression: None,
+                    stack: tally.stack.lines().map(str::to_owned).collect(),
+                    created_by: tally.created_by,
+                    max_wait_minutes: tally.max_wait_minutes,
+                    leaked_goroutines: tally.leaked,
+                });
+            }
+            Blocking::Other(kind) => {
+                *summary.by_kind.entry(kind.as_str()).or_default() += tally.total_goroutines;
+                other.push(OtherBlocking {
+                    kind: kind.as_str(),
+                    function: site.function,
+                    file: site.file,
+                    line: site.line,
+                    goroutines: tally.goroutines,
+                    total_goroutines: tally.total_goroutines,
+                    profiles: tally.profiles,
+                });
+            }
+        }
+    }
+    findings.sort_by(|a, b| {
+        b.goroutines
+            .cmp(&a.goroutines)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.function.cmp(&b.function))
+            .then_with(|| a.op.cmp(b.op))
+    });
+    other.sort_by(|a, b| {
+        b.goroutines
+            .cmp(&a.goroutines)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.function.cmp(&b.function))
+            .then_with(|| a.kind.cmp(b.kind))
+    });
+    summary.reported = findings
+        .iter()
+        .filter(|f| f.status == Status::Reported)
+        .count();
+
+    Ok(Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Tool::default(),
+        threshold: args.threshold,
+        profiles: entries,
+        findings,
+        other_blocking: args.show_other_blocking.then_some(other),
+        summary,
+        warnings,
+    })
+}
+
+/// Expands folders into the files below them (sorted, so runs are reproducible). A path that
+/// cannot be listed is recorded in `problems`.
+fn profile_files(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let before = files.len();
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
+                Ok(_) => {}
+                Err(error) => problems.push(format!("{}: {error}", shown(error.path(), path))),
+            }
+        }
+        if files.len() == before {
+            problems.push(format!("{}: the folder has no files", path.display()));
+        }
+    }
+    files
+}
+
+fn shown(path: Option<&Path>, fallback: &Path) -> String {
+    path.unwrap_or(fallback).display().to_string()
+}

@@ -1,0 +1,360 @@
+//! Goroutine profiles in every format Go serves, read into one stream of [`Sample`]s.
+//!
+//! The format is told from the content, never from the file name: pprof protobuf (debug=0,
+//! gzipped or not, including Go 1.26+ `goroutineleak` profiles), text `debug=1` (stacks
+//! aggregated with counts) and text `debug=2` / full goroutine dumps (one stack per
+//! goroutine, as `runtime.Stack(all)`, a panic, SIGQUIT or `go test -timeout` print them).
+//! Readers push samples into a [`SampleSink`] as they go, so a multi-gigabyte dump is never
+//! held in memory.
+
+mod blocks;
+mod debug1;
+mod debug2;
+pub mod pprof;
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use serde::Serialize;
+
+/// How a profile was encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// pprof protobuf goroutine profile (`/debug/pprof/goroutine`, debug=0).
+    Pprof,
+    /// pprof protobuf or debug=1 `goroutineleak` profile (Go 1.26+): every goroutine in it was
+    /// proven leaked by the garbage collector.
+    #[serde(rename = "goroutineleak")]
+    GoroutineLeak,
+    /// Text, stacks aggregated with counts (`?debug=1`).
+    Debug1,
+    /// Text, one stack per goroutine (`?debug=2`, panics, SIGQUIT, test timeouts).
+    Debug2,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Pprof => "pprof",
+            Format::GoroutineLeak => "goroutineleak",
+            Format::Debug1 => "debug1",
+            Format::Debug2 => "debug2",
+        }
+    }
+}
+
+/// One stack frame, borrowed from the profile being read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// Fully qualified Go function, e.g. `main.(*server).run.func1`.
+    pub function: &'a str,
+    /// Source file as the binary recorded it (absolute, or module-relative with -trimpath).
+    pub file: &'a str,
+    /// 1-based line; 0 when the profile does not say.
+    pub line: u32,
+}
+
+/// The frames of one sample, innermost first.
+///
+/// Text dumps are parsed lazily: most goroutines only need their top few frames looked at.
+#[derive(Clone, Debug)]
+pub enum Frames<'a> {
+    List(&'a [Frame<'a>]),
+    Debug2(debug2::FrameLines<'a>),
+}
+
+impl<'a> Iterator for Frames<'a> {
+    type Item = Frame<'a>;
+
+    fn next(&mut self) -> Option<Frame<'a>> {
+        match self {
+            Frames::List(frames) => {
+                let (first, rest) = frames.split_first()?;
+                *frames = rest;
+                Some(*first)
+            }
+            Frames::Debug2(lines) => lines.next(),
+        }
+    }
+}
+
+impl<'a> Frames<'a> {
+    /// The `created by` frame of a text dump: the function that started the goroutine.
+    pub fn created_by(&self) -> Option<Frame<'a>> {
+        match self {
+            Frames::List(_) => None,
+            Frames::Debug2(lines) => lines.created_by(),
+        }
+    }
+}
+
+/// One stack and how many goroutines share it.
+#[derive(Clone, Debug)]
+pub struct Sample<'a> {
+    pub count: u64,
+    /// The runtime's wait reason (`chan send`, `select (no cases)`, …): text dumps only.
+    pub wait_reason: Option<&'a str>,
+    /// How long the goroutine has been blocked (`N minutes` in text dumps).
+    pub wait_minutes: Option<u32>,
+    /// The garbage collector proved these goroutines leaked (goroutineleak profile, or a
+    /// `(leaked)` marker in a dump).
+    pub leaked: bool,
+    /// debug=1 prints no runtime frames: how many leading addresses had none printed. More
+    /// than zero means the goroutine is parked inside the runtime.
+    pub hidden_runtime_frames: Option<u32>,
+    pub frames: Frames<'a>,
+    /// `created by` of pprof is not recorded; text dumps carry it in `frames`.
+    pub created_by: Option<Frame<'a>>,
+}
+
+/// Receives samples while a profile is read.
+pub trait SampleSink {
+    fn sample(&mut self, sample: &Sample<'_>);
+}
+
+/// What was wrong with one profile. The caller adds the file name.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read: {0}")]
+    Io(#[from] io::Error),
+    #[error("the file is empty")]
+    Empty,
+    #[error("truncated or corrupt gzip stream: {0}")]
+    Gzip(io::Error),
+    #[error(
+        "decompresses to more than {limit} bytes; raise --max-decompressed-size if the profile is genuine"
+    )]
+    TooLarge { limit: u64 },
+    #[error("{0}")]
+    Malformed(String),
+}
+
+/// Limits applied while reading untrusted profiles.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadOptions {
+    /// Cap on the decompressed (or, for protobuf, raw) size of one profile.
+    pub max_decompressed_size: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_decompressed_size: 1 << 30,
+        }
+    }
+}
+
+/// What a profile said about itself once read.
+#[derive(Clone, Debug)]
+pub struct ProfileInfo {
+    pub format: Format,
+    /// All goroutines in the profile, blocked on channels or not.
+    pub goroutines: u64,
+    /// Wall-clock time the profile was taken (pprof `time_nanos`), when it says.
+    pub time_nanos: Option<i64>,
+    /// Problems that did not stop the read, e.g. a dump cut off at 64 MiB.
+    pub warnings: Vec<String>,
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// How much of the start of a profile is looked at to tell its format.
+const SNIFF_LEN: u64 = 8 << 10;
+
+/// Reads one profile file, feeding its samples to `sink`.
+///
+/// On error the sink may have seen some samples already; callers aggregate into a per-profile
+/// sink and discard it when this fails.
+pub fn read_file(
+    path: &Path,
+    options: &ReadOptions,
+    sink: &mut dyn SampleSink,
+) -> Result<ProfileInfo, ProfileError> {
+    let file = File::open(path)?;
+    read(BufReader::with_capacity(256 << 10, file), options, sink)
+}
+
+/// Reads one profile from any reader; see [`read_file`].
+pub fn read(
+    mut reader: impl Read,
+    options: &ReadOptions,
+    sink: &mut dyn SampleSink,
+) -> Result<ProfileInfo, ProfileError> {
+    let mut magic = [0u8; 2];
+    let got = read_up_to(&mut reader, &mut magic)?;
+    if got == 0 {
+        return Err(ProfileError::Empty);
+    }
+    let start = io::Cursor::new(magic[..got].to_vec()).chain(reader);
+    let limit = options.max_decompressed_size;
+    let result = if magic[..got] == GZIP_MAGIC {
+        let inflated = GzipErrors(flate2::read::MultiGzDecoder::new(start));
+        read_decoded(
+            Capped {
+                inner: inflated,
+                remaining: limit,
+            },
+            sink,
+        )
+    } else {
+        read_decoded(
+            Capped {
+                inner: start,
+                remaining: limit,
+            },
+            sink,
+        )
+    };
+    result.map_err(|error| match error {
+        ProfileError::Io(error) => classify_io_error(error, limit),
+        other => other,
+    })
+}
+
+fn read_decoded(
+    mut reader: impl Read,
+    sink: &mut dyn SampleSink,
+) -> Result<ProfileInfo, ProfileError> {
+    let mut head = Vec::with_capacity(SNIFF_LEN as usize);
+    reader.by_ref().take(SNIFF_LEN).read_to_end(&mut head)?;
+    if head.is_empty() {
+        return Err(ProfileError::Empty);
+    }
+    let kind = sniff(&head)?;
+    let mut whole = io::Cursor::new(head).chain(reader);
+    let info = match kind {
+        Sniffed::Protobuf => {
+            let mut data = Vec::new();
+            whole.read_to_end(&mut data)?;
+            let info = pprof::read(&data, sink)?;
+            ProfileInfo {
+                format: info.format,
+                goroutines: info.goroutines,
+                time_nanos: info.time_nanos,
+                warnings: Vec::new(),
+            }
+        }
+        Sniffed::Debug1 { leak } => debug1::read(&mut whole, leak, sink)?,
+        Sniffed::Debug2 => debug2::read(&mut whole, sink)?,
+    };
+    if info.goroutines == 0 && info.format == Format::Debug2 {
+        return Err(ProfileError::Malformed(
+            "no goroutine stacks found: expected a pprof goroutine profile or a debug=1 or debug=2 goroutine dump".into(),
+        ));
+    }
+    Ok(info)
+}
+
+enum Sniffed {
+    Protobuf,
+    Debug1 { leak: bool },
+    Debug2,
+}
+
+fn sniff(head: &[u8]) -> Result<Sniffed, ProfileError> {
+    let text = head
+        .iter()
+        .all(|&byte| byte >= 0x20 || byte == b'\n' || byte == b'\t' || byte == b'\r');
+    if !text {
+        return Ok(Sniffed::Protobuf);
+    }
+    let first_line = head.split(|&byte| byte == b'\n').next().unwrap_or_default();
+    let first_line = String::from_utf8_lossy(first_line);
+    if first_line.starts_with("goroutine profile: total ") {
+        return Ok(Sniffed::Debug1 { leak: false });
+    }
+    if first_line.starts_with("goroutineleak profile: total ") {
+        return Ok(Sniffed::Debug1 { leak: true });
+    }
+    // Other text profiles: `heap profile: 1: 2 [3: 4] @ heap/1048576`, `mutex profile: …`.
+    if let Some((name, _)) = first_line.split_once(" profile: ").filter(|(name, _)| {
+        !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_alphanumeric())
+    }) {
+        return Err(ProfileError::Malformed(format!(
+            "a {name} profile, not a goroutine profile"
+        )));
+    }
+    Ok(Sniffed::Debug2)
+}
+
+fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
+}
+
+/// Marks an I/O error raised because the size cap was hit.
+#[derive(Debug, thiserror::Error)]
+#[error("size limit exceeded")]
+struct SizeLimitExceeded;
+
+/// Marks an I/O error raised by the gzip decoder.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct GzipFailure(io::Error);
+
+fn classify_io_error(error: io::Error, limit: u64) -> ProfileError {
+    let kind = error.kind();
+    if error.get_ref().is_none() {
+        return ProfileError::Io(error);
+    }
+    let Some(inner) = error.into_inner() else {
+        return ProfileError::Io(io::Error::from(kind));
+    };
+    let inner = match inner.downcast::<GzipFailure>() {
+        Ok(gzip) => return ProfileError::Gzip(gzip.0),
+        Err(inner) => inner,
+    };
+    match inner.downcast::<SizeLimitExceeded>() {
+        Ok(_) => ProfileError::TooLarge { limit },
+        Err(inner) => ProfileError::Io(io::Error::new(kind, inner)),
+    }
+}
+
+/// Tags every error of the gzip decoder, so a truncated stream is told from a failing disk.
+struct GzipErrors<R>(R);
+
+impl<R: Read> Read for GzipErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0
+            .read(buf)
+            .map_err(|error| io::Error::other(GzipFailure(error)))
+    }
+}
+
+/// A reader that fails once more than its limit came out of it: the guard against gzip bombs
+/// and hostile sizes.
+struct Capped<R> {
+    inner: R,
+    remaining: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.remaining == 0 {
+            // One byte more tells a stream of exactly the limit from a larger one.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(SizeLimitExceeded)),
+            };
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.remaining -= n as u64;
+        Ok(n)
+    }
+}

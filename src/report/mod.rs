@@ -1,0 +1,196 @@
+//! The report: one data model, serialised as JSON (the contract other tools read) or rendered
+//! as text for people.
+
+pub mod json;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::profile::Format;
+
+/// Version of the JSON schema; bumped only for incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub threshold: u64,
+    pub profiles: Vec<ProfileEntry>,
+    /// Every place where goroutines wait on a channel operation, whatever the count, sorted
+    /// by goroutines (descending), then file and line.
+    pub findings: Vec<Finding>,
+    /// Goroutines blocked on something other than a channel, by place; with
+    /// `--show-other-blocking` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_blocking: Option<Vec<OtherBlocking>>,
+    pub summary: Summary,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "leakprof",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProfileEntry {
+    pub path: String,
+    pub format: Format,
+    pub goroutines: u64,
+    /// When the profile was taken (RFC 3339, UTC), if the profile says.
+    pub time: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Over the threshold, in own code, not suppressed: a suspected leak.
+    Reported,
+    Suppressed,
+    BelowThreshold,
+    /// Not own code (the Go standard library by default).
+    Excluded,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Reported => "reported",
+            Status::Suppressed => "suppressed",
+            Status::BelowThreshold => "below_threshold",
+            Status::Excluded => "excluded",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Suppression {
+    pub kind: String,
+    pub reason: String,
+    pub rule: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Stable fingerprint of the place (function, file name, line, op).
+    pub id: String,
+    pub function: String,
+    pub file: String,
+    pub line: u32,
+    pub op: &'static str,
+    /// Goroutines at this place in the worst snapshot.
+    pub goroutines: u64,
+    /// Sum over all snapshots.
+    pub total_goroutines: u64,
+    /// Snapshots that have this place.
+    pub profiles: u32,
+    pub status: Status,
+    pub suppression: Option<Suppression>,
+    /// One example stack, innermost first: `function file:line`.
+    pub stack: Vec<String>,
+    /// The function that started the example goroutine, when the dump says.
+    pub created_by: Option<String>,
+    /// Longest wait seen, from `N minutes` in text dumps.
+    pub max_wait_minutes: Option<u32>,
+    /// Goroutines the garbage collector proved leaked (worst snapshot).
+    pub leaked_goroutines: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OtherBlocking {
+    pub kind: &'static str,
+    pub function: String,
+    pub file: String,
+    pub line: u32,
+    pub goroutines: u64,
+    pub total_goroutines: u64,
+    pub profiles: u32,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Findings with status `reported`.
+    pub reported: usize,
+    /// Goroutines in all profiles read.
+    pub goroutines: u64,
+    /// Goroutines blocked on a channel operation, summed over profiles.
+    pub channel_blocked: u64,
+    /// Goroutines by what they wait on (`send`, `mutex`, `io`, …), summed over profiles.
+    pub by_kind: BTreeMap<&'static str, u64>,
+}
+
+/// Formats Unix nanoseconds as RFC 3339 in UTC, e.g. `2026-11-27T22:06:02Z`.
+pub fn rfc3339(nanos: i64) -> String {
+    let seconds = nanos.div_euclid(1_000_000_000);
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+/// 64-bit FNV-1a: a fingerprint that is the same on every machine and every release.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in part.as_bytes().iter().chain(&[0u8]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        for (nanos, expected) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400_000_000_000, "2000-02-29T00:00:00Z"),
+            (1_795_817_162_123_456_789, "2026-11-27T22:06:02Z"),
+            (-1_000_000_000, "1969-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(rfc3339(nanos), expected, "{nanos}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_are_stable() {
+        assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+    }
+}

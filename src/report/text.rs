@@ -1,0 +1,158 @@
+//! The report for people: suspected leaks first, each with one example stack, then what was
+//! left out and why. Colour only when writing to a terminal.
+
+use std::io::{self, Write};
+
+use super::{Finding, Report, Status};
+
+/// Stack frames shown per finding; JSON has them all.
+const SHOWN_FRAMES: usize = 12;
+
+pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let paint = Paint { color };
+    let reported: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Reported)
+        .collect();
+    let profiles = report.profiles.len();
+    writeln!(
+        out,
+        "{} in {} profile{} ({} goroutines, {} blocked on channels); threshold {}",
+        paint.bold(&match reported.len() {
+            0 => "no suspected goroutine leaks".to_string(),
+            1 => "1 suspected goroutine leak".to_string(),
+            n => format!("{n} suspected goroutine leaks"),
+        }),
+        profiles,
+        if profiles == 1 { "" } else { "s" },
+        report.summary.goroutines,
+        report.summary.channel_blocked,
+        report.threshold,
+    )?;
+
+    for finding in &reported {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} goroutines  {}  {}",
+            paint.red(&finding.goroutines.to_string()),
+            paint.bold(finding.op),
+            finding.function
+        )?;
+        writeln!(out, "  at {}:{}", finding.file, finding.line)?;
+        let mut facts = Vec::new();
+        if finding.profiles > 1 {
+            facts.push(format!(
+                "in {} profiles, {} in all",
+                finding.profiles, finding.total_goroutines
+            ));
+        }
+        if let Some(minutes) = finding.max_wait_minutes {
+            facts.push(format!("waiting up to {minutes} minutes"));
+        }
+        if finding.leaked_goroutines > 0 {
+            facts.push(format!(
+                "{} proven leaked by the GC",
+                finding.leaked_goroutines
+            ));
+        }
+        if !facts.is_empty() {
+            writeln!(out, "  {}", facts.join("; "))?;
+        }
+        for frame in finding.stack.iter().take(SHOWN_FRAMES) {
+            writeln!(out, "    {}", paint.dim(frame))?;
+        }
+        if finding.stack.len() > SHOWN_FRAMES {
+            writeln!(
+                out,
+                "    {}",
+                paint.dim(&format!("... {} more", finding.stack.len() - SHOWN_FRAMES))
+            )?;
+        }
+        if let Some(creator) = &finding.created_by {
+            writeln!(out, "    {}", paint.dim(&format!("created by {creator}")))?;
+        }
+        writeln!(out, "  id {}", finding.id)?;
+    }
+
+    let left_out = |status: Status| {
+        let matching = report.findings.iter().filter(|f| f.status == status);
+        let (places, goroutines) = matching.fold((0usize, 0u64), |(places, goroutines), f| {
+            (places + 1, goroutines + f.goroutines)
+        });
+        (places, goroutines)
+    };
+    let notes = [
+        (Status::Suppressed, "suppressed"),
+        (Status::BelowThreshold, "below the threshold"),
+        (
+            Status::Excluded,
+            "not own code (standard library; --include-std reports them)",
+        ),
+    ];
+    let mut wrote_heading = false;
+    for (status, what) in notes {
+        let (places, goroutines) = left_out(status);
+        if places == 0 {
+            continue;
+        }
+        if !wrote_heading {
+            writeln!(out)?;
+            writeln!(out, "not reported (all listed in --format json):")?;
+            wrote_heading = true;
+        }
+        writeln!(
+            out,
+            "  {places} place{} with {goroutines} goroutines {what}",
+            if places == 1 { "" } else { "s" }
+        )?;
+    }
+
+    if let Some(other) = &report.other_blocking {
+        writeln!(out)?;
+        writeln!(out, "blocked on other things than channels:")?;
+        for entry in other {
+            writeln!(
+                out,
+                "  {:>7}  {:<9}  {}  {}:{}",
+                entry.goroutines, entry.kind, entry.function, entry.file, entry.line
+            )?;
+        }
+    }
+
+    if !report.warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint.yellow("warnings:"))?;
+        for warning in &report.warnings {
+            writeln!(out, "  {warning}")?;
+        }
+    }
+    Ok(())
+}
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn red(&self, text: &str) -> String {
+        self.wrap("1;31", text)
+    }
+    fn yellow(&self, text: &str) -> String {
+        self.wrap("33", text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+}

@@ -1,0 +1,3 @@
+module example.com/huge
+
+go 1.19

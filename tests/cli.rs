@@ -1,0 +1,9 @@
+//! End-to-end tests of the `leakprof` command line, run in-process on real profiles captured
+//! from the Go programs under `testdata/` (see `testdata/capture.sh`).
+
+mod support;
+
+mod bad_input;
+mod e2e;
+mod fixtures;
+mod usage;

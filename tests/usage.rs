@@ -1,0 +1,200 @@
+//! Flags, output destinations and exit codes.
+
+use crate::support::{leakprof, path_str, testdata};
+
+#[test]
+fn exit_codes_follow_the_threshold() {
+    let profile = testdata("profiles/go1.27/goroutine.pb.gz");
+    let profile = path_str(&profile);
+    // The worst place holds 200 goroutines.
+    assert_eq!(
+        leakprof(&["report", "--profile", profile, "--threshold", "200"]).code,
+        1
+    );
+    let clean = leakprof(&["report", "--profile", profile, "--threshold", "201"]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    assert!(
+        clean.stdout.starts_with("no suspected goroutine leaks"),
+        "{}",
+        clean.stdout
+    );
+}
+
+#[test]
+fn text_report_shows_each_leak_with_a_stack() {
+    let profile = testdata("profiles/go1.27/goroutine.debug2.txt");
+    let run = leakprof(&["report", "--profile", path_str(&profile)]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.starts_with("13 suspected goroutine leaks in 1 profile (1789 goroutines, 1636 blocked on channels); threshold 100\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("200 goroutines  send  main.timeoutLeak.func1\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("created by main.timeoutLeak"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("1 place with 5 goroutines below the threshold"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "no colour when not on a terminal"
+    );
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let profile = testdata("profiles/go1.23/goroutine.pb.gz");
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&profile),
+        "--format",
+        "json",
+        "--output",
+        path_str(&out),
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["tool"]["name"], "leakprof");
+    assert_eq!(report["threshold"], 100);
+    assert!(
+        report["profiles"][0]["time"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+}
+
+#[test]
+fn json_is_deterministic_and_sorted() {
+    let profile = testdata("profiles/go1.21/goroutine.debug2.txt");
+    let first = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&profile),
+        "--format",
+        "json",
+    ]);
+    let second = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&profile),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(first.stdout, second.stdout);
+    let report = first.json();
+    let findings = report["findings"].as_array().unwrap();
+    for pair in findings.windows(2) {
+        let key = |f: &serde_json::Value| {
+            (
+                std::cmp::Reverse(f["goroutines"].as_u64().unwrap()),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        };
+        assert!(
+            key(&pair[0]) <= key(&pair[1]),
+            "{} before {}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
+
+#[test]
+fn standard_library_places_are_excluded_unless_asked_for() {
+    // A `go test -timeout` dump: the test runner waits for the test in testing.(*T).Run.
+    let profile = testdata("dumps/testtimeout-go1.27.txt");
+    let report = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&profile),
+        "--format",
+        "json",
+        "--threshold",
+        "1",
+    ])
+    .json();
+    let std_findings: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["function"].as_str().unwrap().starts_with("testing."))
+        .collect();
+    assert_eq!(
+        std_findings.len(),
+        1,
+        "the dump has one standard library channel wait"
+    );
+    for finding in &std_findings {
+        assert_eq!(finding["status"], "excluded", "{finding}");
+    }
+    let included = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&profile),
+        "--format",
+        "json",
+        "--threshold",
+        "1",
+        "--include-std",
+    ])
+    .json();
+    for finding in included["findings"].as_array().unwrap() {
+        assert_eq!(finding["status"], "reported", "{finding}");
+    }
+    assert!(
+        included["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["function"] == "testing.(*T).Run")
+    );
+}
+
+#[test]
+fn help_and_version() {
+    let help = leakprof(&["report", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("--threshold <N>"), "{}", help.stdout);
+    let version = leakprof(&["--version"]);
+    assert_eq!(version.code, 0);
+    assert_eq!(
+        version.stdout.trim(),
+        format!("leakprof {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["report"][..],
+        &["report", "--profile", "x", "--threshold", "many"],
+        &["report", "--profile", "x", "--format", "xml"],
+        &[
+            "report",
+            "--profile",
+            "x",
+            "--max-decompressed-size",
+            "5 parsecs",
+        ],
+        &["frobnicate"],
+    ] {
+        let run = leakprof(args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.contains("error"), "{args:?}: {}", run.stderr);
+    }
+}
