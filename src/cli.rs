@@ -48,7 +48,8 @@ pub struct ReportArgs {
     #[arg(long)]
     pub show_other_blocking: bool,
 
-    /// Refuse a profile that decompresses to more than this (e.g. 512MiB, 2GiB).
+    /// Refuse a gzipped profile that inflates to more than this, or a protobuf profile larger
+    /// than this (e.g. 512MiB, 2GiB). Plain text dumps are streamed and not capped.
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
     pub max_decompressed_size: u64,
 

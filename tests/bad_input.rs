@@ -132,21 +132,46 @@ fn gzip_bomb_is_capped() {
         .collect();
     assert!(bomb.len() < 8 << 20, "bomb of {} bytes", bomb.len());
     let path = write(dir.path(), "bomb.pb.gz", &bomb);
-    check_rejected(&path, &[], "decompresses to more than 1073741824 bytes");
+    check_rejected(
+        &path,
+        &[],
+        "is larger than 1073741824 bytes once decompressed",
+    );
 
     // The cap is configurable, and applies to a real profile too.
     let real = testdata("profiles/go1.27/goroutine.pb.gz");
     check_rejected(
         &real,
         &["--max-decompressed-size", "1KiB"],
-        "decompresses to more than 1024 bytes",
+        "is larger than 1024 bytes once decompressed",
     );
-    let real_text = testdata("profiles/go1.27/goroutine.debug2.txt");
+    let text = std::fs::read(testdata("profiles/go1.27/goroutine.debug2.txt")).unwrap();
+    let zipped_text = write(dir.path(), "dump.txt.gz", &gzip(&text));
     check_rejected(
-        &real_text,
+        &zipped_text,
         &["--max-decompressed-size", "64KiB"],
-        "decompresses to more than 65536 bytes",
+        "is larger than 65536 bytes once decompressed",
     );
+    let plain_pb = write(
+        dir.path(),
+        "plain.pb",
+        &gunzip(&std::fs::read(&real).unwrap()),
+    );
+    check_rejected(
+        &plain_pb,
+        &["--max-decompressed-size", "1KiB"],
+        "is larger than 1024 bytes once decompressed",
+    );
+    // Plain text is streamed: no cap applies.
+    let plain_text = testdata("profiles/go1.27/goroutine.debug2.txt");
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&plain_text),
+        "--max-decompressed-size",
+        "1KiB",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
 }
 
 fn real_profile() -> Profile {

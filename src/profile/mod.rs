@@ -124,7 +124,7 @@ pub enum ProfileError {
     #[error("truncated or corrupt gzip stream: {0}")]
     Gzip(io::Error),
     #[error(
-        "decompresses to more than {limit} bytes; raise --max-decompressed-size if the profile is genuine"
+        "is larger than {limit} bytes once decompressed; raise --max-decompressed-size if the profile is genuine"
     )]
     TooLarge { limit: u64 },
     #[error("{0}")]
@@ -134,7 +134,8 @@ pub enum ProfileError {
 /// Limits applied while reading untrusted profiles.
 #[derive(Clone, Copy, Debug)]
 pub struct ReadOptions {
-    /// Cap on the decompressed (or, for protobuf, raw) size of one profile.
+    /// Cap on the inflated size of a gzipped profile and on the size of a protobuf profile
+    /// (decoded in memory). Plain text dumps are streamed and not capped.
     pub max_decompressed_size: u64,
 }
 
@@ -188,23 +189,17 @@ pub fn read(
     }
     let start = io::Cursor::new(magic[..got].to_vec()).chain(reader);
     let limit = options.max_decompressed_size;
+    // Inflated output is capped (gzip bombs); so is a protobuf, which is decoded in memory.
+    // Plain text is streamed and needs no cap.
     let result = if magic[..got] == GZIP_MAGIC {
         let inflated = GzipErrors(flate2::read::MultiGzDecoder::new(start));
-        read_decoded(
-            Capped {
-                inner: inflated,
-                remaining: limit,
-            },
-            sink,
-        )
+        let capped = Capped {
+            inner: inflated,
+            remaining: limit,
+        };
+        read_decoded(capped, limit, sink)
     } else {
-        read_decoded(
-            Capped {
-                inner: start,
-                remaining: limit,
-            },
-            sink,
-        )
+        read_decoded(start, limit, sink)
     };
     result.map_err(|error| match error {
         ProfileError::Io(error) => classify_io_error(error, limit),
@@ -214,6 +209,7 @@ pub fn read(
 
 fn read_decoded(
     mut reader: impl Read,
+    limit: u64,
     sink: &mut dyn SampleSink,
 ) -> Result<ProfileInfo, ProfileError> {
     let mut head = Vec::with_capacity(SNIFF_LEN as usize);
@@ -226,7 +222,10 @@ fn read_decoded(
     let info = match kind {
         Sniffed::Protobuf => {
             let mut data = Vec::new();
-            whole.read_to_end(&mut data)?;
+            whole.take(limit.saturating_add(1)).read_to_end(&mut data)?;
+            if data.len() as u64 > limit {
+                return Err(ProfileError::TooLarge { limit });
+            }
             let info = pprof::read(&data, sink)?;
             ProfileInfo {
                 format: info.format,
