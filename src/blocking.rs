@@ -339,18 +339,21 @@ const STD_ROOTS: &[&str] = &[
     "weak",
 ];
 
+/// The import path of a fully qualified Go function: `example.com/app/pkg.(*T).run.func1` →
+/// `example.com/app/pkg`; `main.main` → `main`. Dots in the last path element are escaped as
+/// `%2e` in symbol names (`gopkg.in/yaml%2ev3`), so the first dot after the last slash ends
+/// the package.
+pub fn package_path(function: &str) -> &str {
+    let last_slash = function.rfind('/').map_or(0, |slash| slash + 1);
+    match function[last_slash..].find('.') {
+        Some(dot) => &function[..last_slash + dot],
+        None => function,
+    }
+}
+
 /// Whether a fully qualified Go function belongs to the standard library.
 pub fn is_std_function(function: &str) -> bool {
-    let package_end = match function.rfind('/') {
-        Some(slash) => {
-            slash
-                + function[slash..]
-                    .find('.')
-                    .unwrap_or(function.len() - slash)
-        }
-        None => function.find('.').unwrap_or(function.len()),
-    };
-    let package = &function[..package_end];
+    let package = package_path(function);
     let root = package.split('/').next().unwrap_or(package);
     STD_ROOTS.binary_search(&root).is_ok()
 }
@@ -500,6 +503,20 @@ mod tests {
             None,
             (Channel(Op::Select), "main.r"),
         );
+    }
+
+    #[test]
+    fn package_paths() {
+        for (function, package) in [
+            ("main.main", "main"),
+            ("example.com/app/pkg.(*T).run.func1", "example.com/app/pkg"),
+            // The linker escapes dots in the last path element.
+            ("gopkg.in/yaml%2ev3.(*parser).parse", "gopkg.in/yaml%2ev3"),
+            ("net/http.(*persistConn).readLoop", "net/http"),
+            ("weird", "weird"),
+        ] {
+            assert_eq!(package_path(function), package, "{function}");
+        }
     }
 
     #[test]

@@ -40,9 +40,30 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// The Go source the profiled binary was built from: a git repository (with a work tree
+    /// or bare) or a plain folder. Findings are mapped into it, checked against the line they
+    /// point to, and selects bounded by a timer, ticker or ctx.Done() are suppressed.
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+
+    /// The revision that was running: any revision git understands (SHA, tag, branch,
+    /// HEAD~2). Read from git objects; the work tree is never touched. Default: HEAD.
+    #[arg(long, value_name = "REV", requires = "repo")]
+    pub rev: Option<String>,
+
     /// Also report channel operations inside the Go standard library (excluded by default).
     #[arg(long)]
     pub include_std: bool,
+
+    /// With --repo, also report places outside own code: module-cache dependencies, vendored
+    /// code and packages of other modules (excluded by default).
+    #[arg(long)]
+    pub include_deps: bool,
+
+    /// Do not count `<-ctx.Done()` as bounding a select. A context that is never cancelled
+    /// bounds nothing, so that rule is a heuristic.
+    #[arg(long)]
+    pub no_ctx_done: bool,
 
     /// List goroutines blocked on other things (mutexes, WaitGroups, sleep, I/O, …) too.
     #[arg(long)]

@@ -11,6 +11,7 @@ pub mod blocking;
 pub mod cli;
 pub mod profile;
 pub mod report;
+pub mod source;
 
 use std::ffi::OsString;
 use std::fs;
@@ -23,7 +24,12 @@ use crate::aggregate::{Merged, Snapshot};
 use crate::blocking::{Blocking, is_std_function};
 use crate::cli::{Cli, ColorChoice, Command, OutputFormat, ReportArgs};
 use crate::profile::ReadOptions;
-use crate::report::{Finding, OtherBlocking, ProfileEntry, Report, Status, Summary, Tool};
+use crate::report::{
+    Finding, OtherBlocking, ProfileEntry, Report, SourceInfo, Status, Summary, Tool,
+};
+use crate::source::SourceOptions;
+use crate::source::paths::PathMapper;
+use crate::source::repo::Source;
 
 /// Nothing was reported.
 pub const EXIT_CLEAN: u8 = 0;
@@ -68,6 +74,8 @@ pub enum RunError {
     NoProfiles { problems: Vec<String> },
     #[error("cannot write the report to {path}: {source}")]
     Output { path: PathBuf, source: io::Error },
+    #[error("{0}")]
+    Repo(#[from] source::repo::RepoError),
 }
 
 fn run_report(
@@ -136,6 +144,12 @@ fn run_report(
 
 /// Reads every profile named by `args` and builds the report.
 pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
+    // A bad --repo or --rev fails the run before any profile is read.
+    let source = match &args.repo {
+        Some(path) => Some(Source::open(path, args.rev.as_deref())?),
+        None => None,
+    };
+
     let options = ReadOptions {
         max_decompressed_size: args.max_decompressed_size,
     };
@@ -143,7 +157,6 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
     let mut problems = Vec::new();
     let mut entries = Vec::new();
     let mut merged = Merged::default();
-
     for path in profile_files(&args.profiles, &mut problems) {
         let mut snapshot = Snapshot::default();
         match profile::read_file(&path, &options, &mut snapshot) {
@@ -181,7 +194,6 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         match site.blocking {
             Blocking::Channel(op) => {
                 summary.channel_blocked += tally.total_goroutines;
-                *summary.by_kind.entry(op.as_str()).or_default() += tally.total_goroutines;
                 let status = if !args.include_std && is_std_function(&site.function) {
                     Status::Excluded
                 } else if tally.goroutines >= args.threshold {
@@ -189,18 +201,13 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                 } else {
                     Status::BelowThreshold
                 };
-                let file_name = site.file.rsplit('/').next().unwrap_or(&site.file);
                 findings.push(Finding {
-                    id: report::fingerprint(&[
-                        &site.function,
-                        file_name,
-                        &site.line.to_string(),
-                        op.as_str(),
-                    ]),
+                    id: String::new(),
+                    exclusion: (status == Status::Excluded).then(|| "standard library".to_string()),
                     function: site.function,
                     file: site.file,
                     line: site.line,
-                    op: op.as_str(),
+                    op,
                     goroutines: tally.goroutines,
                     total_goroutines: tally.total_goroutines,
                     profiles: tally.profiles,
@@ -210,6 +217,8 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                     created_by: tally.created_by,
                     max_wait_minutes: tally.max_wait_minutes,
                     leaked_goroutines: tally.leaked,
+                    profile_file: None,
+                    source: None,
                 });
             }
             Blocking::Other(kind) => {
@@ -226,13 +235,44 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
             }
         }
     }
+
+    let source_info = match (&source, &args.repo) {
+        (Some(source), Some(repo)) => {
+            let mapper = PathMapper::new(source)?;
+            let options = SourceOptions {
+                include_std: args.include_std,
+                include_deps: args.include_deps,
+                ctx_done_bounds: !args.no_ctx_done,
+            };
+            source::check(&mut findings, source, &mapper, options, &mut warnings);
+            Some(SourceInfo {
+                repo: repo.display().to_string(),
+                revision: source
+                    .commit()
+                    .map(|_| args.rev.clone().unwrap_or_else(|| "HEAD".into())),
+                commit: source.commit(),
+            })
+        }
+        _ => None,
+    };
+
+    for finding in &mut findings {
+        *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
+        let file_name = finding.file.rsplit('/').next().unwrap_or(&finding.file);
+        finding.id = report::fingerprint(&[
+            &finding.function,
+            file_name,
+            &finding.line.to_string(),
+            finding.op.as_str(),
+        ]);
+    }
     findings.sort_by(|a, b| {
         b.goroutines
             .cmp(&a.goroutines)
             .then_with(|| a.file.cmp(&b.file))
             .then_with(|| a.line.cmp(&b.line))
             .then_with(|| a.function.cmp(&b.function))
-            .then_with(|| a.op.cmp(b.op))
+            .then_with(|| a.op.cmp(&b.op))
     });
     other.sort_by(|a, b| {
         b.goroutines
@@ -251,6 +291,7 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         schema_version: report::SCHEMA_VERSION,
         tool: Tool::default(),
         threshold: args.threshold,
+        source: source_info,
         profiles: entries,
         findings,
         other_blocking: args.show_other_blocking.then_some(other),

@@ -6,4 +6,5 @@ mod support;
 mod bad_input;
 mod e2e;
 mod fixtures;
+mod source;
 mod usage;

@@ -13,7 +13,7 @@ use crate::support::{expected, path_str, testdata};
 
 /// The Go toolchain: `$LEAKPROF_GO`, else the one `testdata/install-go.sh 1.27` installs, else
 /// `go` on PATH.
-fn go() -> PathBuf {
+pub fn go() -> PathBuf {
     if let Some(go) = std::env::var_os("LEAKPROF_GO") {
         return go.into();
     }
@@ -35,7 +35,7 @@ fn go() -> PathBuf {
 }
 
 /// Kills the program when the test ends, pass or fail.
-struct Running(Child);
+pub struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -44,13 +44,16 @@ impl Drop for Running {
     }
 }
 
-fn build(dir: &Path) -> PathBuf {
-    let binary = dir.join("leaky");
+/// Builds the Go program in `source` into `out_dir`, with extra `go build` flags.
+pub fn build(source: &Path, out_dir: &Path, flags: &[&str]) -> PathBuf {
+    let binary = out_dir.join("leaky");
     let status = Command::new(go())
-        .args(["build", "-o"])
+        .arg("build")
+        .args(flags)
+        .arg("-o")
         .arg(&binary)
         .arg(".")
-        .current_dir(testdata("leaky"))
+        .current_dir(source)
         .env("GOTOOLCHAIN", "local")
         .env("GOFLAGS", "-mod=mod")
         .env("GOPROXY", "off")
@@ -61,7 +64,7 @@ fn build(dir: &Path) -> PathBuf {
 }
 
 /// Starts the program and waits for it to say `ready`; returns it and its address.
-fn start(binary: &Path) -> (Running, String) {
+pub fn start(binary: &Path) -> (Running, String) {
     let mut child = Command::new(binary)
         .args(["-addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
@@ -84,7 +87,7 @@ fn start(binary: &Path) -> (Running, String) {
 }
 
 /// A plain HTTP/1.0 GET; returns the body.
-fn get(address: &str, path: &str) -> Vec<u8> {
+pub fn get(address: &str, path: &str) -> Vec<u8> {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
@@ -107,7 +110,7 @@ fn get(address: &str, path: &str) -> Vec<u8> {
 #[test]
 fn live_program_profiles_over_http() {
     let dir = tempfile::tempdir().unwrap();
-    let binary = build(dir.path());
+    let binary = build(&testdata("leaky"), dir.path(), &[]);
     let (_running, address) = start(&binary);
     let rows = expected();
     for (name, query) in [

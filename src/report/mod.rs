@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::blocking::Op;
 use crate::profile::Format;
 
 /// Version of the JSON schema; bumped only for incompatible changes.
@@ -18,6 +19,8 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub threshold: u64,
+    /// The source checked with `--repo`; null without it.
+    pub source: Option<SourceInfo>,
     pub profiles: Vec<ProfileEntry>,
     /// Every place where goroutines wait on a channel operation, whatever the count, sorted
     /// by goroutines (descending), then file and line.
@@ -88,9 +91,11 @@ pub struct Finding {
     /// Stable fingerprint of the place (function, file name, line, op).
     pub id: String,
     pub function: String,
+    /// Repository-relative when the source was looked at (`--repo`), else as the profile
+    /// gives it.
     pub file: String,
     pub line: u32,
-    pub op: &'static str,
+    pub op: Op,
     /// Goroutines at this place in the worst snapshot.
     pub goroutines: u64,
     /// Sum over all snapshots.
@@ -107,6 +112,43 @@ pub struct Finding {
     pub max_wait_minutes: Option<u32>,
     /// Goroutines the garbage collector proved leaked (worst snapshot).
     pub leaked_goroutines: u64,
+    /// The file as the profile gives it, when `file` was mapped into the repository.
+    pub profile_file: Option<String>,
+    /// Why a finding with status `excluded` is not own code.
+    pub exclusion: Option<String>,
+    /// What the source at the revision shows at this line (`--repo`).
+    pub source: Option<SourceEvidence>,
+}
+
+/// Evidence read from the source at the revision.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceEvidence {
+    /// The line, trimmed.
+    pub snippet: String,
+    /// The enclosing function as written in the source.
+    pub function: Option<String>,
+    /// Where the channel was made, when in the same function.
+    pub channel: Option<ChannelEvidence>,
+    /// Observations that did not decide anything (e.g. a `.C` of unknown origin).
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChannelEvidence {
+    pub name: String,
+    pub line: u32,
+    /// `null` for an unbuffered channel, else the capacity as written.
+    pub capacity: Option<String>,
+}
+
+/// The source a report was checked against.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceInfo {
+    pub repo: String,
+    /// The revision as given (`HEAD` by default); null for a plain folder.
+    pub revision: Option<String>,
+    /// The commit it resolved to; null for a plain folder.
+    pub commit: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -37,7 +37,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             out,
             "{} goroutines  {}  {}",
             paint.red(&finding.goroutines.to_string()),
-            paint.bold(finding.op),
+            paint.bold(finding.op.as_str()),
             finding.function
         )?;
         writeln!(out, "  at {}:{}", finding.file, finding.line)?;

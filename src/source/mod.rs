@@ -1,0 +1,185 @@
+//! The Go source at the profile's revision: the repository (git objects or a plain folder),
+//! mapping profile paths to repository paths, and tree-sitter analysis of the lines findings
+//! point to. Only the files that findings point to are read and parsed, each once.
+
+pub mod analyze;
+pub mod paths;
+pub mod repo;
+
+use std::collections::BTreeMap;
+
+use crate::blocking::Op;
+use crate::report::{ChannelEvidence, Finding, SourceEvidence, Status, Suppression};
+use analyze::{BoundKind, ParsedFile};
+use paths::{Mapped, PathMapper};
+use repo::Source;
+
+/// Choices that change what the source stage does.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceOptions {
+    /// Report places in the Go standard library.
+    pub include_std: bool,
+    /// Report places in dependencies (module cache, vendored, other modules).
+    pub include_deps: bool,
+    /// Count `<-ctx.Done()` as bounding a select.
+    pub ctx_done_bounds: bool,
+}
+
+/// Maps every finding into the repository, checks its line in the source, refines its op and
+/// suppresses selects bounded by a timer, ticker or context. Problems become `warnings`.
+pub fn check(
+    findings: &mut [Finding],
+    source: &Source,
+    mapper: &PathMapper,
+    options: SourceOptions,
+    warnings: &mut Vec<String>,
+) {
+    let revision = source.describe();
+    // Repository file → indices of the findings in it.
+    let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, finding) in findings.iter_mut().enumerate() {
+        match mapper.map(&finding.file, &finding.function) {
+            Mapped::Own(path) => {
+                finding.profile_file = Some(std::mem::replace(&mut finding.file, path.clone()));
+                by_file.entry(path).or_default().push(index);
+            }
+            Mapped::Foreign { repo_path, why } => {
+                if let Some(path) = repo_path {
+                    finding.profile_file = Some(std::mem::replace(&mut finding.file, path));
+                }
+                let include = if why == "standard library" {
+                    options.include_std
+                } else {
+                    options.include_deps
+                };
+                if !include {
+                    finding.status = Status::Excluded;
+                    finding.exclusion = Some(why);
+                }
+            }
+            Mapped::Missing { why } => warnings.push(format!(
+                "{}:{} ({}): {why} at {revision}; its source was not checked",
+                finding.file, finding.line, finding.function
+            )),
+        }
+    }
+
+    for (path, indices) in by_file {
+        let text = match source.read(&path) {
+            Ok(Some(bytes)) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    warn_all(
+                        findings,
+                        &indices,
+                        warnings,
+                        &format!("{path} at {revision} is not UTF-8"),
+                    );
+                    continue;
+                }
+            },
+            Ok(None) => {
+                warn_all(
+                    findings,
+                    &indices,
+                    warnings,
+                    &format!("{path} is missing at {revision}"),
+                );
+                continue;
+            }
+            Err(error) => {
+                warn_all(
+                    findings,
+                    &indices,
+                    warnings,
+                    &format!("cannot read {path} at {revision}: {error}"),
+                );
+                continue;
+            }
+        };
+        let parsed = ParsedFile::parse(&text);
+        for index in indices {
+            check_finding(&mut findings[index], &parsed, &revision, options, warnings);
+        }
+    }
+}
+
+fn warn_all(findings: &[Finding], indices: &[usize], warnings: &mut Vec<String>, why: &str) {
+    for &index in indices {
+        let finding = &findings[index];
+        warnings.push(format!(
+            "{}:{} ({}): {why}; its source was not checked",
+            finding.file, finding.line, finding.function
+        ));
+    }
+}
+
+fn check_finding(
+    finding: &mut Finding,
+    parsed: &ParsedFile<'_>,
+    revision: &str,
+    options: SourceOptions,
+    warnings: &mut Vec<String>,
+) {
+    let analysis = parsed.analyze(finding.line, finding.op);
+    let place = format!("{}:{}", finding.file, finding.line);
+    finding.source = Some(SourceEvidence {
+        snippet: analysis.snippet.clone(),
+        function: analysis.function.clone(),
+        channel: analysis.channel.as_ref().map(|made| ChannelEvidence {
+            name: made.name.clone(),
+            line: made.line,
+            capacity: made.capacity.clone(),
+        }),
+        notes: analysis.notes.clone(),
+    });
+    if !analysis.problems.is_empty() {
+        warnings.push(format!(
+            "{place}: cannot parse the source at {revision} around this line ({}); nothing is suppressed on its strength",
+            analysis.problems.join("; ")
+        ));
+        return;
+    }
+    let Some(source_op) = analysis.op.filter(|_| analysis.matches_profile) else {
+        let holds = match analysis.op {
+            Some(op) => format!("a {} operation", op.as_str()),
+            None => "no channel operation".to_string(),
+        };
+        warnings.push(format!(
+            "source at {revision} does not match the profile at {place}: the profile says {}, the line holds {holds}",
+            finding.op.as_str()
+        ));
+        return;
+    };
+    // The source names what debug=1 cannot, and tells a range loop from a receive.
+    if finding.op == Op::Unknown || (finding.op == Op::Receive && source_op == Op::Range) {
+        finding.op = source_op;
+    }
+
+    if finding.op != Op::Select || finding.status == Status::Excluded {
+        return;
+    }
+    let Some(bound) = analysis
+        .bounds
+        .iter()
+        .find(|bound| options.ctx_done_bounds || bound.kind != BoundKind::CtxDone)
+    else {
+        return;
+    };
+    if finding.leaked_goroutines > 0 {
+        // The GC proved these goroutines leaked: a heuristic does not overrule it.
+        return;
+    }
+    let file_name = finding.file.rsplit('/').next().unwrap_or(&finding.file);
+    finding.status = Status::Suppressed;
+    finding.suppression = Some(Suppression {
+        kind: match bound.kind {
+            BoundKind::Timer => "select-timer",
+            BoundKind::Ticker => "select-ticker",
+            BoundKind::CtxDone => "select-ctx-done",
+        }
+        .to_string(),
+        reason: bound.reason(file_name, finding.line),
+        rule: None,
+    });
+}

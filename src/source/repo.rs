@@ -1,0 +1,208 @@
+//! The source tree as it was at one revision: a git repository (with a work tree or bare),
+//! read straight from its objects, or a plain folder.
+//!
+//! Nothing here writes: no checkout, no temporary work tree, and the repository's HEAD, index
+//! and work tree stay exactly as they were.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
+
+/// Errors that stop a run: the repository or revision the user named is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("{path}: no such folder (--repo takes a git repository or a folder of Go source)")]
+    NotFound { path: PathBuf },
+    #[error("{path}: not a folder (--repo takes a git repository or a folder of Go source)")]
+    NotAFolder { path: PathBuf },
+    #[error("{path}: unknown revision {rev:?}: {message}")]
+    UnknownRevision {
+        path: PathBuf,
+        rev: String,
+        message: String,
+    },
+    #[error("{path}: --rev {rev:?} needs a git repository, but this is a plain folder")]
+    RevisionOfFolder { path: PathBuf, rev: String },
+    #[error("{path}: cannot list the files at {rev}: {message}")]
+    List {
+        path: PathBuf,
+        rev: String,
+        message: String,
+    },
+}
+
+/// One file could not be read. Becomes a warning on the findings that point to it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ReadError(String);
+
+pub enum Source {
+    Git {
+        repo: Repository,
+        tree: git2::Oid,
+        /// The revision as the user wrote it, and the commit it resolved to.
+        rev: String,
+        commit: git2::Oid,
+        path: PathBuf,
+    },
+    Folder {
+        root: PathBuf,
+    },
+}
+
+impl Source {
+    /// Opens `path` at `rev` (default `HEAD`). A git repository is read from its objects; a
+    /// folder that is not one is read from disk, and then `rev` must not be given.
+    pub fn open(path: &Path, rev: Option<&str>) -> Result<Source, RepoError> {
+        if !path.exists() {
+            return Err(RepoError::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        if !path.is_dir() {
+            return Err(RepoError::NotAFolder {
+                path: path.to_path_buf(),
+            });
+        }
+        let repo = match Repository::open(path) {
+            Ok(repo) => repo,
+            Err(_) => {
+                return match rev {
+                    Some(rev) => Err(RepoError::RevisionOfFolder {
+                        path: path.to_path_buf(),
+                        rev: rev.to_string(),
+                    }),
+                    None => Ok(Source::Folder {
+                        root: path.to_path_buf(),
+                    }),
+                };
+            }
+        };
+        let rev = rev.unwrap_or("HEAD").to_string();
+        let unknown = |message: String| RepoError::UnknownRevision {
+            path: path.to_path_buf(),
+            rev: rev.clone(),
+            message,
+        };
+        let (commit, tree) = {
+            let commit = repo
+                .revparse_single(&rev)
+                .and_then(|object| object.peel_to_commit())
+                .map_err(|error| unknown(error.message().to_string()))?;
+            let tree = commit
+                .tree()
+                .map_err(|error| unknown(error.message().to_string()))?
+                .id();
+            (commit.id(), tree)
+        };
+        Ok(Source::Git {
+            repo,
+            tree,
+            rev,
+            commit,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// How the revision is named in messages: `abc1234 (HEAD~2)`, or the folder.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Git { rev, commit, .. } => {
+                let short = &commit.to_string()[..12];
+                if commit.to_string().starts_with(rev.as_str()) {
+                    short.to_string()
+                } else {
+                    format!("{short} ({rev})")
+                }
+            }
+            Source::Folder { root } => root.display().to_string(),
+        }
+    }
+
+    /// The full commit id, for git sources.
+    pub fn commit(&self) -> Option<String> {
+        match self {
+            Source::Git { commit, .. } => Some(commit.to_string()),
+            Source::Folder { .. } => None,
+        }
+    }
+
+    /// Every file path at the revision, relative to the root, `/`-separated.
+    pub fn files(&self) -> Result<Vec<String>, RepoError> {
+        match self {
+            Source::Git {
+                repo,
+                tree,
+                rev,
+                path,
+                ..
+            } => {
+                let list_error = |error: git2::Error| RepoError::List {
+                    path: path.clone(),
+                    rev: rev.clone(),
+                    message: error.message().to_string(),
+                };
+                let tree = repo.find_tree(*tree).map_err(list_error)?;
+                let mut files = Vec::new();
+                tree.walk(TreeWalkMode::PreOrder, |folder, entry| {
+                    if entry.kind() == Some(ObjectType::Blob) {
+                        if let Ok(name) = entry.name() {
+                            files.push(format!("{folder}{name}"));
+                        }
+                    }
+                    TreeWalkResult::Ok
+                })
+                .map_err(list_error)?;
+                Ok(files)
+            }
+            Source::Folder { root } => {
+                let mut files = Vec::new();
+                let walker = walkdir::WalkDir::new(root)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|entry| entry.file_name() != ".git");
+                for entry in walker.flatten() {
+                    if !entry.file_type().is_file() {
+                        continue;
+                    }
+                    let Ok(relative) = entry.path().strip_prefix(root) else {
+                        continue;
+                    };
+                    if let Some(relative) = relative.to_str() {
+                        files.push(relative.replace('\\', "/"));
+                    }
+                }
+                Ok(files)
+            }
+        }
+    }
+
+    /// The bytes of one file at the revision; `Ok(None)` when it is not there.
+    pub fn read(&self, relative: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        match self {
+            Source::Git { repo, tree, .. } => {
+                let tree = repo
+                    .find_tree(*tree)
+                    .map_err(|error| ReadError(error.message().to_string()))?;
+                let entry = match tree.get_path(Path::new(relative)) {
+                    Ok(entry) => entry,
+                    Err(error) if error.code() == git2::ErrorCode::NotFound => return Ok(None),
+                    Err(error) => return Err(ReadError(error.message().to_string())),
+                };
+                let object = entry
+                    .to_object(repo)
+                    .map_err(|error| ReadError(error.message().to_string()))?;
+                match object.into_blob() {
+                    Ok(blob) => Ok(Some(blob.content().to_vec())),
+                    Err(_) => Ok(None),
+                }
+            }
+            Source::Folder { root } => match fs::read(root.join(relative)) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(error) => Err(ReadError(error.to_string())),
+            },
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! Source analysis at a revision, on git repositories built in temp dirs: the leaky program is
+//! committed, built from an older commit in another folder (with and without -trimpath), run,
+//! and its real profiles are checked against the right and the wrong revision, a bare clone, a
+//! plain folder and a multi-module layout. The repository must be byte-for-byte untouched.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use git2::{IndexAddOption, Oid, Repository, Signature};
+use serde_json::Value;
+
+use crate::e2e::{build, get, start};
+use crate::support::{expected, leakprof, path_str, testdata};
+
+/// The program's files, committed under `services/leaky/` of a multi-module repository.
+const PROGRAM: &[&str] = &["go.mod", "main.go", "leaks.go"];
+/// Where the binary was built: a folder unlike the repository's layout.
+const BUILT_AT: &str = "/ci-build/checkout/leaky/leaks.go";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    repo: PathBuf,
+    bare: PathBuf,
+    folder: PathBuf,
+    /// Only a go.mod and a README: the program is not there yet.
+    empty: Oid,
+    /// The commit the binary was built from.
+    built: Oid,
+    /// HEAD: leaks.go with `SHIFT` lines added at the top, so every line moved.
+    head: Oid,
+    pprof: PathBuf,
+    debug1: PathBuf,
+    trimpath: PathBuf,
+}
+
+fn commit(repo: &Repository, message: &str) -> Oid {
+    let mut index = repo.index().unwrap();
+    index.add_all(["*"], IndexAddOption::DEFAULT, None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature = Signature::now("leakprof test", "test@example.com").unwrap();
+    let parent = repo.head().ok().and_then(|head| head.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(
+        Some("HEAD"),
+        &signature,
+        &signature,
+        message,
+        &tree,
+        &parents,
+    )
+    .unwrap()
+}
+
+fn write_program(root: &Path, shift: bool) {
+    let dir = root.join("services/leaky");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in PROGRAM {
+        let mut text = std::fs::read_to_string(testdata(&format!("leaky/{name}"))).unwrap();
+        if shift && *name == "leaks.go" {
+            text = text.replacen(
+                "package main\n",
+                "package main\n\n// Moved down by\n// a later commit.\n",
+                1,
+            );
+        }
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let repo_path = dir.path().join("platform");
+        std::fs::create_dir(&repo_path).unwrap();
+        let repo = Repository::init(&repo_path).unwrap();
+        std::fs::write(
+            repo_path.join("go.mod"),
+            "module example.com/platform\n\ngo 1.19\n",
+        )
+        .unwrap();
+        std::fs::write(repo_path.join("README.md"), "platform\n").unwrap();
+        let empty = commit(&repo, "start");
+        std::fs::write(
+            repo_path.join("go.work"),
+            "go 1.19\n\nuse (\n\t.\n\t./services/leaky\n)\n",
+        )
+        .unwrap();
+        write_program(&repo_path, false);
+        let built = commit(&repo, "add the leaky service");
+        write_program(&repo_path, true);
+        let head = commit(&repo, "move every line of leaks.go");
+
+        // A plain folder and a build folder elsewhere, both holding the built commit.
+        let folder = dir.path().join("export");
+        let build_dir = dir.path().join("ci-build/checkout/leaky");
+        for root in [&folder, &dir.path().join("ci-build/checkout")] {
+            write_program(root, false);
+        }
+        std::fs::write(
+            folder.join("go.mod"),
+            "module example.com/platform\n\ngo 1.19\n",
+        )
+        .unwrap();
+        let build_dir_src = dir.path().join("ci-build/checkout/services/leaky");
+        std::fs::rename(&build_dir_src, &build_dir).unwrap();
+
+        let bare = dir.path().join("platform.git");
+        git2::build::RepoBuilder::new()
+            .bare(true)
+            .clone(path_str(&repo_path), &bare)
+            .unwrap();
+
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let capture = |flags: &[&str], queries: &[(&str, &str)]| -> Vec<PathBuf> {
+            let binary = build(&build_dir, &out, flags);
+            let (_running, address) = start(&binary);
+            queries
+                .iter()
+                .map(|(name, query)| {
+                    let path = out.join(name);
+                    std::fs::write(&path, get(&address, query)).unwrap();
+                    path
+                })
+                .collect()
+        };
+        let plain = capture(
+            &[],
+            &[
+                ("goroutine.pb.gz", "/debug/pprof/goroutine"),
+                ("goroutine.debug1.txt", "/debug/pprof/goroutine?debug=1"),
+            ],
+        );
+        let trimpath = capture(
+            &["-trimpath"],
+            &[("trimpath.pb.gz", "/debug/pprof/goroutine")],
+        );
+        Fixture {
+            repo: repo_path,
+            bare,
+            folder,
+            empty,
+            built,
+            head,
+            pprof: plain[0].clone(),
+            debug1: plain[1].clone(),
+            trimpath: trimpath[0].clone(),
+            _dir: dir,
+        }
+    })
+}
+
+fn report(profile: &Path, repo: &Path, extra: &[&str]) -> (u8, Value) {
+    let mut args = vec![
+        "report",
+        "--profile",
+        path_str(profile),
+        "--repo",
+        path_str(repo),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let run = leakprof(&args);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    (run.code, run.json())
+}
+
+/// Own findings by function: (file, line, op, status, suppression kind).
+fn own(report: &Value) -> BTreeMap<String, (String, u64, String, String, Option<String>)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["function"].as_str().unwrap().starts_with("main."))
+        .map(|f| {
+            (
+                f["function"].as_str().unwrap().to_string(),
+                (
+                    f["file"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["op"].as_str().unwrap().to_string(),
+                    f["status"].as_str().unwrap().to_string(),
+                    f["suppression"]["kind"].as_str().map(str::to_string),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn find<'a>(report: &'a Value, function: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["function"] == function)
+        .unwrap()
+}
+
+/// What the right revision gives: every channel row of expected.tsv mapped into the
+/// repository, with the three bounded selects suppressed and nothing else.
+fn check_right_revision(report: &Value, profile_file: &str) {
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([]),
+        "no warnings at the right revision"
+    );
+    let mut want = BTreeMap::new();
+    for row in expected().iter().filter(|row| row.is_channel()) {
+        let suppression = match row.function.as_str() {
+            "main.tickerLoop.func1" => Some("select-ticker"),
+            "main.afterLoop.func1" => Some("select-timer"),
+            "main.ctxLoop.func1" => Some("select-ctx-done"),
+            _ => None,
+        };
+        let status = match (suppression, row.goroutines >= 100) {
+            (Some(_), _) => "suppressed",
+            (None, true) => "reported",
+            (None, false) => "below_threshold",
+        };
+        let op = match (row.function.as_str(), row.op.as_str()) {
+            // The source tells a range loop from a receive; only debug=2 tells nil channels.
+            ("main.rangeNeverClosed.func1", _) => "range",
+            (_, "nil_send") => "send",
+            (_, "nil_receive") => "receive",
+            (_, op) => op,
+        };
+        want.insert(
+            row.function.clone(),
+            (
+                "services/leaky/leaks.go".to_string(),
+                row.line,
+                op.to_string(),
+                status.to_string(),
+                suppression.map(str::to_string),
+            ),
+        );
+    }
+    assert_eq!(own(report), want, "profile files {profile_file}");
+
+    let ticker = find(report, "main.tickerLoop.func1");
+    assert_eq!(
+        ticker["suppression"]["reason"],
+        "select at leaks.go:85 also waits on <-ticker.C (ticker) at line 86"
+    );
+    assert_eq!(ticker["suppression"]["rule"], Value::Null);
+    let after = find(report, "main.afterLoop.func1");
+    assert_eq!(
+        after["suppression"]["reason"],
+        "select at leaks.go:99 also waits on <-time.After(time.Hour) (time.After) at line 101"
+    );
+    let ctx = find(report, "main.ctxLoop.func1");
+    let reason = ctx["suppression"]["reason"].as_str().unwrap();
+    assert!(
+        reason
+            .starts_with("select at leaks.go:113 also waits on <-ctx.Done() (context) at line 115"),
+        "{reason}"
+    );
+    assert!(reason.contains("heuristic"), "{reason}");
+
+    let timeout = find(report, "main.timeoutLeak.func1");
+    assert_eq!(timeout["source"]["snippet"], "done <- v");
+    assert_eq!(timeout["source"]["channel"]["name"], "done");
+    assert_eq!(timeout["source"]["channel"]["line"], 37);
+    assert_eq!(timeout["source"]["channel"]["capacity"], Value::Null);
+    let recorded = timeout["profile_file"].as_str().unwrap();
+    assert!(recorded.ends_with(profile_file), "{recorded}");
+}
+
+#[test]
+fn right_revision_suppresses_bounded_selects_only() {
+    let f = fixture();
+    let short = &f.built.to_string()[..10];
+    let (code, report) = report(&f.pprof, &f.repo, &["--rev", short]);
+    assert_eq!(code, 1);
+    check_right_revision(&report, BUILT_AT);
+    assert_eq!(report["source"]["commit"], f.built.to_string());
+    assert_eq!(report["source"]["revision"], short);
+}
+
+#[test]
+fn debug1_ops_come_from_the_source() {
+    let f = fixture();
+    let (_, report) = report(&f.debug1, &f.repo, &["--rev", "HEAD~1"]);
+    check_right_revision(&report, BUILT_AT);
+}
+
+#[test]
+fn trimpath_paths_map_through_go_mod() {
+    let f = fixture();
+    let (_, report) = report(&f.trimpath, &f.repo, &["--rev", &f.built.to_string()]);
+    check_right_revision(&report, "example.com/leaky/leaks.go");
+}
+
+#[test]
+fn bare_clone_and_plain_folder_read_the_same() {
+    let f = fixture();
+    let (_, bare) = report(&f.pprof, &f.bare, &["--rev", "HEAD"]);
+    let (_, bare_head_1) = report(&f.pprof, &f.bare, &["--rev", &f.built.to_string()]);
+    check_right_revision(&bare_head_1, BUILT_AT);
+    let (_, folder) = report(&f.pprof, &f.folder, &[]);
+    check_right_revision(&folder, BUILT_AT);
+    assert_eq!(folder["source"]["commit"], Value::Null);
+    // The bare clone's master is HEAD, where every line moved.
+    assert!(!bare["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn wrong_revision_warns_and_suppresses_nothing() {
+    let f = fixture();
+    let (code, report) = report(&f.pprof, &f.repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["source"]["commit"], f.head.to_string());
+    for (function, (_, _, _, status, _)) in own(&report) {
+        assert_ne!(status, "suppressed", "{function}");
+    }
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    let ticker = format!(
+        "source at {} (HEAD) does not match the profile at services/leaky/leaks.go:85",
+        &f.head.to_string()[..12]
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with(&ticker)),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn missing_source_is_a_warning_not_a_drop() {
+    let f = fixture();
+    let (code, report) = report(&f.pprof, &f.repo, &["--rev", &f.empty.to_string()]);
+    assert_eq!(code, 1, "the leaks are still reported");
+    let timeout = find(&report, "main.timeoutLeak.func1");
+    assert_eq!(timeout["status"], "reported");
+    assert_eq!(timeout["source"], Value::Null);
+    let warnings = report["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| {
+            let w = w.as_str().unwrap();
+            w.contains("leaks.go is not in the repository") && w.contains("main.timeoutLeak.func1")
+        }),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn ctx_done_rule_can_be_switched_off() {
+    let f = fixture();
+    let (_, report) = report(
+        &f.pprof,
+        &f.repo,
+        &["--rev", &f.built.to_string(), "--no-ctx-done"],
+    );
+    let ctx = find(&report, "main.ctxLoop.func1");
+    assert_eq!(ctx["status"], "reported");
+    assert_eq!(
+        find(&report, "main.tickerLoop.func1")["status"],
+        "suppressed"
+    );
+}
+
+#[test]
+fn bad_repositories_and_revisions_exit_2() {
+    let f = fixture();
+    let profile = path_str(&f.pprof);
+    for (args, message) in [
+        (
+            vec!["--repo", path_str(&f.repo), "--rev", "no-such-branch"],
+            "unknown revision \"no-such-branch\"",
+        ),
+        (
+            vec![
+                "--repo",
+                path_str(&f.repo),
+                "--rev",
+                "0123456789abcdef0123456789abcdef01234567",
+            ],
+            "unknown revision",
+        ),
+        (
+            vec!["--repo", "/nonexistent/leakprof-repo"],
+            "/nonexistent/leakprof-repo: no such folder",
+        ),
+        (vec!["--repo", profile], "not a folder"),
+        (
+            vec!["--repo", path_str(&f.folder), "--rev", "HEAD"],
+            "needs a git repository, but this is a plain folder",
+        ),
+        (vec!["--rev", "HEAD"], "--repo"),
+    ] {
+        let mut all = vec!["report", "--profile", profile];
+        all.extend(args.iter().copied());
+        let run = leakprof(&all);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+    }
+}
+
+/// Everything a read could disturb: HEAD, the index and every file of the work tree.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().is_file())
+        .filter(|entry| !entry.path().starts_with(root.join(".git/objects")))
+        .map(|entry| {
+            (
+                entry.path().to_path_buf(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn repository_is_untouched() {
+    let f = fixture();
+    let before = snapshot(&f.repo);
+    let bare_before = snapshot(&f.bare);
+    for rev in ["HEAD", "HEAD~1", "HEAD~2"] {
+        report(&f.pprof, &f.repo, &["--rev", rev]);
+        report(&f.debug1, &f.bare, &["--rev", rev]);
+    }
+    assert!(before.contains_key(&f.repo.join(".git/index")));
+    assert!(before.contains_key(&f.repo.join(".git/HEAD")));
+    assert_eq!(snapshot(&f.repo), before);
+    assert_eq!(snapshot(&f.bare), bare_before);
+}
