@@ -435,3 +435,31 @@ fn repository_is_untouched() {
     assert_eq!(snapshot(&f.repo), before);
     assert_eq!(snapshot(&f.bare), bare_before);
 }
+
+/// The README's demo: the bundled profile checked against this repository itself.
+#[test]
+fn demo_against_this_repository() {
+    let profile = testdata("profiles/go1.27/goroutine.pb.gz");
+    let (code, report) = report(&profile, Path::new(env!("CARGO_MANIFEST_DIR")), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["warnings"], serde_json::json!([]));
+    let suppressed: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "suppressed")
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        suppressed,
+        [
+            "main.ctxLoop.func1",
+            "main.afterLoop.func1",
+            "main.tickerLoop.func1"
+        ]
+    );
+    assert_eq!(
+        find(&report, "main.timeoutLeak.func1")["file"],
+        "testdata/leaky/leaks.go"
+    );
+}

@@ -31,6 +31,16 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         report.threshold,
     )?;
 
+    if let Some(source) = &report.source {
+        let at = match (&source.revision, &source.commit) {
+            (Some(revision), Some(commit)) => {
+                format!(" at {revision} ({})", &commit[..commit.len().min(12)])
+            }
+            _ => String::new(),
+        };
+        writeln!(out, "source: {}{at}", source.repo)?;
+    }
+
     for finding in &reported {
         writeln!(out)?;
         writeln!(
@@ -41,6 +51,20 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             finding.function
         )?;
         writeln!(out, "  at {}:{}", finding.file, finding.line)?;
+        if let Some(source) = &finding.source {
+            writeln!(out, "  | {}", source.snippet)?;
+            if let Some(channel) = &source.channel {
+                let size = match &channel.capacity {
+                    None => "unbuffered".to_string(),
+                    Some(capacity) => format!("with capacity {capacity}"),
+                };
+                writeln!(
+                    out,
+                    "  channel {} made {size} at line {}",
+                    channel.name, channel.line
+                )?;
+            }
+        }
         let mut facts = Vec::new();
         if finding.profiles > 1 {
             facts.push(format!(
@@ -60,20 +84,47 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         if !facts.is_empty() {
             writeln!(out, "  {}", facts.join("; "))?;
         }
-        for frame in finding.stack.iter().take(SHOWN_FRAMES) {
+        // The runtime's own frames say nothing the op does not; JSON keeps them.
+        let frames: Vec<&String> = finding
+            .stack
+            .iter()
+            .filter(|frame| !frame.starts_with("runtime."))
+            .collect();
+        for frame in frames.iter().take(SHOWN_FRAMES) {
             writeln!(out, "    {}", paint.dim(frame))?;
         }
-        if finding.stack.len() > SHOWN_FRAMES {
-            writeln!(
-                out,
-                "    {}",
-                paint.dim(&format!("... {} more", finding.stack.len() - SHOWN_FRAMES))
-            )?;
+        if frames.len() > SHOWN_FRAMES {
+            let more = format!("... {} more", frames.len() - SHOWN_FRAMES);
+            writeln!(out, "    {}", paint.dim(&more))?;
         }
         if let Some(creator) = &finding.created_by {
             writeln!(out, "    {}", paint.dim(&format!("created by {creator}")))?;
         }
         writeln!(out, "  id {}", finding.id)?;
+    }
+
+    let suppressed: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Suppressed)
+        .collect();
+    if !suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "suppressed:")?;
+        for finding in suppressed {
+            let reason = finding
+                .suppression
+                .as_ref()
+                .map_or("", |s| s.reason.as_str());
+            writeln!(
+                out,
+                "  {} goroutines  {}  {}:{}: {reason}",
+                finding.goroutines,
+                finding.op.as_str(),
+                finding.file,
+                finding.line
+            )?;
+        }
     }
 
     let left_out = |status: Status| {
@@ -84,7 +135,6 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         (places, goroutines)
     };
     let notes = [
-        (Status::Suppressed, "suppressed"),
         (Status::BelowThreshold, "below the threshold"),
         (
             Status::Excluded,
