@@ -186,7 +186,9 @@ fn main() {
         "--rev",
         &rev,
     ];
-    let Command::Report(args) = Cli::try_parse_from(args).expect("arguments").command;
+    let Command::Report(args) = Cli::try_parse_from(args).expect("arguments").command else {
+        unreachable!("a report command line")
+    };
     for run in 1..=3 {
         let started = Instant::now();
         let report = leakprof::build_report(&args).expect("report");

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::date::Date;
+
 /// Find goroutine leaks in Go services from their goroutine profiles.
 ///
 /// Exit codes: 0 nothing reported, 1 at least one suspected leak reported, 2 error.
@@ -18,6 +20,77 @@ pub struct Cli {
 pub enum Command {
     /// Report goroutines blocked on channel operations, grouped by the line that blocks.
     Report(ReportArgs),
+    /// Maintain allowlist files: validate, add entries from a report, prune stale ones.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate rules files: exit 0 when valid, 2 with `FILE:LINE:COL: message` otherwise.
+    Check {
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Append an entry built from a finding of a JSON report (or from --function/--file),
+    /// keeping the file's comments and layout; the result is validated before it is written.
+    Add(AddArgs),
+    /// List entries that are expired or matched nothing in a JSON report; --write removes them.
+    Prune {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// A report made with `--format json --rules FILE`.
+        #[arg(long, value_name = "REPORT.json")]
+        report: PathBuf,
+        /// Remove the listed entries from FILE.
+        #[arg(long)]
+        write: bool,
+        /// Judge expiry against this day (YYYY-MM-DD) instead of today (UTC).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        today: Option<Date>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The rules file; created when missing.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// A report made with `--format json`.
+    #[arg(
+        long,
+        value_name = "REPORT.json",
+        requires = "finding",
+        conflicts_with = "function"
+    )]
+    pub from_report: Option<PathBuf>,
+    /// The finding's `id` in that report.
+    #[arg(long, value_name = "ID", requires = "from_report")]
+    pub finding: Option<String>,
+    /// Without a report: the function glob to match.
+    #[arg(long, value_name = "GLOB", required_unless_present_any = ["from_report", "file_glob"])]
+    pub function: Option<String>,
+    /// Without a report: the repository-relative file glob to match.
+    #[arg(long = "file", value_name = "GLOB", conflicts_with = "from_report")]
+    pub file_glob: Option<String>,
+    /// Without a report: the line to match.
+    #[arg(long, value_name = "N", conflicts_with = "from_report")]
+    pub line: Option<u32>,
+    /// Without a report: the op to match (send, receive, range, select, …).
+    #[arg(long, value_name = "OP", conflicts_with = "from_report")]
+    pub op: Option<String>,
+    /// Why this is not a leak.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// The entry's id (default: made from the function name).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// From this day on the entry no longer suppresses (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub expires: Option<Date>,
+    /// Who answers for the entry (e.g. @billing-team).
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +133,25 @@ pub struct ReportArgs {
     #[arg(long)]
     pub include_deps: bool,
 
+    /// A YAML allowlist of known false positives (see README). Repeatable; earlier files take
+    /// precedence over later ones, all over the repository's and the built-in rules.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Do not read the repository's `.leakprof.yaml` (read at --rev when --repo is given).
+    #[arg(long)]
+    pub no_repo_rules: bool,
+
+    /// Do not apply the built-in rules for goroutines that the standard library and common
+    /// libraries park by design.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+
+    /// Judge rule expiry against this day (YYYY-MM-DD) instead of today (UTC), for
+    /// reproducible runs.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<Date>,
+
     /// Do not count `<-ctx.Done()` as bounding a select. A context that is never cancelled
     /// bounds nothing, so that rule is a heuristic.
     #[arg(long)]
@@ -91,6 +183,10 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("{text:?} is not a date of the form YYYY-MM-DD"))
 }
 
 /// `1GiB`, `512MiB`, `100MB`, `4096` → bytes.

@@ -7,10 +7,13 @@
 //! in-process from tests.
 
 pub mod aggregate;
+pub mod allowlist;
 pub mod blocking;
 pub mod cli;
+pub mod date;
 pub mod profile;
 pub mod report;
+pub mod rules_cmd;
 pub mod source;
 
 use std::ffi::OsString;
@@ -21,8 +24,10 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 
 use crate::aggregate::{Merged, Snapshot};
+use crate::allowlist::{Rule, RuleSource, RuleUsage};
 use crate::blocking::{Blocking, is_std_function};
 use crate::cli::{Cli, ColorChoice, Command, OutputFormat, ReportArgs};
+use crate::date::Date;
 use crate::profile::ReadOptions;
 use crate::report::{
     Finding, OtherBlocking, ProfileEntry, Report, SourceInfo, Status, Summary, Tool,
@@ -64,6 +69,7 @@ where
     };
     match cli.command {
         Command::Report(args) => run_report(&args, stdout, stderr, stdout_is_terminal),
+        Command::Rules(command) => rules_cmd::run(&command, stdout, stderr),
     }
 }
 
@@ -76,6 +82,10 @@ pub enum RunError {
     Output { path: PathBuf, source: io::Error },
     #[error("{0}")]
     Repo(#[from] source::repo::RepoError),
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Rules(Vec<allowlist::RulesError>),
+    #[error("{path}: cannot read the rules file: {source}")]
+    RulesFile { path: PathBuf, source: io::Error },
 }
 
 fn run_report(
@@ -149,6 +159,7 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         Some(path) => Some(Source::open(path, args.rev.as_deref())?),
         None => None,
     };
+    let rules = load_rules(args, source.as_ref())?;
 
     let options = ReadOptions {
         max_decompressed_size: args.max_decompressed_size,
@@ -256,6 +267,16 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         _ => None,
     };
 
+    let today = args.today.unwrap_or_else(Date::today);
+    let (usage, rule_warnings) = allowlist::apply(&rules, &mut findings, today);
+    warnings.extend(rule_warnings);
+    let rules_report: Vec<RuleUsage> = rules
+        .iter()
+        .zip(usage)
+        .filter(|(rule, usage)| rule.source != RuleSource::Builtin || usage.matched > 0)
+        .map(|(_, usage)| usage)
+        .collect();
+
     for finding in &mut findings {
         *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
         let file_name = finding.file.rsplit('/').next().unwrap_or(&finding.file);
@@ -295,9 +316,60 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         profiles: entries,
         findings,
         other_blocking: args.show_other_blocking.then_some(other),
+        rules: rules_report,
         summary,
         warnings,
     })
+}
+
+/// Loads every rule in precedence order: `--rules` files, the repository's
+/// `.leakprof.yaml`, the built-in rules. Any invalid file fails the run.
+fn load_rules(args: &ReportArgs, source: Option<&Source>) -> Result<Vec<Rule>, RunError> {
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    for (index, path) in args.rules.iter().enumerate() {
+        let text = fs::read_to_string(path).map_err(|source| RunError::RulesFile {
+            path: path.clone(),
+            source,
+        })?;
+        match allowlist::parse(&text, &path.display().to_string(), RuleSource::User(index)) {
+            Ok(parsed) => rules.extend(parsed),
+            Err(found) => errors.extend(found),
+        }
+    }
+    if let (Some(source), false) = (source, args.no_repo_rules) {
+        let name = match source.commit() {
+            Some(commit) => format!(".leakprof.yaml@{}", &commit[..12]),
+            None => ".leakprof.yaml".to_string(),
+        };
+        match source.read(".leakprof.yaml") {
+            Ok(Some(bytes)) => {
+                let text = String::from_utf8_lossy(&bytes);
+                match allowlist::parse(&text, &name, RuleSource::Repo) {
+                    Ok(parsed) => rules.extend(parsed),
+                    Err(found) => errors.extend(found),
+                }
+            }
+            Ok(None) => {}
+            Err(error) => errors.push(allowlist::RulesError {
+                file: name,
+                line: 1,
+                column: 1,
+                message: format!("cannot read: {error}"),
+            }),
+        }
+    }
+    if !args.no_builtin_rules {
+        rules.extend(allowlist::builtin());
+    }
+    if errors.is_empty() {
+        errors = allowlist::duplicate_ids(&rules);
+    }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(RunError::Rules(errors))
+    }
 }
 
 /// Expands folders into the files below them (sorted, so runs are reproducible). A path that

@@ -6,5 +6,6 @@ mod support;
 mod bad_input;
 mod e2e;
 mod fixtures;
+mod rules;
 mod source;
 mod usage;

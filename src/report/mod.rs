@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::allowlist::RuleUsage;
 use crate::blocking::Op;
+use crate::date::Date;
 use crate::profile::Format;
 
 /// Version of the JSON schema; bumped only for incompatible changes.
@@ -29,6 +31,9 @@ pub struct Report {
     /// `--show-other-blocking` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub other_blocking: Option<Vec<OtherBlocking>>,
+    /// Every allowlist rule loaded from a file (built-in ones only when they matched), with
+    /// how many findings it matched and suppressed.
+    pub rules: Vec<RuleUsage>,
     pub summary: Summary,
     pub warnings: Vec<String>,
 }
@@ -81,9 +86,13 @@ impl Status {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Suppression {
+    /// `select-timer`, `select-ticker`, `select-ctx-done`, `allowlist` or `inline`.
     pub kind: String,
     pub reason: String,
+    /// The allowlist rule's id, for `allowlist`.
     pub rule: Option<String>,
+    /// The allowlist rule's owner, when it names one.
+    pub owner: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -177,25 +186,10 @@ pub struct Summary {
 /// Formats Unix nanoseconds as RFC 3339 in UTC, e.g. `2026-11-27T22:06:02Z`.
 pub fn rfc3339(nanos: i64) -> String {
     let seconds = nanos.div_euclid(1_000_000_000);
-    let days = seconds.div_euclid(86_400);
+    let date = Date::from_unix_days(seconds.div_euclid(86_400));
     let of_day = seconds.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{date}T{:02}:{:02}:{:02}Z",
         of_day / 3600,
         of_day % 3600 / 60,
         of_day % 60

@@ -99,7 +99,10 @@ pub fn check(
         };
         let parsed = ParsedFile::parse(&text);
         for index in indices {
-            check_finding(&mut findings[index], &parsed, &revision, options, warnings);
+            let finding = &mut findings[index];
+            if check_finding(finding, &parsed, &revision, options, warnings) {
+                apply_inline_ignore(finding, &text, warnings);
+            }
         }
     }
 }
@@ -114,13 +117,14 @@ fn warn_all(findings: &[Finding], indices: &[usize], warnings: &mut Vec<String>,
     }
 }
 
+/// Checks one finding against its line; returns whether the source matches the profile.
 fn check_finding(
     finding: &mut Finding,
     parsed: &ParsedFile<'_>,
     revision: &str,
     options: SourceOptions,
     warnings: &mut Vec<String>,
-) {
+) -> bool {
     let analysis = parsed.analyze(finding.line, finding.op);
     let place = format!("{}:{}", finding.file, finding.line);
     finding.source = Some(SourceEvidence {
@@ -138,7 +142,7 @@ fn check_finding(
             "{place}: cannot parse the source at {revision} around this line ({}); nothing is suppressed on its strength",
             analysis.problems.join("; ")
         ));
-        return;
+        return false;
     }
     let Some(source_op) = analysis.op.filter(|_| analysis.matches_profile) else {
         let holds = match analysis.op {
@@ -149,7 +153,7 @@ fn check_finding(
             "source at {revision} does not match the profile at {place}: the profile says {}, the line holds {holds}",
             finding.op.as_str()
         ));
-        return;
+        return false;
     };
     // The source names what debug=1 cannot, and tells a range loop from a receive.
     if finding.op == Op::Unknown || (finding.op == Op::Receive && source_op == Op::Range) {
@@ -157,18 +161,18 @@ fn check_finding(
     }
 
     if finding.op != Op::Select || finding.status == Status::Excluded {
-        return;
+        return true;
     }
     let Some(bound) = analysis
         .bounds
         .iter()
         .find(|bound| options.ctx_done_bounds || bound.kind != BoundKind::CtxDone)
     else {
-        return;
+        return true;
     };
     if finding.leaked_goroutines > 0 {
         // The GC proved these goroutines leaked: a heuristic does not overrule it.
-        return;
+        return true;
     }
     let file_name = finding.file.rsplit('/').next().unwrap_or(&finding.file);
     finding.status = Status::Suppressed;
@@ -181,5 +185,50 @@ fn check_finding(
         .to_string(),
         reason: bound.reason(file_name, finding.line),
         rule: None,
+        owner: None,
+    });
+    true
+}
+
+const IGNORE_MARKER: &str = "//leakprof:ignore";
+
+/// `//leakprof:ignore <reason>` on the operation's line or alone on the line above suppresses
+/// the finding (kind `inline`), over any heuristic. Without a reason it is a warning.
+fn apply_inline_ignore(finding: &mut Finding, text: &str, warnings: &mut Vec<String>) {
+    let line = finding.line as usize;
+    let mut lines = text.lines().skip(line.saturating_sub(2));
+    let above = if line >= 2 { lines.next() } else { None };
+    let at = lines.next();
+    let comment = at
+        .and_then(|at| at.find(IGNORE_MARKER).map(|start| &at[start..]))
+        .or_else(|| {
+            above
+                .map(str::trim_start)
+                .filter(|above| above.starts_with(IGNORE_MARKER))
+        });
+    let Some(comment) = comment else {
+        return;
+    };
+    let rest = &comment[IGNORE_MARKER.len()..];
+    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+        return;
+    }
+    let reason = rest.trim();
+    if reason.is_empty() {
+        warnings.push(format!(
+            "{}:{}: {IGNORE_MARKER} needs a reason (`{IGNORE_MARKER} <why this is not a leak>`); nothing suppressed",
+            finding.file, finding.line
+        ));
+        return;
+    }
+    if finding.status == Status::Excluded {
+        return;
+    }
+    finding.status = Status::Suppressed;
+    finding.suppression = Some(Suppression {
+        kind: "inline".into(),
+        reason: reason.to_string(),
+        rule: None,
+        owner: None,
     });
 }
