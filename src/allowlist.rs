@@ -571,8 +571,8 @@ pub struct RuleUsage {
     pub expired: bool,
 }
 
-/// Applies `rules` (in precedence order) to every finding that is not excluded and not
-/// already suppressed inline. Returns each rule's usage and the warnings to report.
+/// Applies `rules` (in precedence order) to every finding that is not excluded; a finding
+/// suppressed inline keeps that suppression. Returns each rule's usage and the warnings to report.
 pub fn apply(
     rules: &[Rule],
     findings: &mut [Finding],
@@ -591,15 +591,14 @@ pub fn apply(
         .collect();
     let mut warnings = Vec::new();
     for finding in findings.iter_mut() {
-        if finding.status == Status::Excluded
-            || finding
-                .suppression
-                .as_ref()
-                .is_some_and(|s| s.kind == "inline")
-        {
+        if finding.status == Status::Excluded {
             continue;
         }
-        let mut suppressed_by_rule = false;
+        // An inline ignore wins over every rule; rules that match still count as used.
+        let mut suppressed_by_rule = finding
+            .suppression
+            .as_ref()
+            .is_some_and(|suppression| suppression.kind == "inline");
         for (rule, usage) in rules.iter().zip(usage.iter_mut()) {
             if !rule.matches(finding) {
                 continue;

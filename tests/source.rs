@@ -27,8 +27,11 @@ struct Fixture {
     empty: Oid,
     /// The commit the binary was built from.
     built: Oid,
-    /// HEAD: leaks.go with `SHIFT` lines added at the top, so every line moved.
+    /// HEAD: leaks.go with lines added at the top, so every line moved.
     head: Oid,
+    /// Branch `annotated`: the built commit with inline ignores on two lines (no line
+    /// moved) and a `.leakprof.yaml`.
+    annotated: Oid,
     pprof: PathBuf,
     debug1: PathBuf,
     trimpath: PathBuf,
@@ -69,6 +72,66 @@ fn write_program(root: &Path, shift: bool) {
     }
 }
 
+const REPO_RULES: &str = "# The service's own allowlist.
+version: 1
+suppressions:
+  - id: repo-global
+    reason: the repository says the global channel is a broadcast
+    function: \"main.globalReceive.func1\"
+  - id: repo-select
+    reason: the repository knows this select is woken by shutdown
+    function: \"main.selectNoTimer.func1\"
+    owner: \"@repo-team\"
+";
+
+/// A commit on branch `annotated`, made from `built`'s tree without touching the work tree.
+fn annotate(repo: &Repository, built: Oid) -> Oid {
+    let built = repo.find_commit(built).unwrap();
+    let text = std::fs::read_to_string(testdata("leaky/leaks.go")).unwrap();
+    let text = text
+        .replacen(
+            "\t\tresult <- 42\n",
+            "\t\tresult <- 42 //leakprof:ignore the caller drains result on shutdown\n",
+            1,
+        )
+        .replacen(
+            "\t\t\tanswers <- id\n",
+            "\t\t\tanswers <- id //leakprof:ignore\n",
+            1,
+        );
+    assert_eq!(
+        text.lines().count(),
+        std::fs::read_to_string(testdata("leaky/leaks.go"))
+            .unwrap()
+            .lines()
+            .count()
+    );
+    let mut update = git2::build::TreeUpdateBuilder::new();
+    update.upsert(
+        "services/leaky/leaks.go",
+        repo.blob(text.as_bytes()).unwrap(),
+        git2::FileMode::Blob,
+    );
+    update.upsert(
+        ".leakprof.yaml",
+        repo.blob(REPO_RULES.as_bytes()).unwrap(),
+        git2::FileMode::Blob,
+    );
+    let tree = repo
+        .find_tree(update.create_updated(repo, &built.tree().unwrap()).unwrap())
+        .unwrap();
+    let signature = Signature::now("leakprof test", "test@example.com").unwrap();
+    repo.commit(
+        Some("refs/heads/annotated"),
+        &signature,
+        &signature,
+        "annotate",
+        &tree,
+        &[&built],
+    )
+    .unwrap()
+}
+
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
@@ -92,6 +155,7 @@ fn fixture() -> &'static Fixture {
         let built = commit(&repo, "add the leaky service");
         write_program(&repo_path, true);
         let head = commit(&repo, "move every line of leaks.go");
+        let annotated = annotate(&repo, built);
 
         // A plain folder and a build folder elsewhere, both holding the built commit.
         let folder = dir.path().join("export");
@@ -145,6 +209,7 @@ fn fixture() -> &'static Fixture {
             empty,
             built,
             head,
+            annotated,
             pprof: plain[0].clone(),
             debug1: plain[1].clone(),
             trimpath: trimpath[0].clone(),
@@ -461,5 +526,105 @@ fn demo_against_this_repository() {
     assert_eq!(
         find(&report, "main.timeoutLeak.func1")["file"],
         "testdata/leaky/leaks.go"
+    );
+}
+
+/// Rules from all three sources and inline ignores, with their precedence: inline, then
+/// `--rules` files, then the repository's `.leakprof.yaml`, then the built-in rules.
+#[test]
+fn rule_sources_and_inline_ignores_together() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("user.yaml");
+    std::fs::write(
+        &user,
+        "version: 1\nsuppressions:\n  - id: user-global\n    reason: the user's own word wins\n    function: \"main.global*\"\n  - id: user-premature\n    reason: loses to the inline ignore\n    function: main.prematureReturn.func1\n",
+    )
+    .unwrap();
+    let (code, annotated) = report(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--rules", path_str(&user)],
+    );
+    assert_eq!(code, 1);
+    let suppression = |function: &str| find(&annotated, function)["suppression"].clone();
+    assert_eq!(
+        suppression("main.prematureReturn.func1"),
+        serde_json::json!({"kind": "inline", "reason": "the caller drains result on shutdown", "rule": null, "owner": null})
+    );
+    assert_eq!(
+        suppression("main.globalReceive.func1")["rule"],
+        "user-global"
+    );
+    assert_eq!(
+        suppression("main.selectNoTimer.func1"),
+        serde_json::json!({"kind": "allowlist", "reason": "the repository knows this select is woken by shutdown", "rule": "repo-select", "owner": "@repo-team"})
+    );
+    // The heuristics still apply under the allowlist.
+    assert_eq!(
+        suppression("main.tickerLoop.func1")["kind"],
+        "select-ticker"
+    );
+    // An inline ignore without a reason suppresses nothing and says so.
+    assert_eq!(
+        find(&annotated, "main.firstResponse.func1")["status"],
+        "reported"
+    );
+    let warnings: Vec<&str> = annotated["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "services/leaky/leaks.go:56: //leakprof:ignore needs a reason (`//leakprof:ignore <why this is not a leak>`); nothing suppressed"
+        ]
+    );
+    let usage: BTreeMap<String, (u64, u64, String)> = annotated["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| {
+            (
+                rule["id"].as_str().unwrap().to_string(),
+                (
+                    rule["matched"].as_u64().unwrap(),
+                    rule["suppressed"].as_u64().unwrap(),
+                    rule["origin"].as_str().unwrap().to_string(),
+                ),
+            )
+        })
+        .collect();
+    let repo_file = format!(".leakprof.yaml@{}", &f.annotated.to_string()[..12]);
+    assert_eq!(
+        usage["user-global"],
+        (1, 1, format!("{}:3", path_str(&user)))
+    );
+    // Shadowed by the inline ignore or by the user rule: matched, so not unused.
+    assert_eq!(
+        usage["user-premature"],
+        (1, 0, format!("{}:6", path_str(&user)))
+    );
+    assert_eq!(usage["repo-global"], (1, 0, format!("{repo_file}:4")));
+    assert_eq!(usage["repo-select"], (1, 1, format!("{repo_file}:7")));
+
+    // Without the repository's rules, its select is a finding again.
+    let (_, without) = report(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--no-repo-rules"],
+    );
+    assert_eq!(
+        find(&without, "main.selectNoTimer.func1")["status"],
+        "reported"
+    );
+    assert!(
+        without["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|rule| rule["id"] != "repo-select")
     );
 }

@@ -232,3 +232,66 @@ fn apply_inline_ignore(finding: &mut Finding, text: &str, warnings: &mut Vec<Str
         owner: None,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, line: u32, expected: Option<&str>, warns: bool) {
+        let mut finding = Finding {
+            id: String::new(),
+            function: "main.f".into(),
+            file: "x.go".into(),
+            line,
+            op: Op::Send,
+            goroutines: 1,
+            total_goroutines: 1,
+            profiles: 1,
+            status: Status::Reported,
+            suppression: None,
+            stack: Vec::new(),
+            created_by: None,
+            max_wait_minutes: None,
+            leaked_goroutines: 0,
+            profile_file: None,
+            exclusion: None,
+            source: None,
+        };
+        let mut warnings = Vec::new();
+        apply_inline_ignore(&mut finding, text, &mut warnings);
+        let reason = finding.suppression.as_ref().map(|s| s.reason.as_str());
+        assert_eq!(reason, expected, "{text:?} line {line}");
+        assert_eq!(
+            !warnings.is_empty(),
+            warns,
+            "{text:?} line {line}: {warnings:?}"
+        );
+    }
+
+    #[test]
+    fn inline_ignores() {
+        let above = "func f() {\n\t//leakprof:ignore drained by the supervisor\n\tch <- 1\n}\n";
+        check(above, 3, Some("drained by the supervisor"), false);
+        let trailing = "func f() {\n\tch <- 1 //leakprof:ignore bounded by caller\n}\n";
+        check(trailing, 2, Some("bounded by caller"), false);
+        check("//leakprof:ignore\nch <- 1\n", 2, None, true);
+        check("ch <- 1 //leakprof:ignore   \n", 1, None, true);
+        // Two lines up is too far; a marker glued to other text is not one.
+        check("//leakprof:ignore far\n\nch <- 1\n", 3, None, false);
+        check(
+            "ch <- 1 //leakprof:ignored not the marker\n",
+            1,
+            None,
+            false,
+        );
+        // Code before the marker on the line above: the comment is about that line.
+        check(
+            "x := 1 //leakprof:ignore not alone\nch <- 1\n",
+            2,
+            None,
+            false,
+        );
+        check("ch <- 1\n", 1, None, false);
+        check("", 5, None, false);
+    }
+}
