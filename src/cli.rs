@@ -166,6 +166,20 @@ pub struct ReportArgs {
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
     pub max_decompressed_size: u64,
 
+    /// An earlier JSON report: findings whose `id` it has are not new (`"new": false`), and
+    /// only new reported findings make the exit code 1 (unless --fail-on says otherwise).
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// What makes the exit code 1: any reported finding, only new ones (needs --baseline), or
+    /// never. Default: new with --baseline, else any.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Keep only the findings this code owner (from CODEOWNERS at --rev) owns, e.g. @team.
+    #[arg(long, value_name = "NAME", requires = "repo")]
+    pub owner: Option<String>,
+
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -175,6 +189,20 @@ pub struct ReportArgs {
 pub enum OutputFormat {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// For a pull-request comment or an issue filed to the owner.
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when any finding is reported.
+    Any,
+    /// Exit 1 only for reported findings missing from the --baseline report.
+    New,
+    /// Exit 0 whatever is found (2 still means an error).
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -11,11 +11,13 @@ pub mod allowlist;
 pub mod blocking;
 pub mod cli;
 pub mod date;
+pub mod owners;
 pub mod profile;
 pub mod report;
 pub mod rules_cmd;
 pub mod source;
 
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Write};
@@ -26,7 +28,7 @@ use clap::Parser;
 use crate::aggregate::{Merged, Snapshot};
 use crate::allowlist::{Rule, RuleSource, RuleUsage};
 use crate::blocking::{Blocking, is_std_function};
-use crate::cli::{Cli, ColorChoice, Command, OutputFormat, ReportArgs};
+use crate::cli::{Cli, ColorChoice, Command, FailOn, OutputFormat, ReportArgs};
 use crate::date::Date;
 use crate::profile::ReadOptions;
 use crate::report::{
@@ -86,6 +88,10 @@ pub enum RunError {
     Rules(Vec<allowlist::RulesError>),
     #[error("{path}: cannot read the rules file: {source}")]
     RulesFile { path: PathBuf, source: io::Error },
+    #[error("{path}: bad --baseline: {message}")]
+    Baseline { path: PathBuf, message: String },
+    #[error("{0}")]
+    Usage(String),
 }
 
 fn run_report(
@@ -101,11 +107,17 @@ fn run_report(
             return EXIT_ERROR;
         }
     };
-    let code = if report.summary.reported > 0 {
-        EXIT_FOUND
+    let fail_on = args.fail_on.unwrap_or(if args.baseline.is_some() {
+        FailOn::New
     } else {
-        EXIT_CLEAN
+        FailOn::Any
+    });
+    let failing = match fail_on {
+        FailOn::Any => report.summary.reported,
+        FailOn::New => report.summary.new_reported,
+        FailOn::Never => 0,
     };
+    let code = if failing > 0 { EXIT_FOUND } else { EXIT_CLEAN };
 
     let to_terminal = args.output.is_none() && stdout_is_terminal;
     let color = match args.color {
@@ -117,6 +129,8 @@ fn run_report(
     let render = match args.format {
         OutputFormat::Text => report::text::write(&report, &mut rendered, color),
         OutputFormat::Json => report::json::write(&report, &mut rendered),
+        OutputFormat::Sarif => report::sarif::write(&report, &mut rendered),
+        OutputFormat::Markdown => report::markdown::write(&report, &mut rendered),
     };
     if let Err(error) = render {
         let _ = writeln!(stderr, "error: cannot render the report: {error}");
@@ -160,6 +174,15 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         None => None,
     };
     let rules = load_rules(args, source.as_ref())?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(read_baseline(path)?),
+        None => None,
+    };
+    if args.fail_on == Some(FailOn::New) && baseline.is_none() {
+        return Err(RunError::Usage(
+            "--fail-on new needs --baseline OLD.json".into(),
+        ));
+    }
 
     let options = ReadOptions {
         max_decompressed_size: args.max_decompressed_size,
@@ -230,6 +253,8 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                     leaked_goroutines: tally.leaked,
                     profile_file: None,
                     source: None,
+                    owners: Vec::new(),
+                    new: None,
                 });
             }
             Blocking::Other(kind) => {
@@ -256,6 +281,7 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                 ctx_done_bounds: !args.no_ctx_done,
             };
             source::check(&mut findings, source, &mapper, options, &mut warnings);
+            assign_owners(&mut findings, source, &mut warnings);
             Some(SourceInfo {
                 repo: repo.display().to_string(),
                 revision: source
@@ -277,15 +303,18 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         .map(|(_, usage)| usage)
         .collect();
 
-    for finding in &mut findings {
+    for finding in &findings {
         *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
-        let file_name = finding.file.rsplit('/').next().unwrap_or(&finding.file);
-        finding.id = report::fingerprint(&[
-            &finding.function,
-            file_name,
-            &finding.line.to_string(),
-            finding.op.as_str(),
-        ]);
+    }
+    report::assign_ids(&mut findings);
+    if let Some(baseline) = &baseline {
+        for finding in &mut findings {
+            finding.new = Some(!baseline.contains(&finding.id));
+        }
+    }
+    if let Some(owner) = &args.owner {
+        findings.retain(|finding| finding.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)));
+        other.clear();
     }
     findings.sort_by(|a, b| {
         b.goroutines
@@ -307,6 +336,10 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         .iter()
         .filter(|f| f.status == Status::Reported)
         .count();
+    summary.new_reported = findings
+        .iter()
+        .filter(|f| f.status == Status::Reported && f.new == Some(true))
+        .count();
 
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,
@@ -320,6 +353,61 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         summary,
         warnings,
     })
+}
+
+/// Owners from the first CODEOWNERS file at the revision, for findings mapped into the
+/// repository.
+fn assign_owners(findings: &mut [Finding], source: &Source, warnings: &mut Vec<String>) {
+    let Some((location, text)) =
+        owners::LOCATIONS
+            .iter()
+            .find_map(|location| match source.read(location) {
+                Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
+                _ => None,
+            })
+    else {
+        return;
+    };
+    let (code_owners, problems) = owners::CodeOwners::parse(&text);
+    for (line, problem) in problems {
+        warnings.push(format!(
+            "{location}:{line}: {problem}; the line is ignored, as GitHub does"
+        ));
+    }
+    for finding in findings
+        .iter_mut()
+        .filter(|finding| finding.profile_file.is_some())
+    {
+        finding.owners = code_owners.owners(&finding.file);
+    }
+}
+
+/// The finding ids of an earlier JSON report.
+fn read_baseline(path: &Path) -> Result<HashSet<String>, RunError> {
+    let bad = |message: String| RunError::Baseline {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = fs::read_to_string(path).map_err(|error| bad(format!("cannot read: {error}")))?;
+    let report: serde_json::Value =
+        serde_json::from_str(&text).map_err(|error| bad(format!("not JSON: {error}")))?;
+    if report["schema_version"].as_u64() != Some(u64::from(report::SCHEMA_VERSION)) {
+        return Err(bad(
+            "not a leakprof JSON report (no `schema_version: 1`)".into()
+        ));
+    }
+    let findings = report["findings"]
+        .as_array()
+        .ok_or_else(|| bad("the report has no `findings` list".into()))?;
+    findings
+        .iter()
+        .map(|finding| {
+            finding["id"]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| bad("a finding has no `id`".into()))
+        })
+        .collect()
 }
 
 /// Loads every rule in precedence order: `--rules` files, the repository's

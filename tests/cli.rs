@@ -7,5 +7,6 @@ mod bad_input;
 mod e2e;
 mod fixtures;
 mod rules;
+mod snapshots;
 mod source;
 mod usage;

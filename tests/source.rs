@@ -35,6 +35,8 @@ struct Fixture {
     pprof: PathBuf,
     debug1: PathBuf,
     trimpath: PathBuf,
+    /// Built from HEAD, where every line of leaks.go moved.
+    shifted: PathBuf,
 }
 
 fn commit(repo: &Repository, message: &str) -> Oid {
@@ -84,6 +86,14 @@ suppressions:
     owner: \"@repo-team\"
 ";
 
+const CODEOWNERS: &str = "# Last match wins.
+*                        @platform
+/services/               @services-team
+services/leaky/*.go      @leaky-team @alice
+services/leaky/main.go
+!services/leaky/keep.go  @nobody
+";
+
 /// A commit on branch `annotated`, made from `built`'s tree without touching the work tree.
 fn annotate(repo: &Repository, built: Oid) -> Oid {
     let built = repo.find_commit(built).unwrap();
@@ -115,6 +125,17 @@ fn annotate(repo: &Repository, built: Oid) -> Oid {
     update.upsert(
         ".leakprof.yaml",
         repo.blob(REPO_RULES.as_bytes()).unwrap(),
+        git2::FileMode::Blob,
+    );
+    update.upsert(
+        ".github/CODEOWNERS",
+        repo.blob(CODEOWNERS.as_bytes()).unwrap(),
+        git2::FileMode::Blob,
+    );
+    // GitHub reads .github/CODEOWNERS first; this one must be ignored.
+    update.upsert(
+        "CODEOWNERS",
+        repo.blob(b"* @ignored\n").unwrap(),
         git2::FileMode::Blob,
     );
     let tree = repo
@@ -179,8 +200,8 @@ fn fixture() -> &'static Fixture {
 
         let out = dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
-        let capture = |flags: &[&str], queries: &[(&str, &str)]| -> Vec<PathBuf> {
-            let binary = build(&build_dir, &out, flags);
+        let capture = |source: &Path, flags: &[&str], queries: &[(&str, &str)]| -> Vec<PathBuf> {
+            let binary = build(source, &out, flags);
             let (_running, address) = start(&binary);
             queries
                 .iter()
@@ -192,6 +213,7 @@ fn fixture() -> &'static Fixture {
                 .collect()
         };
         let plain = capture(
+            &build_dir,
             &[],
             &[
                 ("goroutine.pb.gz", "/debug/pprof/goroutine"),
@@ -199,8 +221,17 @@ fn fixture() -> &'static Fixture {
             ],
         );
         let trimpath = capture(
+            &build_dir,
             &["-trimpath"],
             &[("trimpath.pb.gz", "/debug/pprof/goroutine")],
+        );
+        // HEAD, where every line of leaks.go moved, built in yet another folder.
+        let elsewhere = dir.path().join("elsewhere");
+        write_program(&elsewhere, true);
+        let shifted = capture(
+            &elsewhere.join("services/leaky"),
+            &[],
+            &[("shifted.pb.gz", "/debug/pprof/goroutine")],
         );
         Fixture {
             repo: repo_path,
@@ -213,6 +244,7 @@ fn fixture() -> &'static Fixture {
             pprof: plain[0].clone(),
             debug1: plain[1].clone(),
             trimpath: trimpath[0].clone(),
+            shifted: shifted[0].clone(),
             _dir: dir,
         }
     })
@@ -579,7 +611,8 @@ fn rule_sources_and_inline_ignores_together() {
     assert_eq!(
         warnings,
         [
-            "services/leaky/leaks.go:56: //leakprof:ignore needs a reason (`//leakprof:ignore <why this is not a leak>`); nothing suppressed"
+            "services/leaky/leaks.go:56: //leakprof:ignore needs a reason (`//leakprof:ignore <why this is not a leak>`); nothing suppressed",
+            ".github/CODEOWNERS:6: `!services/leaky/keep.go`: `!` negation is not supported in CODEOWNERS; to leave paths unowned, write the pattern with no owners; the line is ignored, as GitHub does"
         ]
     );
     let usage: BTreeMap<String, (u64, u64, String)> = annotated["rules"]
@@ -627,4 +660,210 @@ fn rule_sources_and_inline_ignores_together() {
             .iter()
             .all(|rule| rule["id"] != "repo-select")
     );
+}
+
+/// Fingerprints survive a rebuild in another folder, -trimpath, and lines moving elsewhere in
+/// the file: with the first report as baseline, none of the others has anything new.
+#[test]
+fn baseline_round_trips() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let built = f.built.to_string();
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&f.pprof),
+        "--repo",
+        path_str(&f.repo),
+        "--rev",
+        &built,
+        "--format",
+        "json",
+        "--output",
+        path_str(&baseline),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let base: Value = serde_json::from_slice(&std::fs::read(&baseline).unwrap()).unwrap();
+    let ids = |report: &Value| -> Vec<(String, String)> {
+        let mut ids: Vec<(String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["function"].as_str().unwrap().to_string(),
+                    f["id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+
+    for (profile, rev) in [
+        (&f.trimpath, built.as_str()),
+        (&f.shifted, "HEAD"),
+        (&f.debug1, built.as_str()),
+    ] {
+        let (code, report) = report(
+            profile,
+            &f.repo,
+            &["--rev", rev, "--baseline", path_str(&baseline)],
+        );
+        assert_eq!(code, 0, "{}: nothing new, so exit 0", profile.display());
+        assert_eq!(report["summary"]["new_reported"], 0);
+        for finding in report["findings"].as_array().unwrap() {
+            assert_eq!(finding["new"], false, "{}: {finding}", profile.display());
+        }
+        assert_eq!(ids(&report), ids(&base), "{}", profile.display());
+        // --fail-on any still fails on the old leaks; never never does.
+        let (any, _) = report_code(
+            profile,
+            &f.repo,
+            &[
+                "--rev",
+                rev,
+                "--baseline",
+                path_str(&baseline),
+                "--fail-on",
+                "any",
+            ],
+        );
+        assert_eq!(any, 1);
+    }
+    let (_, shifted) = report(&f.shifted, &f.repo, &["--rev", "HEAD"]);
+    assert_eq!(
+        find(&shifted, "main.timeoutLeak.func1")["line"],
+        43,
+        "the lines did move"
+    );
+
+    // One leak missing from the baseline: exactly that one is new.
+    let mut edited = base.clone();
+    let findings = edited["findings"].as_array_mut().unwrap();
+    findings.retain(|finding| finding["function"] != "main.timeoutLeak.func1");
+    let partial = dir.path().join("partial.json");
+    std::fs::write(&partial, serde_json::to_vec(&edited).unwrap()).unwrap();
+    let (code, report) = report(
+        &f.shifted,
+        &f.repo,
+        &["--rev", "HEAD", "--baseline", path_str(&partial)],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["new_reported"], 1);
+    let new: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["new"] == true)
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(new, ["main.timeoutLeak.func1"]);
+    let (never, _) = report_code(
+        &f.shifted,
+        &f.repo,
+        &[
+            "--rev",
+            "HEAD",
+            "--baseline",
+            path_str(&partial),
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(never, 0);
+
+    // Bad baselines and policies are exit 2.
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, "{not json").unwrap();
+    for (args, message) in [
+        (
+            vec!["--baseline", path_str(&garbage)],
+            "bad --baseline: not JSON",
+        ),
+        (
+            vec!["--baseline", "/nonexistent/old.json"],
+            "bad --baseline: cannot read",
+        ),
+        (vec!["--fail-on", "new"], "--fail-on new needs --baseline"),
+    ] {
+        let mut all = vec!["report", "--profile", path_str(&f.pprof)];
+        all.extend(args.iter().copied());
+        let run = leakprof(&all);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+    }
+}
+
+fn report_code(profile: &Path, repo: &Path, extra: &[&str]) -> (u8, String) {
+    let mut args = vec![
+        "report",
+        "--profile",
+        path_str(profile),
+        "--repo",
+        path_str(repo),
+    ];
+    args.extend_from_slice(extra);
+    let run = leakprof(&args);
+    (run.code, run.stdout)
+}
+
+/// CODEOWNERS at the revision (`.github/` first, last matching pattern wins) puts owners on
+/// findings; text and Markdown group by owner; --owner keeps one owner's findings.
+#[test]
+fn owners_from_codeowners() {
+    let f = fixture();
+    let (_, annotated) = report(&f.pprof, &f.repo, &["--rev", "annotated"]);
+    assert_eq!(
+        find(&annotated, "main.timeoutLeak.func1")["owners"],
+        serde_json::json!(["@leaky-team", "@alice"])
+    );
+    let warnings = annotated["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with(".github/CODEOWNERS:6: ")),
+        "negation is not supported by GitHub: {warnings:#?}"
+    );
+    let (code, text) = report_code(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--format", "text"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("\n== owned by @leaky-team @alice\n"),
+        "{text}"
+    );
+    let (_, markdown) = report_code(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--format", "markdown"],
+    );
+    assert!(
+        markdown.contains("\n### Owned by @leaky-team @alice\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| `services/leaky/leaks.go:40` | send | 200 | @leaky-team @alice |"),
+        "{markdown}"
+    );
+
+    let (_, alice) = report(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--owner", "@alice"],
+    );
+    assert_eq!(
+        alice["findings"].as_array().unwrap().len(),
+        annotated["findings"].as_array().unwrap().len()
+    );
+    let (code, nobody) = report(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--owner", "@nobody"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(nobody["findings"], serde_json::json!([]));
 }

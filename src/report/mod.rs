@@ -2,6 +2,8 @@
 //! as text for people.
 
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -127,6 +129,10 @@ pub struct Finding {
     pub exclusion: Option<String>,
     /// What the source at the revision shows at this line (`--repo`).
     pub source: Option<SourceEvidence>,
+    /// Code owners of the file (CODEOWNERS at the revision, last matching pattern wins).
+    pub owners: Vec<String>,
+    /// With `--baseline`: whether the finding is missing from the baseline report.
+    pub new: Option<bool>,
 }
 
 /// Evidence read from the source at the revision.
@@ -175,6 +181,8 @@ pub struct OtherBlocking {
 pub struct Summary {
     /// Findings with status `reported`.
     pub reported: usize,
+    /// Of those, the ones missing from the `--baseline` report (0 without one).
+    pub new_reported: usize,
     /// Goroutines in all profiles read.
     pub goroutines: u64,
     /// Goroutines blocked on a channel operation, summed over profiles.
@@ -194,6 +202,65 @@ pub fn rfc3339(nanos: i64) -> String {
         of_day % 3600 / 60,
         of_day % 60
     )
+}
+
+/// Gives every finding its stable `id`, built to survive a rebuild in another folder (with
+/// `-trimpath` or not) and lines moving elsewhere in the file: from the repository-relative
+/// file, the function, the op's family (`range` and `nil_receive` count as `receive`,
+/// `nil_send` as `send`, so a run with or without `--repo` agrees) and the source line's text
+/// with white space folded. Without source the file's name and the line number stand in for
+/// them. Findings that would share an id (the same text twice in one function) are told apart
+/// by their order in the file.
+pub fn assign_ids(findings: &mut [Finding]) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        (&findings[a].file, findings[a].line, &findings[a].function).cmp(&(
+            &findings[b].file,
+            findings[b].line,
+            &findings[b].function,
+        ))
+    });
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for index in order {
+        let finding = &mut findings[index];
+        let family = match finding.op {
+            Op::Range | Op::NilReceive => Op::Receive,
+            Op::NilSend => Op::Send,
+            op => op,
+        };
+        let base = match (&finding.source, &finding.profile_file) {
+            (Some(source), Some(_)) => {
+                let text = source
+                    .snippet
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                fingerprint(&[
+                    "v2",
+                    &finding.file,
+                    &finding.function,
+                    family.as_str(),
+                    &text,
+                ])
+            }
+            _ => {
+                let name = finding
+                    .file
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(&finding.file);
+                let line = finding.line.to_string();
+                fingerprint(&["v2", name, &finding.function, family.as_str(), &line])
+            }
+        };
+        let count = seen.entry(base.clone()).or_insert(0);
+        *count += 1;
+        finding.id = if *count == 1 {
+            base
+        } else {
+            format!("{base}-{count}")
+        };
+    }
 }
 
 /// 64-bit FNV-1a: a fingerprint that is the same on every machine and every release.

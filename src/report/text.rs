@@ -41,7 +41,25 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         writeln!(out, "source: {}{at}", source.repo)?;
     }
 
+    // Grouped by code owner when CODEOWNERS names any, so each team reads its own.
+    let mut reported = reported;
+    let owned = reported.iter().any(|finding| !finding.owners.is_empty());
+    if owned {
+        reported.sort_by_key(|finding| (finding.owners.is_empty(), finding.owners.join(" ")));
+    }
+    let mut group: Option<String> = None;
     for finding in &reported {
+        let owners = finding.owners.join(" ");
+        if owned && group.as_deref() != Some(owners.as_str()) {
+            writeln!(out)?;
+            let title = if owners.is_empty() {
+                "no code owner".to_string()
+            } else {
+                format!("owned by {owners}")
+            };
+            writeln!(out, "{}", paint.bold(&format!("== {title}")))?;
+            group = Some(owners.clone());
+        }
         writeln!(out)?;
         writeln!(
             out,
@@ -71,6 +89,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
                 "in {} profiles, {} in all",
                 finding.profiles, finding.total_goroutines
             ));
+        }
+        if finding.new == Some(true) {
+            facts.push("new since the baseline".to_string());
         }
         if let Some(minutes) = finding.max_wait_minutes {
             facts.push(format!("waiting up to {minutes} minutes"));

@@ -256,6 +256,8 @@ mod tests {
             profile_file: None,
             exclusion: None,
             source: None,
+            owners: Vec::new(),
+            new: None,
         };
         let mut warnings = Vec::new();
         apply_inline_ignore(&mut finding, text, &mut warnings);

@@ -1,0 +1,256 @@
+//! The report as Markdown, fit for a pull-request comment or an issue filed to a service's
+//! owners: a one-line summary, a table of reported findings, each finding's source line and
+//! example stack, and the suppressed findings folded away with their reasons.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::{Finding, Report, Status};
+
+/// Frames of the example stack shown per finding; JSON has them all.
+const SHOWN_FRAMES: usize = 12;
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let reported: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Reported)
+        .collect();
+    let count = |status: Status| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.status == status)
+            .count()
+    };
+    let baseline = report.findings.iter().any(|f| f.new.is_some());
+
+    let headline = match reported.len() {
+        0 => "no suspected goroutine leaks".to_string(),
+        1 => "1 suspected goroutine leak".to_string(),
+        n => format!("{n} suspected goroutine leaks"),
+    };
+    writeln!(out, "## leakprof: {headline}")?;
+    writeln!(out)?;
+    let mut summary = vec![format!("{} reported", reported.len())];
+    if baseline {
+        summary.push(format!("{} new", report.summary.new_reported));
+    }
+    summary.push(format!("{} suppressed", count(Status::Suppressed)));
+    summary.push(format!(
+        "{} below the threshold of {}",
+        count(Status::BelowThreshold),
+        report.threshold
+    ));
+    let profiles = report.profiles.len();
+    let mut line = format!(
+        "{}. {} goroutines in {profiles} profile{}",
+        summary.join(", "),
+        report.summary.goroutines,
+        if profiles == 1 { "" } else { "s" }
+    );
+    if let Some(source) = &report.source {
+        match (&source.revision, &source.commit) {
+            (Some(revision), Some(commit)) => {
+                line.push_str(&format!(
+                    ", source checked at `{}` ({revision})",
+                    &commit[..commit.len().min(12)]
+                ));
+            }
+            _ => line.push_str(", source checked in a plain folder"),
+        }
+    }
+    writeln!(out, "{line}.")?;
+
+    if !reported.is_empty() {
+        writeln!(out)?;
+        if baseline {
+            writeln!(out, "| | Place | Op | Goroutines | Owners |")?;
+            writeln!(out, "|---|---|---|---:|---|")?;
+        } else {
+            writeln!(out, "| Place | Op | Goroutines | Owners |")?;
+            writeln!(out, "|---|---|---:|---|")?;
+        }
+        for finding in &reported {
+            let new = match finding.new {
+                Some(true) => "**new** | ",
+                Some(false) => " | ",
+                None => "",
+            };
+            writeln!(
+                out,
+                "| {new}`{}:{}` | {} | {} | {} |",
+                cell(&finding.file),
+                finding.line,
+                finding.op.as_str(),
+                finding.goroutines,
+                cell(&owners(finding)),
+            )?;
+        }
+    }
+
+    // Findings grouped by owner, so each team reads its own.
+    let mut groups: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
+    for finding in &reported {
+        let key = if finding.owners.is_empty() {
+            (true, String::new())
+        } else {
+            (false, finding.owners.join(" "))
+        };
+        groups.entry(key).or_default().push(finding);
+    }
+    let grouped = groups.len() > 1 || groups.keys().any(|(unowned, _)| !unowned);
+    for ((unowned, owner_list), findings) in &groups {
+        if grouped {
+            writeln!(out)?;
+            if *unowned {
+                writeln!(out, "### No code owner")?;
+            } else {
+                writeln!(out, "### Owned by {owner_list}")?;
+            }
+        }
+        for finding in findings {
+            write_finding(finding, out, if grouped { "####" } else { "###" })?;
+        }
+    }
+
+    let suppressed: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Suppressed)
+        .collect();
+    if !suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>{} suppressed</summary>",
+            suppressed.len()
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| Place | Op | Goroutines | Kind | Why |")?;
+        writeln!(out, "|---|---|---:|---|---|")?;
+        for finding in suppressed {
+            let (kind, reason) = match &finding.suppression {
+                Some(suppression) => {
+                    let kind = match &suppression.rule {
+                        Some(rule) => format!("{} `{}`", suppression.kind, cell(rule)),
+                        None => suppression.kind.clone(),
+                    };
+                    (kind, suppression.reason.clone())
+                }
+                None => (String::new(), String::new()),
+            };
+            writeln!(
+                out,
+                "| `{}:{}` | {} | {} | {} | {} |",
+                cell(&finding.file),
+                finding.line,
+                finding.op.as_str(),
+                finding.goroutines,
+                kind,
+                cell(&reason)
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+
+    if !report.warnings.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>{} warnings</summary>",
+            report.warnings.len()
+        )?;
+        writeln!(out)?;
+        for warning in &report.warnings {
+            writeln!(out, "- {}", warning.replace('\n', " "))?;
+        }
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+    Ok(())
+}
+
+fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{heading} `{}`: {} goroutines blocked on {}",
+        finding.function,
+        finding.goroutines,
+        finding.op.as_str()
+    )?;
+    writeln!(out)?;
+    let mut facts = vec![format!("`{}:{}`", finding.file, finding.line)];
+    if !finding.owners.is_empty() {
+        facts.push(format!("owners {}", owners(finding)));
+    }
+    if finding.new == Some(true) {
+        facts.push("new since the baseline".into());
+    }
+    if finding.profiles > 1 {
+        facts.push(format!(
+            "in {} profiles, {} in all",
+            finding.profiles, finding.total_goroutines
+        ));
+    }
+    if finding.leaked_goroutines > 0 {
+        facts.push(format!(
+            "{} proven leaked by the GC",
+            finding.leaked_goroutines
+        ));
+    }
+    if let Some(channel) = finding
+        .source
+        .as_ref()
+        .and_then(|source| source.channel.as_ref())
+    {
+        let size = match &channel.capacity {
+            None => "unbuffered".to_string(),
+            Some(capacity) => format!("with capacity {capacity}"),
+        };
+        facts.push(format!(
+            "channel `{}` made {size} at line {}",
+            channel.name, channel.line
+        ));
+    }
+    writeln!(out, "{}", facts.join(" · "))?;
+    if let Some(source) = &finding.source {
+        writeln!(out)?;
+        writeln!(out, "```go")?;
+        writeln!(out, "{}", source.snippet)?;
+        writeln!(out, "```")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "<details><summary>Example stack</summary>")?;
+    writeln!(out)?;
+    writeln!(out, "```")?;
+    let frames: Vec<&String> = finding
+        .stack
+        .iter()
+        .filter(|frame| !frame.starts_with("runtime."))
+        .collect();
+    for frame in frames.iter().take(SHOWN_FRAMES) {
+        writeln!(out, "{frame}")?;
+    }
+    if frames.len() > SHOWN_FRAMES {
+        writeln!(out, "... {} more", frames.len() - SHOWN_FRAMES)?;
+    }
+    if let Some(creator) = &finding.created_by {
+        writeln!(out, "created by {creator}")?;
+    }
+    writeln!(out, "```")?;
+    writeln!(out)?;
+    writeln!(out, "</details>")?;
+    Ok(())
+}
+
+fn owners(finding: &Finding) -> String {
+    finding.owners.join(" ")
+}
+
+/// Text safe inside a table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
