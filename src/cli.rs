@@ -20,6 +20,9 @@ pub struct Cli {
 pub enum Command {
     /// Report goroutines blocked on channel operations, grouped by the line that blocks.
     Report(ReportArgs),
+    /// Fetch goroutine profiles from running services at an interval, into one folder per
+    /// target, for `report` to read later.
+    Collect(CollectArgs),
     /// Maintain allowlist files: validate, add entries from a report, prune stale ones.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -49,6 +52,55 @@ pub enum RulesCommand {
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         today: Option<Date>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// The pprof base URL of a target, e.g. http://10.0.0.7:6060/debug/pprof/ (repeatable).
+    #[arg(long = "url", value_name = "URL", required = true)]
+    pub urls: Vec<String>,
+    /// Time between two rounds, e.g. 30s, 5m, 1h.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// Rounds to take (each fetches every target once).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub count: u32,
+    /// Where profiles go: OUT/<target>/goroutine-<time>.pb.gz.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Also fetch the goroutineleak profile (Go 1.26+, costlier: it runs a GC cycle) every
+    /// Nth round; 0 never.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub leak_every: u32,
+    /// Timeout of one request.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Attempts per request before giving up on a target for this round.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// Refuse a response larger than this.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub max_size: u64,
+    /// Name of an environment variable holding the value of the Authorization header
+    /// (e.g. `Bearer …`), for protected endpoints.
+    #[arg(long, value_name = "VAR")]
+    pub auth_env: Option<String>,
+}
+
+/// `30s`, `5m`, `2h`, `250ms` → a duration.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration such as 30s or 5m"))?;
+    let seconds = |n: u64| std::time::Duration::from_secs(n);
+    match unit {
+        "ms" => Ok(std::time::Duration::from_millis(number)),
+        "s" | "" => Ok(seconds(number)),
+        "m" => Ok(seconds(number * 60)),
+        "h" => Ok(seconds(number * 3600)),
+        _ => Err(format!("unknown unit in {text:?}; use ms, s, m or h")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -101,9 +153,19 @@ pub struct ReportArgs {
     #[arg(long = "profile", value_name = "PATH", required = true)]
     pub profiles: Vec<PathBuf>,
 
-    /// Report a place when at least this many goroutines wait there (in the worst snapshot).
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    pub threshold: u64,
+    /// Report a place when at least this many goroutines wait there (in the worst snapshot),
+    /// or `auto` to set the bar per profile from its own distribution (see README).
+    #[arg(long, value_name = "N|auto", default_value = "100", value_parser = parse_threshold)]
+    pub threshold: Threshold,
+
+    /// Do not report GC-confirmed leaks that are below the threshold (they are by default).
+    #[arg(long)]
+    pub hide_confirmed_below_threshold: bool,
+
+    /// Show progress on stderr while reading many profiles: auto (only on a terminal),
+    /// always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub progress: ColorChoice,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
@@ -193,6 +255,19 @@ pub enum OutputFormat {
     Sarif,
     /// For a pull-request comment or an issue filed to the owner.
     Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threshold {
+    Fixed(u64),
+    Auto,
+}
+
+fn parse_threshold(text: &str) -> Result<Threshold, String> {
+    if text == "auto" {
+        return Ok(Threshold::Auto);
+    }
+    text.parse().map(Threshold::Fixed).map_err(|_| format!("{text:?} is not a number or `auto`"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

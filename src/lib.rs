@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod allowlist;
 pub mod blocking;
 pub mod cli;
+pub mod collect;
 pub mod date;
 pub mod owners;
 pub mod profile;
@@ -28,7 +29,7 @@ use clap::Parser;
 use crate::aggregate::{Merged, Snapshot};
 use crate::allowlist::{Rule, RuleSource, RuleUsage};
 use crate::blocking::{Blocking, is_std_function};
-use crate::cli::{Cli, ColorChoice, Command, FailOn, OutputFormat, ReportArgs};
+use crate::cli::{Cli, ColorChoice, Command, FailOn, OutputFormat, ReportArgs, Threshold};
 use crate::date::Date;
 use crate::profile::ReadOptions;
 use crate::report::{
@@ -72,6 +73,7 @@ where
     match cli.command {
         Command::Report(args) => run_report(&args, stdout, stderr, stdout_is_terminal),
         Command::Rules(command) => rules_cmd::run(&command, stdout, stderr),
+        Command::Collect(args) => collect::run(&args, stdout, stderr),
     }
 }
 
@@ -207,6 +209,8 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                     format: info.format,
                     goroutines: info.goroutines,
                     time: info.time_nanos.map(report::rfc3339),
+                    time_source: info.time_nanos.map(|_| "profile"),
+                    threshold: None,
                 });
             }
             Err(error) => problems.push(format!("{}: {error}", path.display())),
@@ -222,6 +226,10 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         goroutines: entries.iter().map(|entry| entry.goroutines).sum(),
         ..Summary::default()
     };
+    let fixed_threshold = match args.threshold {
+        Threshold::Fixed(n) => n,
+        Threshold::Auto => 100,
+    };
     let mut findings = Vec::new();
     let mut other = Vec::new();
     for (site, tally) in merged.into_sites() {
@@ -230,7 +238,7 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                 summary.channel_blocked += tally.total_goroutines;
                 let status = if !args.include_std && is_std_function(&site.function) {
                     Status::Excluded
-                } else if tally.goroutines >= args.threshold {
+                } else if tally.goroutines >= fixed_threshold {
                     Status::Reported
                 } else {
                     Status::BelowThreshold
@@ -255,6 +263,10 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                     source: None,
                     owners: Vec::new(),
                     new: None,
+                    confirmed: false,
+                    trend: None,
+                    growth_per_hour: None,
+                    series: Vec::new(),
                 });
             }
             Blocking::Other(kind) => {
@@ -344,7 +356,10 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Tool::default(),
-        threshold: args.threshold,
+        threshold: match args.threshold {
+            Threshold::Fixed(n) => Some(n),
+            Threshold::Auto => None,
+        },
         source: source_info,
         profiles: entries,
         findings,

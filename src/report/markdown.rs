@@ -40,7 +40,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     summary.push(format!(
         "{} below the threshold of {}",
         count(Status::BelowThreshold),
-        report.threshold
+        report.threshold_text()
     ));
     let profiles = report.profiles.len();
     let mut line = format!(

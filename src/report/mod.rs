@@ -2,6 +2,7 @@
 //! as text for people.
 
 pub mod json;
+pub mod html;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
@@ -22,7 +23,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
-    pub threshold: u64,
+    /// The `--threshold`; null with `--threshold auto` (each profile's own bar is in
+    /// `profiles[].threshold`).
+    pub threshold: Option<u64>,
     /// The source checked with `--repo`; null without it.
     pub source: Option<SourceInfo>,
     pub profiles: Vec<ProfileEntry>,
@@ -62,6 +65,39 @@ pub struct ProfileEntry {
     pub goroutines: u64,
     /// When the profile was taken (RFC 3339, UTC), if the profile says.
     pub time: Option<String>,
+    /// Where `time` came from: `profile` (pprof `time_nanos`) or `file` (the file's
+    /// modification time, for text dumps); null when unknown.
+    pub time_source: Option<&'static str>,
+    /// With `--threshold auto`: the bar this profile set from its own distribution.
+    pub threshold: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trend {
+    Growing,
+    Steady,
+    Shrinking,
+}
+
+impl Trend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trend::Growing => "growing",
+            Trend::Steady => "steady",
+            Trend::Shrinking => "shrinking",
+        }
+    }
+}
+
+/// One snapshot of a time series.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Point {
+    /// RFC 3339, UTC.
+    pub time: String,
+    /// Unix time in seconds, for plotting.
+    pub unix_seconds: f64,
+    pub goroutines: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -123,6 +159,16 @@ pub struct Finding {
     pub max_wait_minutes: Option<u32>,
     /// Goroutines the garbage collector proved leaked (worst snapshot).
     pub leaked_goroutines: u64,
+    /// The GC proved goroutines at this place leaked (a `goroutineleak` profile, or
+    /// `(leaked)` in a debug=2 dump).
+    pub confirmed: bool,
+    /// `growing`, `steady` or `shrinking`, from 3 or more timestamped snapshots; else null.
+    pub trend: Option<Trend>,
+    /// Slope of the least-squares line through the snapshots, in goroutines per hour.
+    pub growth_per_hour: Option<f64>,
+    /// Goroutines at this place in each timestamped snapshot, oldest first (empty with fewer
+    /// than two timestamped snapshots).
+    pub series: Vec<Point>,
     /// The file as the profile gives it, when `file` was mapped into the repository.
     pub profile_file: Option<String>,
     /// Why a finding with status `excluded` is not own code.
@@ -189,6 +235,16 @@ pub struct Summary {
     pub channel_blocked: u64,
     /// Goroutines by what they wait on (`send`, `mutex`, `io`, …), summed over profiles.
     pub by_kind: BTreeMap<&'static str, u64>,
+}
+
+impl Report {
+    /// The threshold as people read it: `100`, or `auto`.
+    pub fn threshold_text(&self) -> String {
+        match self.threshold {
+            Some(threshold) => threshold.to_string(),
+            None => "auto".to_string(),
+        }
+    }
 }
 
 /// Formats Unix nanoseconds as RFC 3339 in UTC, e.g. `2026-11-27T22:06:02Z`.

@@ -28,7 +28,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         if profiles == 1 { "" } else { "s" },
         report.summary.goroutines,
         report.summary.channel_blocked,
-        report.threshold,
+        report.threshold_text(),
     )?;
 
     if let Some(source) = &report.source {

@@ -258,6 +258,10 @@ mod tests {
             source: None,
             owners: Vec::new(),
             new: None,
+            confirmed: false,
+            trend: None,
+            growth_per_hour: None,
+            series: Vec::new(),
         };
         let mut warnings = Vec::new();
         apply_inline_ignore(&mut finding, text, &mut warnings);
