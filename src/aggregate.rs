@@ -7,6 +7,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use crate::blocking::{self, Blocking, Op};
 use crate::profile::{Frame, Sample, SampleSink};
+use crate::report::Trend;
 
 /// Frames kept for a finding's example stack.
 const MAX_EXAMPLE_FRAMES: usize = 64;
@@ -29,6 +30,10 @@ pub struct Tally {
     /// Goroutines the garbage collector proved leaked (worst snapshot).
     pub leaked: u64,
     pub max_wait_minutes: Option<u32>,
+    /// In some snapshot the count reached that snapshot's threshold.
+    pub over_threshold: bool,
+    /// (Unix nanoseconds, goroutines) for each timestamped snapshot that has this place.
+    pub series: Vec<(i64, u64)>,
     /// One example stack, innermost first, one `function file:line` per line (one allocation
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
     /// other than channels.
@@ -43,6 +48,98 @@ pub struct Snapshot {
     sites: Vec<(Site, Tally)>,
     index: HashMap<u64, Vec<usize>>,
     hasher: std::hash::RandomState,
+}
+
+impl Snapshot {
+    /// Goroutine counts of the places blocked on channels: the distribution an automatic
+    /// threshold is set from.
+    pub fn channel_counts(&self) -> Vec<u64> {
+        self.sites
+            .iter()
+            .filter(|(site, _)| matches!(site.blocking, Blocking::Channel(_)))
+            .map(|(_, tally)| tally.goroutines)
+            .collect()
+    }
+
+    /// Closes the snapshot: marks the places at or over `threshold` and records the
+    /// snapshot's time on each place.
+    pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>) {
+        for (_, tally) in &mut self.sites {
+            tally.over_threshold = tally.goroutines >= threshold;
+            if let Some(time) = time_nanos {
+                tally.series.push((time, tally.goroutines));
+            }
+        }
+    }
+}
+
+/// LeakProf's future work, made concrete: a profile sets its own bar from the goroutine
+/// counts of its channel places: a place must lie above Tukey's far-out fence `Q3 + 3·IQR`
+/// (that far above the typical place, it is an outlier whatever the service's size), and
+/// hold at least `AUTO_MINIMUM` goroutines. With fewer than four places there is no
+/// distribution to speak of, and the minimum alone applies.
+pub fn auto_threshold(counts: &[u64]) -> u64 {
+    if counts.len() < 4 {
+        return AUTO_MINIMUM;
+    }
+    let mut counts: Vec<u64> = counts.to_vec();
+    counts.sort_unstable();
+    let quantile = |q: f64| -> f64 {
+        if counts.is_empty() {
+            return 0.0;
+        }
+        let position = q * (counts.len() - 1) as f64;
+        let (low, high) = (position.floor() as usize, position.ceil() as usize);
+        let fraction = position - low as f64;
+        counts[low] as f64 * (1.0 - fraction) + counts[high] as f64 * fraction
+    };
+    let (q1, q3) = (quantile(0.25), quantile(0.75));
+    let fence = (q3 + 3.0 * (q3 - q1)).floor() as u64;
+    (fence + 1).max(AUTO_MINIMUM)
+}
+
+/// Below this many goroutines a place is never worth an alarm, however small the service.
+pub const AUTO_MINIMUM: u64 = 10;
+
+/// How a place's count moves over time, from least squares over (hours, goroutines): the
+/// slope is the growth per hour; over the observed span it must change the count by at
+/// least 10% of its mean and by at least 2 goroutines to be `Growing` or `Shrinking`,
+/// otherwise it is `Steady` (a worker pool or a heartbeat).
+pub fn trend(points: &[(f64, f64)]) -> Option<(Trend, f64)> {
+    let distinct_times = {
+        let mut times: Vec<f64> = points.iter().map(|(time, _)| *time).collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        times.len()
+    };
+    if distinct_times < 3 {
+        return None;
+    }
+    let n = points.len() as f64;
+    let mean_x = points.iter().map(|(x, _)| x).sum::<f64>() / n;
+    let mean_y = points.iter().map(|(_, y)| y).sum::<f64>() / n;
+    let covariance: f64 = points
+        .iter()
+        .map(|(x, y)| (x - mean_x) * (y - mean_y))
+        .sum();
+    let variance: f64 = points.iter().map(|(x, _)| (x - mean_x).powi(2)).sum();
+    if variance == 0.0 {
+        return None;
+    }
+    let slope = covariance / variance;
+    let span = points.iter().map(|(x, _)| *x).fold(f64::MIN, f64::max)
+        - points.iter().map(|(x, _)| *x).fold(f64::MAX, f64::min);
+    let change = slope * span;
+    let trend = if change.abs() >= (0.1 * mean_y).max(2.0) {
+        if change > 0.0 {
+            Trend::Growing
+        } else {
+            Trend::Shrinking
+        }
+    } else {
+        Trend::Steady
+    };
+    Some((trend, slope))
 }
 
 impl SampleSink for Snapshot {
@@ -245,4 +342,71 @@ fn merge_tally(merged: &mut Tally, tally: Tally) {
     merged.profiles += tally.profiles;
     merged.leaked = merged.leaked.max(tally.leaked);
     merged.max_wait_minutes = merged.max_wait_minutes.max(tally.max_wait_minutes);
+    merged.over_threshold |= tally.over_threshold;
+    merged.series.extend(tally.series);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_thresholds() {
+        for (counts, expected) in [
+            // A small service: one place stands out among ones and twos.
+            (&[1, 1, 2, 1, 3, 1, 2, 12][..], 10),
+            (&[1, 1, 2, 1, 3, 1, 2, 40][..], 10),
+            // A large one: a pool of 400 and a leak of 3000 among small waits.
+            (&[1, 2, 2, 3, 5, 400, 3000][..], 805),
+            // Everything equal: nothing stands out.
+            (&[50, 50, 50, 50][..], 51),
+            // Too few places for a distribution: the minimum.
+            (&[][..], 10),
+            (&[3000][..], 10),
+            (&[50, 60, 70][..], 10),
+        ] {
+            assert_eq!(auto_threshold(counts), expected, "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn trends() {
+        let hours = |points: &[(f64, f64)]| {
+            trend(points).map(|(trend, slope)| (trend, (slope * 10.0).round() / 10.0))
+        };
+        assert_eq!(
+            hours(&[(0.0, 10.0), (1.0, 20.0), (2.0, 30.0)]),
+            Some((Trend::Growing, 10.0))
+        );
+        assert_eq!(
+            hours(&[(0.0, 40.0), (1.0, 40.0), (2.0, 40.0)]),
+            Some((Trend::Steady, 0.0))
+        );
+        assert_eq!(
+            hours(&[(0.0, 40.0), (1.0, 41.0), (2.0, 40.0)]),
+            Some((Trend::Steady, 0.0))
+        );
+        assert_eq!(
+            hours(&[(0.0, 60.0), (1.0, 30.0), (2.0, 0.0)]),
+            Some((Trend::Shrinking, -30.0))
+        );
+        // Two instances at each of three moments.
+        assert_eq!(
+            hours(&[
+                (0.0, 5.0),
+                (0.0, 7.0),
+                (1.0, 9.0),
+                (1.0, 11.0),
+                (2.0, 13.0),
+                (2.0, 15.0)
+            ]),
+            Some((Trend::Growing, 4.0))
+        );
+        assert_eq!(
+            hours(&[(0.0, 1.0), (1.0, 2.0)]),
+            None,
+            "two moments are not a trend"
+        );
+        assert_eq!(hours(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
+    }
 }

@@ -90,9 +90,13 @@ pub struct CollectArgs {
 /// `30s`, `5m`, `2h`, `250ms` → a duration.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration such as 30s or 5m"))?;
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 30s or 5m"))?;
     let seconds = |n: u64| std::time::Duration::from_secs(n);
     match unit {
         "ms" => Ok(std::time::Duration::from_millis(number)),
@@ -162,10 +166,10 @@ pub struct ReportArgs {
     #[arg(long)]
     pub hide_confirmed_below_threshold: bool,
 
-    /// Show progress on stderr while reading many profiles: auto (only on a terminal),
-    /// always, never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub progress: ColorChoice,
+    /// No progress bar on stderr while reading many profiles (it only ever shows on a
+    /// terminal).
+    #[arg(long)]
+    pub no_progress: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
@@ -255,6 +259,8 @@ pub enum OutputFormat {
     Sarif,
     /// For a pull-request comment or an issue filed to the owner.
     Markdown,
+    /// One self-contained page with charts of goroutines over time.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,7 +273,9 @@ fn parse_threshold(text: &str) -> Result<Threshold, String> {
     if text == "auto" {
         return Ok(Threshold::Auto);
     }
-    text.parse().map(Threshold::Fixed).map_err(|_| format!("{text:?} is not a number or `auto`"))
+    text.parse()
+        .map(Threshold::Fixed)
+        .map_err(|_| format!("{text:?} is not a number or `auto`"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -18,20 +18,21 @@ pub mod report;
 pub mod rules_cmd;
 pub mod source;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
+use rayon::prelude::*;
 
 use crate::aggregate::{Merged, Snapshot};
 use crate::allowlist::{Rule, RuleSource, RuleUsage};
 use crate::blocking::{Blocking, is_std_function};
 use crate::cli::{Cli, ColorChoice, Command, FailOn, OutputFormat, ReportArgs, Threshold};
 use crate::date::Date;
-use crate::profile::ReadOptions;
+use crate::profile::{Format, ReadOptions};
 use crate::report::{
     Finding, OtherBlocking, ProfileEntry, Report, SourceInfo, Status, Summary, Tool,
 };
@@ -133,6 +134,7 @@ fn run_report(
         OutputFormat::Json => report::json::write(&report, &mut rendered),
         OutputFormat::Sarif => report::sarif::write(&report, &mut rendered),
         OutputFormat::Markdown => report::markdown::write(&report, &mut rendered),
+        OutputFormat::Html => report::html::write(&report, &mut rendered),
     };
     if let Err(error) = render {
         let _ = writeln!(stderr, "error: cannot render the report: {error}");
@@ -186,35 +188,58 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         ));
     }
 
-    let options = ReadOptions {
-        max_decompressed_size: args.max_decompressed_size,
-    };
+    let options = ReadOptions { max_decompressed_size: args.max_decompressed_size };
     let mut warnings = Vec::new();
     let mut problems = Vec::new();
+    let files = profile_files(&args.profiles, &mut problems);
+    let read = read_profiles(&files, &options, !args.no_progress);
+
+    // A goroutineleak profile next to plain goroutine profiles is evidence, not another
+    // snapshot: its goroutines are already in the plain profile of the same moment.
+    let plain_profiles = read.iter().flatten().any(|one| one.info.format != Format::GoroutineLeak);
     let mut entries = Vec::new();
     let mut merged = Merged::default();
-    for path in profile_files(&args.profiles, &mut problems) {
-        let mut snapshot = Snapshot::default();
-        match profile::read_file(&path, &options, &mut snapshot) {
-            Ok(info) => {
-                merged.add(snapshot);
-                let shown = path.display().to_string();
-                warnings.extend(
-                    info.warnings
-                        .iter()
-                        .map(|warning| format!("{shown}: {warning}")),
-                );
-                entries.push(ProfileEntry {
-                    path: shown,
-                    format: info.format,
-                    goroutines: info.goroutines,
-                    time: info.time_nanos.map(report::rfc3339),
-                    time_source: info.time_nanos.map(|_| "profile"),
-                    threshold: None,
-                });
+    let mut evidence = Merged::default();
+    let mut snapshot_times: Vec<i64> = Vec::new();
+    for (path, result) in files.iter().zip(read) {
+        let mut one = match result {
+            Ok(one) => one,
+            Err(error) => {
+                problems.push(format!("{}: {error}", path.display()));
+                continue;
             }
-            Err(error) => problems.push(format!("{}: {error}", path.display())),
+        };
+        let shown = path.display().to_string();
+        warnings.extend(one.info.warnings.iter().map(|warning| format!("{shown}: {warning}")));
+        let (time, time_source) = match (one.info.time_nanos, one.modified) {
+            (Some(time), _) => (Some(time), Some("profile")),
+            (None, Some(modified)) if one.info.format == Format::Debug2 || one.info.format == Format::Debug1 => {
+                (Some(modified), Some("file"))
+            }
+            _ => (None, None),
+        };
+        let is_evidence = plain_profiles && one.info.format == Format::GoroutineLeak;
+        let threshold = match args.threshold {
+            Threshold::Fixed(threshold) => threshold,
+            Threshold::Auto => aggregate::auto_threshold(&one.snapshot.channel_counts()),
+        };
+        if is_evidence {
+            one.snapshot.finish(u64::MAX, None);
+            evidence.add(one.snapshot);
+        } else {
+            one.snapshot.finish(threshold, time);
+            merged.add(one.snapshot);
+            snapshot_times.extend(time);
         }
+        entries.push(ProfileEntry {
+            path: shown,
+            format: one.info.format,
+            goroutines: one.info.goroutines,
+            time: time.map(report::rfc3339),
+            time_source,
+            threshold: (args.threshold == Threshold::Auto && !is_evidence).then_some(threshold),
+            evidence: is_evidence,
+        });
     }
     if entries.is_empty() {
         return Err(RunError::NoProfiles { problems });
@@ -223,12 +248,20 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
     warnings.splice(0..0, problems);
 
     let mut summary = Summary {
-        goroutines: entries.iter().map(|entry| entry.goroutines).sum(),
+        goroutines: entries.iter().filter(|entry| !entry.evidence).map(|entry| entry.goroutines).sum(),
         ..Summary::default()
     };
-    let fixed_threshold = match args.threshold {
-        Threshold::Fixed(n) => n,
-        Threshold::Auto => 100,
+    // Places the GC proved leaked in an evidence profile.
+    let proven: HashMap<(String, u32, String), u64> = evidence
+        .into_sites()
+        .into_iter()
+        .map(|(site, tally)| ((site.file, site.line, site.function), tally.leaked))
+        .collect();
+    snapshot_times.sort_unstable();
+    let series_times = if snapshot_times.len() >= 2 && snapshot_times.len() <= MAX_SERIES_POINTS {
+        snapshot_times.clone()
+    } else {
+        Vec::new()
     };
     let mut findings = Vec::new();
     let mut other = Vec::new();
@@ -236,13 +269,20 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         match site.blocking {
             Blocking::Channel(op) => {
                 summary.channel_blocked += tally.total_goroutines;
+                let place = (site.file.clone(), site.line, site.function.clone());
+                let leaked = tally.leaked.max(proven.get(&place).copied().unwrap_or(0));
+                let confirmed = leaked > 0;
                 let status = if !args.include_std && is_std_function(&site.function) {
                     Status::Excluded
-                } else if tally.goroutines >= fixed_threshold {
+                } else if tally.over_threshold
+                    || (confirmed && !args.hide_confirmed_below_threshold)
+                {
                     Status::Reported
                 } else {
                     Status::BelowThreshold
                 };
+                let trend = aggregate::trend(&trend_points(&tally.series, &snapshot_times));
+                let series = series_points(&tally.series, &series_times);
                 findings.push(Finding {
                     id: String::new(),
                     exclusion: (status == Status::Excluded).then(|| "standard library".to_string()),
@@ -258,15 +298,15 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                     stack: tally.stack.lines().map(str::to_owned).collect(),
                     created_by: tally.created_by,
                     max_wait_minutes: tally.max_wait_minutes,
-                    leaked_goroutines: tally.leaked,
+                    leaked_goroutines: leaked,
                     profile_file: None,
                     source: None,
                     owners: Vec::new(),
                     new: None,
-                    confirmed: false,
-                    trend: None,
-                    growth_per_hour: None,
-                    series: Vec::new(),
+                    confirmed,
+                    trend: trend.map(|(trend, _)| trend),
+                    growth_per_hour: trend.map(|(_, slope)| (slope * 100.0).round() / 100.0),
+                    series,
                 });
             }
             Blocking::Other(kind) => {
@@ -421,6 +461,88 @@ fn read_baseline(path: &Path) -> Result<HashSet<String>, RunError> {
                 .as_str()
                 .map(str::to_string)
                 .ok_or_else(|| bad("a finding has no `id`".into()))
+        })
+        .collect()
+}
+
+/// At most this many points go into a finding's `series`; beyond it (a fleet of thousands of
+/// instances) the series says little and would swell the report, so only the trend is kept.
+const MAX_SERIES_POINTS: usize = 1000;
+
+/// One profile read, with what the file system says about it.
+struct ReadProfile {
+    snapshot: Snapshot,
+    info: profile::ProfileInfo,
+    /// The file's modification time (Unix nanoseconds): when a text dump was saved.
+    modified: Option<i64>,
+}
+
+/// Reads every file in parallel (one per core), each into its own snapshot, keeping their
+/// order. A progress bar shows on stderr when it is a terminal.
+fn read_profiles(
+    files: &[PathBuf],
+    options: &ReadOptions,
+    progress: bool,
+) -> Vec<Result<ReadProfile, profile::ProfileError>> {
+    let bar = if progress && files.len() > 1 && io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "reading profiles {bar:40} {pos}/{len} {elapsed} (eta {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let read = files
+        .par_iter()
+        .map(|path| {
+            let mut snapshot = Snapshot::default();
+            let result = profile::read_file(path, options, &mut snapshot);
+            bar.inc(1);
+            let modified = fs::metadata(path)
+                .and_then(|metadata| metadata.modified())
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|elapsed| elapsed.as_nanos() as i64);
+            result.map(|info| ReadProfile { snapshot, info, modified })
+        })
+        .collect();
+    bar.finish_and_clear();
+    read
+}
+
+/// (hours since the first snapshot, goroutines) for every timestamped snapshot: 0 where the
+/// place does not appear.
+fn trend_points(series: &[(i64, u64)], times: &[i64]) -> Vec<(f64, f64)> {
+    let Some(&first) = times.first() else {
+        return Vec::new();
+    };
+    let mut counts: HashMap<i64, Vec<u64>> = HashMap::new();
+    for &(time, count) in series {
+        counts.entry(time).or_default().push(count);
+    }
+    let mut points = Vec::with_capacity(times.len());
+    let mut used: HashMap<i64, usize> = HashMap::new();
+    for &time in times {
+        // Several snapshots may share a time (instances of a fleet); take their counts in turn.
+        let index = used.entry(time).or_insert(0);
+        let count = counts.get(&time).and_then(|list| list.get(*index)).copied().unwrap_or(0);
+        *index += 1;
+        points.push(((time - first) as f64 / 3.6e12, count as f64));
+    }
+    points
+}
+
+fn series_points(series: &[(i64, u64)], times: &[i64]) -> Vec<report::Point> {
+    trend_points(series, times)
+        .into_iter()
+        .zip(times)
+        .map(|((_, count), &time)| report::Point {
+            time: report::rfc3339(time),
+            unix_seconds: (time as f64 / 1e9 * 1000.0).round() / 1000.0,
+            goroutines: count as u64,
         })
         .collect()
 }

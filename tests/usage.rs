@@ -189,7 +189,11 @@ fn standard_library_places_are_excluded_unless_asked_for() {
 fn help_and_version() {
     let help = leakprof(&["report", "--help"]);
     assert_eq!(help.code, 0);
-    assert!(help.stdout.contains("--threshold <N|auto>"), "{}", help.stdout);
+    assert!(
+        help.stdout.contains("--threshold <N|auto>"),
+        "{}",
+        help.stdout
+    );
     let version = leakprof(&["--version"]);
     assert_eq!(version.code, 0);
     assert_eq!(

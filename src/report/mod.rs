@@ -1,8 +1,8 @@
 //! The report: one data model, serialised as JSON (the contract other tools read) or rendered
 //! as text for people.
 
-pub mod json;
 pub mod html;
+pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
@@ -70,6 +70,9 @@ pub struct ProfileEntry {
     pub time_source: Option<&'static str>,
     /// With `--threshold auto`: the bar this profile set from its own distribution.
     pub threshold: Option<u64>,
+    /// A `goroutineleak` profile read next to plain goroutine profiles: it confirms places
+    /// but is not counted as a snapshot, so no goroutine is counted twice.
+    pub evidence: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
