@@ -7,6 +7,7 @@ mod bad_input;
 mod e2e;
 mod fixtures;
 mod rules;
+mod sarif;
 mod snapshots;
 mod source;
 mod usage;

@@ -88,6 +88,22 @@ fn markdown() {
 }
 
 #[test]
+fn sarif() {
+    assert_snapshot(
+        "sarif-source.txt",
+        &[
+            "report",
+            "--profile",
+            PROFILE,
+            "--repo",
+            SOURCE,
+            "--format",
+            "sarif",
+        ],
+    );
+}
+
+#[test]
 fn debug1_and_debug2_text() {
     assert_snapshot(
         "text-debug1-debug2.txt",

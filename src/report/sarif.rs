@@ -1,4 +1,775 @@
-//! SARIF 2.1.0.
-pub fn write(_report: &super::Report, _out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    Err(std::io::Error::other("SARIF output is being written"))
+//! SARIF 2.1.0, the format GitHub code scanning and other viewers import. A few hand-written
+//! serde structs cover the part of the standard leakprof fills in; the tests validate the output
+//! against the OASIS schema in `testdata/sarif/`.
+//!
+//! One rule per kind of channel operation (`leakprof/send`, …), always all of them, so rule
+//! indexes are stable. Findings that are reported or suppressed become results, in report
+//! order; suppressed ones carry a SARIF `suppressions` entry. Locations are repository-relative
+//! only when the report was made with `--repo`: GitHub code scanning places results by
+//! repo-relative paths, so a report made without `--repo` (absolute build paths, emitted as
+//! `file://` URIs) is valid SARIF but shows no annotations there.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Finding, Report, Status};
+use crate::blocking::Op;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/leakprof/leakprof";
+/// GitHub code scanning accepts at most this many results in a run; findings come sorted by
+/// goroutines, so the ones left out are the smallest.
+const MAX_RESULTS: usize = 25_000;
+const TAGS: [&str; 2] = ["goroutine-leak", "concurrency"];
+
+/// Every op, in the order of their rule ids (which is `rule_index`).
+const OPS: [Op; 8] = [
+    Op::NilReceive,
+    Op::NilSend,
+    Op::Range,
+    Op::Receive,
+    Op::Select,
+    Op::SelectNoCases,
+    Op::Send,
+    Op::Unknown,
+];
+
+/// Writes `report` as a SARIF 2.1.0 log with one run, pretty-printed.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [run(report)],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
+}
+
+fn run(report: &Report) -> Run<'_> {
+    let shown = report
+        .findings
+        .iter()
+        .filter(|finding| matches!(finding.status, Status::Reported | Status::Suppressed));
+    let mut results = Vec::new();
+    let mut left_out = 0usize;
+    for finding in shown {
+        if results.len() < MAX_RESULTS {
+            results.push(result(finding));
+        } else {
+            left_out += 1;
+        }
+    }
+
+    let mut notifications: Vec<Notification> = report
+        .warnings
+        .iter()
+        .map(|warning| Notification {
+            level: "warning",
+            message: Message {
+                text: warning.clone(),
+            },
+        })
+        .collect();
+    if left_out > 0 {
+        notifications.push(Notification {
+            level: "warning",
+            message: Message {
+                text: format!(
+                    "{left_out} more findings left out: GitHub code scanning accepts at most \
+                     {MAX_RESULTS} results per run (the JSON report has them all)"
+                ),
+            },
+        });
+    }
+
+    Run {
+        tool: Tool {
+            driver: Driver {
+                name: report.tool.name,
+                version: report.tool.version,
+                information_uri: INFORMATION_URI,
+                rules: OPS.iter().map(|&op| rule(op)).collect(),
+            },
+        },
+        invocations: [Invocation {
+            execution_successful: true,
+            tool_execution_notifications: notifications,
+        }],
+        results,
+        properties: RunProperties {
+            threshold: report.threshold_text(),
+            revision: report
+                .source
+                .as_ref()
+                .and_then(|source| source.commit.as_deref()),
+        },
+    }
+}
+
+fn result(finding: &Finding) -> SarifResult<'_> {
+    let op = finding.op;
+    let suppressions = match (&finding.status, &finding.suppression) {
+        (Status::Suppressed, Some(suppression)) => vec![SarifSuppression {
+            // An inline ignore lives in the source; everything else (allowlists and the
+            // bounded-select heuristics) is decided outside it.
+            kind: if suppression.kind == "inline" {
+                "inSource"
+            } else {
+                "external"
+            },
+            state: "accepted",
+            justification: &suppression.reason,
+            properties: SuppressionProperties {
+                kind: &suppression.kind,
+                rule: suppression.rule.as_deref(),
+                owner: suppression.owner.as_deref(),
+            },
+        }],
+        _ => Vec::new(),
+    };
+    let locations = if finding.file.is_empty() {
+        Vec::new()
+    } else {
+        vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: file_uri(&finding.file),
+                },
+                region: (finding.line > 0).then(|| Region {
+                    start_line: finding.line,
+                    snippet: finding.source.as_ref().map(|source| Snippet {
+                        text: &source.snippet,
+                    }),
+                }),
+            },
+        }]
+    };
+    SarifResult {
+        rule_id: rule_id(op),
+        rule_index: rule_index(op),
+        level: doc(op).level,
+        message: Message {
+            text: message(finding),
+        },
+        locations,
+        partial_fingerprints: PartialFingerprints { id: &finding.id },
+        baseline_state: finding.new.map(|new| if new { "new" } else { "unchanged" }),
+        suppressions,
+        properties: ResultProperties {
+            goroutines: finding.goroutines,
+            total_goroutines: finding.total_goroutines,
+            profiles: finding.profiles,
+            op: op.as_str(),
+            function: &finding.function,
+            owners: &finding.owners,
+            leaked_goroutines: finding.leaked_goroutines,
+            new: finding.new,
+        },
+    }
+}
+
+/// `200 goroutines blocked on send in main.timeoutLeak.func1 (leaks.go:40)`.
+fn message(finding: &Finding) -> String {
+    let count = match finding.goroutines {
+        1 => "1 goroutine".to_string(),
+        n => format!("{n} goroutines"),
+    };
+    let name = finding.file.rsplit(['/', '\\']).next().unwrap_or("");
+    let place = match (name.is_empty(), finding.line) {
+        (true, _) => String::new(),
+        (false, 0) => format!(" ({name})"),
+        (false, line) => format!(" ({name}:{line})"),
+    };
+    let leaked = match finding.leaked_goroutines {
+        0 => String::new(),
+        n => format!("; the garbage collector proved {n} of them leaked"),
+    };
+    format!(
+        "{count} blocked on {} in {}{place}{leaked}",
+        doc(finding.op).blocked_on,
+        finding.function
+    )
+}
+
+/// A repository-relative path stays relative (what code scanning needs); an absolute build
+/// path becomes a `file://` URI. Characters a URI cannot hold are percent-encoded.
+fn file_uri(file: &str) -> String {
+    if file.starts_with('/') {
+        return format!("file://{}", percent_encode(file));
+    }
+    let bytes = file.as_bytes();
+    let windows_drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'/' | b'\\');
+    if windows_drive {
+        let rest = file[2..].replace('\\', "/");
+        return format!("file:///{}:{}", &file[..1], percent_encode(&rest));
+    }
+    percent_encode(file)
+}
+
+/// Keeps the characters RFC 3986 allows in a path as they are, except `:` (which would make
+/// the first segment of a relative path read as a scheme), and percent-encodes every other
+/// byte.
+fn percent_encode(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'/' | b'-'
+                    | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
+            );
+        if keep {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+fn rule_id(op: Op) -> String {
+    format!("leakprof/{}", op.as_str())
+}
+
+/// The rule's position in `OPS`; a new op does not compile until it has a place here.
+fn rule_index(op: Op) -> usize {
+    match op {
+        Op::NilReceive => 0,
+        Op::NilSend => 1,
+        Op::Range => 2,
+        Op::Receive => 3,
+        Op::Select => 4,
+        Op::SelectNoCases => 5,
+        Op::Send => 6,
+        Op::Unknown => 7,
+    }
+}
+
+fn rule(op: Op) -> Rule {
+    let doc = doc(op);
+    Rule {
+        id: rule_id(op),
+        name: doc.name,
+        short_description: Text {
+            text: doc.short.to_string(),
+        },
+        full_description: Text {
+            text: doc.full.to_string(),
+        },
+        help: Help {
+            text: format!("{}\n\nHow to fix: {}", doc.full, doc.fix),
+            markdown: format!(
+                "{}\n\n**How to fix.** {}\n\n```go\n{}\n```\n",
+                doc.full, doc.fix, doc.example
+            ),
+        },
+        default_configuration: Configuration { level: doc.level },
+        properties: RuleProperties { tags: TAGS },
+    }
+}
+
+/// What a rule tells the user: its name, what the leak is and how it is usually fixed.
+struct RuleDoc {
+    /// PascalCase, as SARIF viewers show it.
+    name: &'static str,
+    /// Completes "N goroutines blocked on …".
+    blocked_on: &'static str,
+    short: &'static str,
+    full: &'static str,
+    fix: &'static str,
+    /// Go code showing the fix.
+    example: &'static str,
+    level: &'static str,
+}
+
+fn doc(op: Op) -> RuleDoc {
+    match op {
+        Op::Send => RuleDoc {
+            name: "BlockedSend",
+            blocked_on: "send",
+            short: "Goroutines wait forever to send on a channel that nobody receives from.",
+            full: "Many goroutines are parked on the same channel send. A send on an unbuffered \
+                   (or full) channel completes only when another goroutine receives; when the \
+                   receiver has already returned (a timeout, an error, a cancelled request), \
+                   the sender waits forever, and its stack and everything it references stay \
+                   allocated.",
+            fix: "When one value is sent and the receiver may leave early, give the channel a \
+                  buffer of 1 (`make(chan T, 1)`) so the send always completes. When N \
+                  goroutines each send one value and the receiver takes only the first \
+                  (fan-out, first answer wins), give it a buffer of `len(senders)`. Otherwise \
+                  make the send give up: `select { case ch <- v: case <-ctx.Done(): }`.",
+            example: "done := make(chan int, 1) // the send completes even if nobody receives\n\
+                      go func() { done <- slowCall() }()\n\
+                      select {\n\
+                      case v := <-done:\n\
+                      \treturn v, nil\n\
+                      case <-ctx.Done():\n\
+                      \treturn 0, ctx.Err()\n\
+                      }",
+            level: "error",
+        },
+        Op::Receive => RuleDoc {
+            name: "BlockedReceive",
+            blocked_on: "receive",
+            short: "Goroutines wait forever to receive from a channel that nobody sends on or \
+                    closes.",
+            full: "Many goroutines are parked on the same channel receive. A receive waits \
+                   until a value is sent or the channel is closed; when the sending side \
+                   returns early without doing either, the receiver waits forever.",
+            fix: "Make every path of the sending side either send or close the channel \
+                  (`defer close(ch)` in the producer), or make the receive cancellable: \
+                  `select { case v := <-ch: case <-ctx.Done(): return }`.",
+            example: "select {\n\
+                      case v := <-results:\n\
+                      \tuse(v)\n\
+                      case <-ctx.Done():\n\
+                      \treturn ctx.Err()\n\
+                      }",
+            level: "error",
+        },
+        Op::Range => RuleDoc {
+            name: "RangeOverUnclosedChannel",
+            blocked_on: "range over a channel",
+            short: "Goroutines wait forever in `for range` over a channel that is never \
+                    closed.",
+            full: "`for v := range ch` ends only when ch is closed. When the producer stops \
+                   sending without closing the channel, the consumer waits forever after the \
+                   last value.",
+            fix: "Close the channel from the sending side once the producer is done: \
+                  `defer close(ch)` in the goroutine that sends, or, with several senders, \
+                  close it after a `sync.WaitGroup` of them is done.",
+            example: "go func() {\n\
+                      \tdefer close(jobs) // ends the consumer's range\n\
+                      \tfor _, j := range work {\n\
+                      \t\tjobs <- j\n\
+                      \t}\n\
+                      }()\n\
+                      for j := range jobs {\n\
+                      \thandle(j)\n\
+                      }",
+            level: "error",
+        },
+        Op::Select => RuleDoc {
+            name: "SelectWithoutExit",
+            blocked_on: "select",
+            short: "Goroutines wait forever in a select that has no timeout and no \
+                    cancellation case.",
+            full: "A select without a default case waits until one of its cases can proceed. \
+                   When every channel it waits on has been abandoned and none of them is a \
+                   timer, a ticker or a context, nothing will ever wake it.",
+            fix: "Add a way out: `case <-ctx.Done(): return` with a context that is cancelled, \
+                  or a timeout (`time.After`, `time.NewTimer`). leakprof suppresses selects \
+                  bounded by a timer, a ticker or ctx.Done() when it reads the source \
+                  (`--repo`).",
+            example: "for {\n\
+                      \tselect {\n\
+                      \tcase msg := <-in:\n\
+                      \t\thandle(msg)\n\
+                      \tcase <-ctx.Done(): // the way out\n\
+                      \t\treturn\n\
+                      \t}\n\
+                      }",
+            level: "error",
+        },
+        Op::SelectNoCases => RuleDoc {
+            name: "EmptySelect",
+            blocked_on: "select {}",
+            short: "Goroutines parked in `select {}`, which never returns.",
+            full: "`select {}` blocks forever by construction. It is sometimes used to keep \
+                   `main` or a daemon alive; anywhere else, each goroutine that reaches it is \
+                   leaked.",
+            fix: "If it is intended (keeping `main` alive), allowlist it with `--rules`. \
+                  Otherwise wait on something that ends: a signal \
+                  (`signal.NotifyContext`), `<-ctx.Done()`, or a done channel.",
+            example: "ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)\n\
+                      defer stop()\n\
+                      <-ctx.Done() // instead of select {}",
+            level: "warning",
+        },
+        Op::NilSend => RuleDoc {
+            name: "SendOnNilChannel",
+            blocked_on: "send on a nil channel",
+            short: "Goroutines wait forever to send on a nil channel.",
+            full: "A send on a nil channel blocks forever. The channel was declared but never \
+                   made (`var ch chan T`, a struct field left zero), or was set to nil while \
+                   senders still used it.",
+            fix: "Initialise the channel with `make` before any goroutine can use it (in the \
+                  constructor), and do not set it to nil while senders may still send.",
+            example: "type Worker struct{ out chan Result }\n\n\
+                      func NewWorker() *Worker {\n\
+                      \treturn &Worker{out: make(chan Result, 1)} // never nil\n\
+                      }",
+            level: "error",
+        },
+        Op::NilReceive => RuleDoc {
+            name: "ReceiveFromNilChannel",
+            blocked_on: "receive from a nil channel",
+            short: "Goroutines wait forever to receive from a nil channel.",
+            full: "A receive from a nil channel blocks forever. The channel was declared but \
+                   never made (`var ch chan T`, a struct field left zero), or was set to nil \
+                   while receivers still waited on it.",
+            fix: "Initialise the channel with `make` before any goroutine can use it (in the \
+                  constructor). Setting a channel to nil is only safe inside a select loop \
+                  that also waits on something else.",
+            example: "type Server struct{ quit chan struct{} }\n\n\
+                      func NewServer() *Server {\n\
+                      \treturn &Server{quit: make(chan struct{})} // never nil\n\
+                      }",
+            level: "error",
+        },
+        Op::Unknown => RuleDoc {
+            name: "BlockedOnChannel",
+            blocked_on: "a channel operation",
+            short: "Goroutines wait forever on a channel operation the profile does not name.",
+            full: "The profile is a debug=1 text dump, which leaves out the runtime's frames: \
+                   leakprof sees many goroutines parked in the runtime straight from this \
+                   line, but cannot tell a send from a receive or a select.",
+            fix: "Run with `--repo` so that the source names the operation, or take the \
+                  profile with debug=0 (pprof protobuf) or debug=2, which say it; then follow \
+                  the advice of that operation's rule.",
+            example: "// curl -o goroutine.pb.gz http://host/debug/pprof/goroutine\n\
+                      // leakprof report --profile goroutine.pb.gz --repo .",
+            level: "warning",
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    tool: Tool,
+    invocations: [Invocation; 1],
+    results: Vec<SarifResult<'a>>,
+    properties: RunProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct RunProperties<'a> {
+    /// `100`, or `auto` when each profile set its own.
+    threshold: String,
+    /// The commit the source was read at (`--repo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: String,
+    name: &'static str,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: [&'static str; 2],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Message,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: String,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location<'a>>,
+    partial_fingerprints: PartialFingerprints<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression<'a>>,
+    properties: ResultProperties<'a>,
+}
+
+/// The finding's id, which code scanning uses to follow a result from run to run. The key's
+/// version changes if the way ids are computed ever does.
+#[derive(Serialize)]
+struct PartialFingerprints<'a> {
+    #[serde(rename = "leakprof/v1")]
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region<'a>>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region<'a> {
+    start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<Snippet<'a>>,
+}
+
+#[derive(Serialize)]
+struct Snippet<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression<'a> {
+    /// `inSource` or `external`.
+    kind: &'static str,
+    state: &'static str,
+    justification: &'a str,
+    properties: SuppressionProperties<'a>,
+}
+
+/// leakprof's own view of the suppression, as in the JSON report.
+#[derive(Serialize)]
+struct SuppressionProperties<'a> {
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    goroutines: u64,
+    total_goroutines: u64,
+    profiles: u32,
+    op: &'static str,
+    function: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    owners: &'a [String],
+    leaked_goroutines: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Suppression;
+    use super::*;
+
+    #[test]
+    fn rules_are_sorted_and_indexed() {
+        let ids: Vec<String> = OPS.iter().map(|&op| rule_id(op)).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+        for (index, &op) in OPS.iter().enumerate() {
+            assert_eq!(rule_index(op), index, "{op:?}");
+        }
+    }
+
+    #[test]
+    fn rule_docs_fit_code_scanning() {
+        for op in OPS {
+            let rule = rule(op);
+            assert!(rule.id.len() <= 255, "{}", rule.id);
+            let first = rule.name.chars().next().unwrap_or(' ');
+            assert!(first.is_ascii_uppercase() && !rule.name.contains(['_', ' ', '-']));
+            for text in [&rule.short_description.text, &rule.full_description.text] {
+                assert!(text.ends_with('.') && !text.contains("  "), "{text:?}");
+            }
+        }
+    }
+
+    fn finding() -> Finding {
+        Finding {
+            id: "0123456789abcdef".into(),
+            function: "main.f".into(),
+            file: "svc/leaks.go".into(),
+            line: 7,
+            op: Op::Send,
+            goroutines: 150,
+            total_goroutines: 300,
+            profiles: 2,
+            status: Status::Reported,
+            suppression: None,
+            stack: Vec::new(),
+            created_by: None,
+            max_wait_minutes: None,
+            leaked_goroutines: 0,
+            confirmed: false,
+            trend: None,
+            growth_per_hour: None,
+            series: Vec::new(),
+            profile_file: None,
+            exclusion: None,
+            source: None,
+            owners: Vec::new(),
+            new: None,
+        }
+    }
+
+    #[test]
+    fn results() {
+        /// `expected` null: the member is absent.
+        fn check(change: fn(&mut Finding), pointer: &str, expected: serde_json::Value) {
+            let mut finding = finding();
+            change(&mut finding);
+            let result = serde_json::to_value(result(&finding)).unwrap();
+            let found = result.pointer(pointer).unwrap_or(&serde_json::Value::Null);
+            assert_eq!(found, &expected, "{pointer} in {result}");
+        }
+        use serde_json::json;
+        check(
+            |_| {},
+            "/message/text",
+            json!("150 goroutines blocked on send in main.f (leaks.go:7)"),
+        );
+        check(|_| {}, "/level", json!("error"));
+        check(
+            |f| {
+                f.op = Op::Unknown;
+                f.goroutines = 1;
+                f.file = String::new();
+            },
+            "/message/text",
+            json!("1 goroutine blocked on a channel operation in main.f"),
+        );
+        check(|f| f.op = Op::Unknown, "/level", json!("warning"));
+        check(|f| f.file = String::new(), "/locations", json!(null));
+        check(
+            |f| f.line = 0,
+            "/locations/0/physicalLocation",
+            json!({"artifactLocation": {"uri": "svc/leaks.go"}}),
+        );
+        check(
+            |f| f.leaked_goroutines = 3,
+            "/message/text",
+            json!(
+                "150 goroutines blocked on send in main.f (leaks.go:7); the garbage collector proved 3 of them leaked"
+            ),
+        );
+        check(
+            |f| {
+                f.status = Status::Suppressed;
+                f.suppression = Some(Suppression {
+                    kind: "inline".into(),
+                    reason: "drained at shutdown".into(),
+                    rule: None,
+                    owner: None,
+                });
+            },
+            "/suppressions",
+            json!([{"kind": "inSource", "state": "accepted", "justification": "drained at shutdown", "properties": {"kind": "inline"}}]),
+        );
+        check(|f| f.new = Some(true), "/baselineState", json!("new"));
+        check(|f| f.new = Some(false), "/properties/new", json!(false));
+        check(
+            |f| f.owners = vec!["@team".into()],
+            "/properties/owners",
+            json!(["@team"]),
+        );
+        check(
+            |_| {},
+            "/partialFingerprints",
+            json!({"leakprof/v1": "0123456789abcdef"}),
+        );
+    }
+
+    #[test]
+    fn file_uris() {
+        fn check(file: &str, expected: &str) {
+            assert_eq!(file_uri(file), expected, "{file:?}");
+        }
+        check("testdata/leaky/leaks.go", "testdata/leaky/leaks.go");
+        check("/home/ci/app/leaks.go", "file:///home/ci/app/leaks.go");
+        check("/tmp/my app/x.go", "file:///tmp/my%20app/x.go");
+        check("example.com/app/pkg/x.go", "example.com/app/pkg/x.go");
+        check("a:b/x.go", "a%3Ab/x.go");
+        check("C:/src/app/x.go", "file:///C:/src/app/x.go");
+        check(r"C:\src\app\x.go", "file:///C:/src/app/x.go");
+        check("/src/100%/é.go", "file:///src/100%25/%C3%A9.go");
+    }
 }
