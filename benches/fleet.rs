@@ -1,0 +1,138 @@
+//! Reading a fleet: many small profiles from many instances.
+//!
+//! `cargo bench --bench fleet` writes 10,000 gzipped pprof goroutine profiles of a few KB
+//! each (30 stacks, a leak that differs by instance, timestamps a minute apart), then times
+//! `leakprof report --profile DIR` over the folder, read in parallel on every core.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use clap::Parser;
+use leakprof::cli::{Cli, Command};
+use leakprof::profile::pprof::{Function, Line, Location, PSample, Profile, ValueType};
+
+const PROFILES: usize = 10_000;
+const STACKS: usize = 30;
+
+fn write_profile(path: &Path, instance: usize) {
+    let mut strings = vec![String::new(), "goroutine".into(), "count".into()];
+    let mut functions = Vec::new();
+    let mut locations = Vec::new();
+    let mut add = |strings: &mut Vec<String>, name: String, file: String, line: i64| {
+        let id = functions.len() as u64 + 1;
+        strings.push(name);
+        strings.push(file);
+        let name = strings.len() as i64 - 2;
+        functions.push(Function {
+            id,
+            name,
+            system_name: 0,
+            filename: name + 1,
+        });
+        locations.push(Location {
+            id,
+            address: 0x1000 + id,
+            line: vec![Line {
+                function_id: id,
+                line,
+            }],
+        });
+        id
+    };
+    let gopark = add(
+        &mut strings,
+        "runtime.gopark".into(),
+        "/go/src/runtime/proc.go".into(),
+        435,
+    );
+    let chansend = add(
+        &mut strings,
+        "runtime.chansend1".into(),
+        "/go/src/runtime/chan.go".into(),
+        161,
+    );
+    let main = add(
+        &mut strings,
+        "main.main".into(),
+        "/build/svc/main.go".into(),
+        20,
+    );
+    let mut samples = Vec::new();
+    for stack in 0..STACKS {
+        let leaf = add(
+            &mut strings,
+            format!("example.com/svc/handlers.h{stack}.func1"),
+            format!("/build/svc/handlers/h{stack}.go"),
+            (stack * 3 + 10) as i64,
+        );
+        let count = if stack == 0 {
+            100 + instance as i64 % 500
+        } else {
+            1 + stack as i64 % 4
+        };
+        samples.push(PSample {
+            location_id: vec![gopark, chansend, leaf, main],
+            value: vec![count],
+            label: Vec::new(),
+        });
+    }
+    let profile = Profile {
+        sample_type: vec![ValueType { r#type: 1, unit: 2 }],
+        sample: samples,
+        location: locations,
+        function: functions,
+        string_table: strings,
+        time_nanos: 1_795_000_000_000_000_000 + instance as i64 * 60_000_000_000,
+        duration_nanos: 0,
+    };
+    let file = std::fs::File::create(path).expect("profile");
+    let mut gzip = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    gzip.write_all(&prost::Message::encode_to_vec(&profile))
+        .expect("write");
+    gzip.finish().expect("write");
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let fleet = dir.path().join("fleet");
+    std::fs::create_dir(&fleet).expect("folder");
+    for instance in 0..PROFILES {
+        write_profile(
+            &fleet.join(format!("instance-{instance:05}.pb.gz")),
+            instance,
+        );
+    }
+    let bytes: u64 = std::fs::read_dir(&fleet)
+        .expect("folder")
+        .map(|entry| entry.expect("entry").metadata().expect("metadata").len())
+        .sum();
+    println!(
+        "generated {PROFILES} profiles, {:.1} KB each on average",
+        bytes as f64 / PROFILES as f64 / 1e3
+    );
+
+    let args = [
+        "leakprof",
+        "report",
+        "--profile",
+        fleet.to_str().expect("UTF-8"),
+        "--no-progress",
+    ];
+    let Command::Report(args) = Cli::try_parse_from(args).expect("arguments").command else {
+        unreachable!("a report command line")
+    };
+    for run in 1..=3 {
+        let started = Instant::now();
+        let report = leakprof::build_report(&args).expect("report");
+        let elapsed = started.elapsed().as_secs_f64();
+        assert_eq!(report.profiles.len(), PROFILES);
+        println!(
+            "run {run}: {} profiles, {} findings, trend of the leak {:?}, in {elapsed:.2} s on {} threads",
+            report.profiles.len(),
+            report.findings.len(),
+            report.findings[0].trend,
+            rayon::current_num_threads()
+        );
+    }
+}
