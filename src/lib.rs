@@ -188,7 +188,9 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         ));
     }
 
-    let options = ReadOptions { max_decompressed_size: args.max_decompressed_size };
+    let options = ReadOptions {
+        max_decompressed_size: args.max_decompressed_size,
+    };
     let mut warnings = Vec::new();
     let mut problems = Vec::new();
     let files = profile_files(&args.profiles, &mut problems);
@@ -196,7 +198,10 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
 
     // A goroutineleak profile next to plain goroutine profiles is evidence, not another
     // snapshot: its goroutines are already in the plain profile of the same moment.
-    let plain_profiles = read.iter().flatten().any(|one| one.info.format != Format::GoroutineLeak);
+    let plain_profiles = read
+        .iter()
+        .flatten()
+        .any(|one| one.info.format != Format::GoroutineLeak);
     let mut entries = Vec::new();
     let mut merged = Merged::default();
     let mut evidence = Merged::default();
@@ -210,10 +215,17 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
             }
         };
         let shown = path.display().to_string();
-        warnings.extend(one.info.warnings.iter().map(|warning| format!("{shown}: {warning}")));
+        warnings.extend(
+            one.info
+                .warnings
+                .iter()
+                .map(|warning| format!("{shown}: {warning}")),
+        );
         let (time, time_source) = match (one.info.time_nanos, one.modified) {
             (Some(time), _) => (Some(time), Some("profile")),
-            (None, Some(modified)) if one.info.format == Format::Debug2 || one.info.format == Format::Debug1 => {
+            (None, Some(modified))
+                if one.info.format == Format::Debug2 || one.info.format == Format::Debug1 =>
+            {
                 (Some(modified), Some("file"))
             }
             _ => (None, None),
@@ -248,7 +260,11 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
     warnings.splice(0..0, problems);
 
     let mut summary = Summary {
-        goroutines: entries.iter().filter(|entry| !entry.evidence).map(|entry| entry.goroutines).sum(),
+        goroutines: entries
+            .iter()
+            .filter(|entry| !entry.evidence)
+            .map(|entry| entry.goroutines)
+            .sum(),
         ..Summary::default()
     };
     // Places the GC proved leaked in an evidence profile.
@@ -506,7 +522,11 @@ fn read_profiles(
                 .ok()
                 .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
                 .map(|elapsed| elapsed.as_nanos() as i64);
-            result.map(|info| ReadProfile { snapshot, info, modified })
+            result.map(|info| ReadProfile {
+                snapshot,
+                info,
+                modified,
+            })
         })
         .collect();
     bar.finish_and_clear();
@@ -528,7 +548,11 @@ fn trend_points(series: &[(i64, u64)], times: &[i64]) -> Vec<(f64, f64)> {
     for &time in times {
         // Several snapshots may share a time (instances of a fleet); take their counts in turn.
         let index = used.entry(time).or_insert(0);
-        let count = counts.get(&time).and_then(|list| list.get(*index)).copied().unwrap_or(0);
+        let count = counts
+            .get(&time)
+            .and_then(|list| list.get(*index))
+            .copied()
+            .unwrap_or(0);
         *index += 1;
         points.push(((time - first) as f64 / 3.6e12, count as f64));
     }
