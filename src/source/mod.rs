@@ -237,13 +237,13 @@ fn apply_inline_ignore(finding: &mut Finding, text: &str, warnings: &mut Vec<Str
 mod tests {
     use super::*;
 
-    fn check(text: &str, line: u32, expected: Option<&str>, warns: bool) {
-        let mut finding = Finding {
+    fn finding(line: u32, op: Op) -> Finding {
+        Finding {
             id: String::new(),
             function: "main.f".into(),
             file: "x.go".into(),
             line,
-            op: Op::Send,
+            op,
             goroutines: 1,
             total_goroutines: 1,
             profiles: 1,
@@ -262,7 +262,11 @@ mod tests {
             trend: None,
             growth_per_hour: None,
             series: Vec::new(),
-        };
+        }
+    }
+
+    fn check(text: &str, line: u32, expected: Option<&str>, warns: bool) {
+        let mut finding = finding(line, Op::Send);
         let mut warnings = Vec::new();
         apply_inline_ignore(&mut finding, text, &mut warnings);
         let reason = finding.suppression.as_ref().map(|s| s.reason.as_str());
@@ -272,6 +276,33 @@ mod tests {
             warns,
             "{text:?} line {line}: {warnings:?}"
         );
+    }
+
+    /// The GC proved these goroutines leaked: a select heuristic never hides them (a select on
+    /// a context that is never cancelled is a real leak).
+    #[test]
+    fn confirmed_leaks_are_not_suppressed_by_heuristics() {
+        let text = "package p\n\nimport \"context\"\n\nfunc wait(ctx context.Context, ch chan int) {\n\tselect {\n\tcase <-ch:\n\tcase <-ctx.Done():\n\t}\n}\n";
+        let parsed = ParsedFile::parse(text);
+        let options = SourceOptions {
+            include_std: false,
+            include_deps: false,
+            ctx_done_bounds: true,
+        };
+        for (leaked, status) in [(0, Status::Suppressed), (7, Status::Reported)] {
+            let mut select = finding(6, Op::Select);
+            select.leaked_goroutines = leaked;
+            let mut warnings = Vec::new();
+            assert!(check_finding(
+                &mut select,
+                &parsed,
+                "HEAD",
+                options,
+                &mut warnings
+            ));
+            assert_eq!(select.status, status, "leaked {leaked}");
+            assert!(warnings.is_empty(), "{warnings:?}");
+        }
     }
 
     #[test]
