@@ -74,29 +74,35 @@ impl Snapshot {
 }
 
 /// LeakProf's future work, made concrete: a profile sets its own bar from the goroutine
-/// counts of its channel places: a place must lie above Tukey's far-out fence `Q3 + 3·IQR`
-/// (that far above the typical place, it is an outlier whatever the service's size), and
-/// hold at least `AUTO_MINIMUM` goroutines. With fewer than four places there is no
-/// distribution to speak of, and the minimum alone applies.
+/// counts of its channel places. A place must stand out from the typical place of that
+/// profile by more than `AUTO_SPREAD` robust standard deviations (the median absolute
+/// deviation scaled by 1.4826), and hold at least `AUTO_MINIMUM` goroutines. Median and MAD
+/// are not dragged up by the leak they look for, unlike the mean, the standard deviation or
+/// quartiles of a handful of places. With fewer than four places there is no distribution to
+/// speak of, and the minimum alone applies.
 pub fn auto_threshold(counts: &[u64]) -> u64 {
     if counts.len() < 4 {
         return AUTO_MINIMUM;
     }
-    let mut counts: Vec<u64> = counts.to_vec();
-    counts.sort_unstable();
-    let quantile = |q: f64| -> f64 {
-        if counts.is_empty() {
-            return 0.0;
+    let median = |values: &mut Vec<f64>| -> f64 {
+        values.sort_by(f64::total_cmp);
+        let middle = values.len() / 2;
+        if values.len() % 2 == 0 {
+            (values[middle - 1] + values[middle]) / 2.0
+        } else {
+            values[middle]
         }
-        let position = q * (counts.len() - 1) as f64;
-        let (low, high) = (position.floor() as usize, position.ceil() as usize);
-        let fraction = position - low as f64;
-        counts[low] as f64 * (1.0 - fraction) + counts[high] as f64 * fraction
     };
-    let (q1, q3) = (quantile(0.25), quantile(0.75));
-    let fence = (q3 + 3.0 * (q3 - q1)).floor() as u64;
+    let mut values: Vec<f64> = counts.iter().map(|&count| count as f64).collect();
+    let center = median(&mut values);
+    let mut deviations: Vec<f64> = values.iter().map(|value| (value - center).abs()).collect();
+    let spread = 1.4826 * median(&mut deviations);
+    let fence = (center + AUTO_SPREAD * spread).floor() as u64;
     (fence + 1).max(AUTO_MINIMUM)
 }
+
+/// How many robust standard deviations above the median place an automatic threshold sits.
+pub const AUTO_SPREAD: f64 = 5.0;
 
 /// Below this many goroutines a place is never worth an alarm, however small the service.
 pub const AUTO_MINIMUM: u64 = 10;
@@ -356,8 +362,10 @@ mod tests {
             // A small service: one place stands out among ones and twos.
             (&[1, 1, 2, 1, 3, 1, 2, 12][..], 10),
             (&[1, 1, 2, 1, 3, 1, 2, 40][..], 10),
-            // A large one: a pool of 400 and a leak of 3000 among small waits.
-            (&[1, 2, 2, 3, 5, 400, 3000][..], 805),
+            // A large one: a pool of 400 and a leak of 3000 both stand out from small waits;
+            // with a draining group of 275 the typical place is larger, and only the leak does.
+            (&[1, 2, 2, 3, 5, 400, 3000][..], 18),
+            (&[1, 2, 275, 400, 4050][..], 2299),
             // Everything equal: nothing stands out.
             (&[50, 50, 50, 50][..], 51),
             // Too few places for a distribution: the minimum.

@@ -4,10 +4,13 @@
 mod support;
 
 mod bad_input;
+mod collect;
 mod e2e;
 mod fixtures;
+mod html;
 mod rules;
 mod sarif;
+mod series;
 mod snapshots;
 mod source;
 mod usage;
