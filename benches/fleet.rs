@@ -1,7 +1,7 @@
 //! Reading a fleet: many small profiles from many instances.
 //!
 //! `cargo bench --bench fleet` writes 10,000 gzipped pprof goroutine profiles of a few KB
-//! each (30 stacks, a leak that differs by instance, timestamps a minute apart), then times
+//! each (80 stacks, a leak that grows along the timeline, timestamps a minute apart), then times
 //! `leakprof report --profile DIR` over the folder, read in parallel on every core.
 
 use std::io::Write;
@@ -13,7 +13,7 @@ use leakprof::cli::{Cli, Command};
 use leakprof::profile::pprof::{Function, Line, Location, PSample, Profile, ValueType};
 
 const PROFILES: usize = 10_000;
-const STACKS: usize = 30;
+const STACKS: usize = 80;
 
 fn write_profile(path: &Path, instance: usize) {
     let mut strings = vec![String::new(), "goroutine".into(), "count".into()];

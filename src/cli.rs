@@ -97,14 +97,16 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let number: u64 = number
         .parse()
         .map_err(|_| format!("{text:?} is not a duration such as 30s or 5m"))?;
-    let seconds = |n: u64| std::time::Duration::from_secs(n);
-    match unit {
-        "ms" => Ok(std::time::Duration::from_millis(number)),
-        "s" | "" => Ok(seconds(number)),
-        "m" => Ok(seconds(number * 60)),
-        "h" => Ok(seconds(number * 3600)),
-        _ => Err(format!("unknown unit in {text:?}; use ms, s, m or h")),
-    }
+    let seconds = match unit {
+        "ms" => return Ok(std::time::Duration::from_millis(number)),
+        "s" | "" => Some(number),
+        "m" => number.checked_mul(60),
+        "h" => number.checked_mul(3600),
+        _ => return Err(format!("unknown unit in {text:?}; use ms, s, m or h")),
+    };
+    seconds
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("{text:?} is out of range"))
 }
 
 #[derive(Debug, Args)]
@@ -349,6 +351,24 @@ mod tests {
             ("99999999999999999999", Err(())),
         ] {
             assert_eq!(parse_size(text).map_err(|_| ()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        for (text, expected) in [
+            ("30s", Ok(30_000)),
+            ("5m", Ok(300_000)),
+            ("2h", Ok(7_200_000)),
+            ("250ms", Ok(250)),
+            ("9999999999999999h", Err(())),
+            ("5 parsecs", Err(())),
+            ("soon", Err(())),
+        ] {
+            let got = parse_duration(text)
+                .map(|d| d.as_millis() as u64)
+                .map_err(|_| ());
+            assert_eq!(got, expected, "{text}");
         }
     }
 }
