@@ -58,6 +58,17 @@ fn write_profile(path: &Path, instance: usize) {
         "/build/svc/main.go".into(),
         20,
     );
+    let middleware: Vec<u64> = (0..6)
+        .map(|depth| {
+            let name = format!("example.com/svc/middleware.layer{depth}");
+            add(
+                &mut strings,
+                name,
+                "/build/svc/middleware/chain.go".into(),
+                30 + depth,
+            )
+        })
+        .collect();
     let mut samples = Vec::new();
     for stack in 0..STACKS {
         let leaf = add(
@@ -66,13 +77,17 @@ fn write_profile(path: &Path, instance: usize) {
             format!("/build/svc/handlers/h{stack}.go"),
             (stack * 3 + 10) as i64,
         );
+        // The leak grows along the fleet's timeline; the rest stays small.
         let count = if stack == 0 {
-            100 + instance as i64 % 500
+            100 + instance as i64 / 10
         } else {
             1 + stack as i64 % 4
         };
+        let mut location_id = vec![gopark, chansend, leaf];
+        location_id.extend(&middleware);
+        location_id.push(main);
         samples.push(PSample {
-            location_id: vec![gopark, chansend, leaf, main],
+            location_id,
             value: vec![count],
             label: Vec::new(),
         });
@@ -131,7 +146,12 @@ fn main() {
             "run {run}: {} profiles, {} findings, trend of the leak {:?}, in {elapsed:.2} s on {} threads",
             report.profiles.len(),
             report.findings.len(),
-            report.findings[0].trend,
+            (
+                &report.findings[0].function,
+                report.findings[0].goroutines,
+                report.findings[0].trend,
+                report.findings[0].growth_per_hour
+            ),
             rayon::current_num_threads()
         );
     }

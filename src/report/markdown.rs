@@ -62,14 +62,20 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "{line}.")?;
 
+    let trends = reported.iter().any(|finding| finding.trend.is_some());
     if !reported.is_empty() {
         writeln!(out)?;
-        if baseline {
-            writeln!(out, "| | Place | Op | Goroutines | Owners |")?;
-            writeln!(out, "|---|---|---|---:|---|")?;
+        let (trend_head, trend_rule) = if trends {
+            (" Trend |", "---|")
         } else {
-            writeln!(out, "| Place | Op | Goroutines | Owners |")?;
-            writeln!(out, "|---|---|---:|---|")?;
+            ("", "")
+        };
+        if baseline {
+            writeln!(out, "| | Place | Op | Goroutines | Owners |{trend_head}")?;
+            writeln!(out, "|---|---|---|---:|---|{trend_rule}")?;
+        } else {
+            writeln!(out, "| Place | Op | Goroutines | Owners |{trend_head}")?;
+            writeln!(out, "|---|---|---:|---|{trend_rule}")?;
         }
         for finding in &reported {
             let new = match finding.new {
@@ -77,9 +83,16 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Some(false) => " | ",
                 None => "",
             };
+            let trend = match (trends, finding.trend, finding.growth_per_hour) {
+                (false, _, _) => String::new(),
+                (true, Some(trend), Some(growth)) => {
+                    format!(" {} ({growth:+.1}/h) |", trend.as_str())
+                }
+                (true, _, _) => " |".to_string(),
+            };
             writeln!(
                 out,
-                "| {new}`{}:{}` | {} | {} | {} |",
+                "| {new}`{}:{}` | {} | {} | {} |{trend}",
                 cell(&finding.file),
                 finding.line,
                 finding.op.as_str(),

@@ -164,7 +164,10 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             function: &finding.function,
             owners: &finding.owners,
             leaked_goroutines: finding.leaked_goroutines,
+            confirmed: finding.confirmed,
             new: finding.new,
+            trend: finding.trend.map(|trend| trend.as_str()),
+            growth_per_hour: finding.growth_per_hour,
         },
     }
 }
@@ -629,8 +632,13 @@ struct ResultProperties<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     owners: &'a [String],
     leaked_goroutines: u64,
+    confirmed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     new: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trend: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    growth_per_hour: Option<f64>,
 }
 
 #[cfg(test)]

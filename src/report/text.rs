@@ -96,6 +96,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         if let Some(minutes) = finding.max_wait_minutes {
             facts.push(format!("waiting up to {minutes} minutes"));
         }
+        if let (Some(trend), Some(growth)) = (finding.trend, finding.growth_per_hour) {
+            facts.push(format!("{} ({growth:+.1} an hour)", trend.as_str()));
+        }
         if finding.leaked_goroutines > 0 {
             facts.push(format!(
                 "{} proven leaked by the GC",
