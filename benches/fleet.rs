@@ -4,77 +4,37 @@
 //! each (80 stacks, a leak that grows along the timeline, timestamps a minute apart), then times
 //! `leakprof report --profile DIR` over the folder, read in parallel on every core.
 
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use clap::Parser;
 use leakprof::cli::{Cli, Command};
-use leakprof::profile::pprof::{Function, Line, Location, PSample, Profile, ValueType};
+
+mod common;
+use common::ProfileBuilder;
 
 const PROFILES: usize = 10_000;
 const STACKS: usize = 80;
 
 fn write_profile(path: &Path, instance: usize) {
-    let mut strings = vec![String::new(), "goroutine".into(), "count".into()];
-    let mut functions = Vec::new();
-    let mut locations = Vec::new();
-    let mut add = |strings: &mut Vec<String>, name: String, file: String, line: i64| {
-        let id = functions.len() as u64 + 1;
-        strings.push(name);
-        strings.push(file);
-        let name = strings.len() as i64 - 2;
-        functions.push(Function {
-            id,
-            name,
-            system_name: 0,
-            filename: name + 1,
-        });
-        locations.push(Location {
-            id,
-            address: 0x1000 + id,
-            line: vec![Line {
-                function_id: id,
-                line,
-            }],
-        });
-        id
-    };
-    let gopark = add(
-        &mut strings,
-        "runtime.gopark".into(),
-        "/go/src/runtime/proc.go".into(),
-        435,
-    );
-    let chansend = add(
-        &mut strings,
-        "runtime.chansend1".into(),
-        "/go/src/runtime/chan.go".into(),
-        161,
-    );
-    let main = add(
-        &mut strings,
-        "main.main".into(),
-        "/build/svc/main.go".into(),
-        20,
-    );
+    let mut profile = ProfileBuilder::new();
+    let gopark = profile.frame("runtime.gopark", "/go/src/runtime/proc.go", 435);
+    let chansend = profile.frame("runtime.chansend1", "/go/src/runtime/chan.go", 161);
+    let main = profile.frame("main.main", "/build/svc/main.go", 20);
     let middleware: Vec<u64> = (0..6)
         .map(|depth| {
-            let name = format!("example.com/svc/middleware.layer{depth}");
-            add(
-                &mut strings,
-                name,
-                "/build/svc/middleware/chain.go".into(),
+            profile.frame(
+                &format!("example.com/svc/middleware.layer{depth}"),
+                "/build/svc/middleware/chain.go",
                 30 + depth,
             )
         })
         .collect();
-    let mut samples = Vec::new();
     for stack in 0..STACKS {
-        let leaf = add(
-            &mut strings,
-            format!("example.com/svc/handlers.h{stack}.func1"),
-            format!("/build/svc/handlers/h{stack}.go"),
+        let file = format!("/build/svc/handlers/h{stack}.go");
+        let leaf = profile.frame(
+            &format!("example.com/svc/handlers.h{stack}.func1"),
+            &file,
             (stack * 3 + 10) as i64,
         );
         // The leak grows along the fleet's timeline; the rest stays small.
@@ -86,26 +46,12 @@ fn write_profile(path: &Path, instance: usize) {
         let mut location_id = vec![gopark, chansend, leaf];
         location_id.extend(&middleware);
         location_id.push(main);
-        samples.push(PSample {
-            location_id,
-            value: vec![count],
-            label: Vec::new(),
-        });
+        profile.sample(location_id, count);
     }
-    let profile = Profile {
-        sample_type: vec![ValueType { r#type: 1, unit: 2 }],
-        sample: samples,
-        location: locations,
-        function: functions,
-        string_table: strings,
-        time_nanos: 1_795_000_000_000_000_000 + instance as i64 * 60_000_000_000,
-        duration_nanos: 0,
-    };
-    let file = std::fs::File::create(path).expect("profile");
-    let mut gzip = flate2::write::GzEncoder::new(file, flate2::Compression::default());
-    gzip.write_all(&prost::Message::encode_to_vec(&profile))
-        .expect("write");
-    gzip.finish().expect("write");
+    profile.write_gz(
+        path,
+        1_795_000_000_000_000_000 + instance as i64 * 60_000_000_000,
+    );
 }
 
 fn main() {

@@ -6,14 +6,15 @@
 //! --rev …` end to end (read the profile, list the tree, read go.mod, map paths, read and
 //! parse the 200 files, check selects).
 
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 use clap::Parser;
 use git2::{Repository, Signature};
 use leakprof::cli::{Cli, Command};
-use leakprof::profile::pprof::{Function, Line, Location, PSample, Profile, ValueType};
+
+mod common;
+use common::ProfileBuilder;
 
 const PACKAGES: usize = 500;
 const FILES_PER_PACKAGE: usize = 100;
@@ -70,49 +71,10 @@ fn build_repository(root: &Path) -> git2::Oid {
 
 /// 200 places, half bounded selects and half sends, in 200 different files.
 fn write_profile(path: &Path) {
-    let mut strings = vec![String::new(), "goroutine".into(), "count".into()];
-    let mut functions = Vec::new();
-    let mut locations = Vec::new();
-    let mut samples = Vec::new();
-    let mut add = |strings: &mut Vec<String>, name: String, file: String, line: i64| {
-        let id = functions.len() as u64 + 1;
-        strings.push(name);
-        strings.push(file);
-        let name = strings.len() as i64 - 2;
-        functions.push(Function {
-            id,
-            name,
-            system_name: 0,
-            filename: name + 1,
-        });
-        locations.push(Location {
-            id,
-            address: 0x1000 + id,
-            line: vec![Line {
-                function_id: id,
-                line,
-            }],
-        });
-        id
-    };
-    let gopark = add(
-        &mut strings,
-        "runtime.gopark".into(),
-        "/go/src/runtime/proc.go".into(),
-        435,
-    );
-    let selectgo = add(
-        &mut strings,
-        "runtime.selectgo".into(),
-        "/go/src/runtime/select.go".into(),
-        351,
-    );
-    let chansend = add(
-        &mut strings,
-        "runtime.chansend1".into(),
-        "/go/src/runtime/chan.go".into(),
-        161,
-    );
+    let mut profile = ProfileBuilder::new();
+    let gopark = profile.frame("runtime.gopark", "/go/src/runtime/proc.go", 435);
+    let selectgo = profile.frame("runtime.selectgo", "/go/src/runtime/select.go", 351);
+    let chansend = profile.frame("runtime.chansend1", "/go/src/runtime/chan.go", 161);
     for finding in 0..FINDINGS {
         let package = finding * 7 % PACKAGES;
         let file = finding % FILES_PER_PACKAGE;
@@ -120,46 +82,25 @@ fn write_profile(path: &Path) {
         let (top, leaf) = if finding % 2 == 0 {
             (
                 selectgo,
-                add(
-                    &mut strings,
-                    format!("example.com/mono/svc/pkg{package}.Worker{file}"),
-                    path,
+                profile.frame(
+                    &format!("example.com/mono/svc/pkg{package}.Worker{file}"),
+                    &path,
                     9,
                 ),
             )
         } else {
             (
                 chansend,
-                add(
-                    &mut strings,
-                    format!("example.com/mono/svc/pkg{package}.Send{file}.func1"),
-                    path,
+                profile.frame(
+                    &format!("example.com/mono/svc/pkg{package}.Send{file}.func1"),
+                    &path,
                     20,
                 ),
             )
         };
-        samples.push(PSample {
-            location_id: vec![gopark, top, leaf],
-            value: vec![1000],
-            label: Vec::new(),
-        });
+        profile.sample(vec![gopark, top, leaf], 1000);
     }
-    let profile = Profile {
-        sample_type: vec![ValueType { r#type: 1, unit: 2 }],
-        sample: samples,
-        location: locations,
-        function: functions,
-        string_table: strings,
-        time_nanos: 0,
-        duration_nanos: 0,
-    };
-    let mut gzip = flate2::write::GzEncoder::new(
-        std::fs::File::create(path).expect("profile"),
-        flate2::Compression::default(),
-    );
-    gzip.write_all(&prost::Message::encode_to_vec(&profile))
-        .expect("write");
-    gzip.finish().expect("write");
+    profile.write_gz(path, 0);
 }
 
 fn main() {

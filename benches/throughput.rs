@@ -15,8 +15,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use leakprof::aggregate::{Merged, Snapshot};
-use leakprof::profile::pprof::{Function, Line, Location, PSample, Profile, ValueType};
 use leakprof::profile::{self, ReadOptions};
+
+mod common;
+use common::ProfileBuilder;
 
 /// Distinct places goroutines block at in the generated dump.
 const SITES: usize = 1_000;
@@ -148,81 +150,31 @@ fn write_debug2(path: &Path, goroutines: usize) {
 /// A goroutine profile of `goroutines` spread evenly over `stacks` distinct stacks of about
 /// 20 frames, with runtime frames on top, as Go serves it.
 fn write_pprof(path: &Path, goroutines: i64, stacks: usize) {
-    let mut strings = vec![String::new(), "goroutine".into(), "count".into()];
-    let mut intern = |text: String| {
-        strings.push(text);
-        (strings.len() - 1) as i64
-    };
-    let mut functions = Vec::new();
-    let mut locations = Vec::new();
-    let mut add_location = |name: String, file: String, line: i64| {
-        let id = functions.len() as u64 + 1;
-        functions.push(Function {
-            id,
-            name: intern(name),
-            system_name: 0,
-            filename: intern(file),
-        });
-        locations.push(Location {
-            id,
-            address: 0x400000 + id,
-            line: vec![Line {
-                function_id: id,
-                line,
-            }],
-        });
-        id
-    };
-    let gopark = add_location(
-        "runtime.gopark".into(),
-        "/go/src/runtime/proc.go".into(),
-        435,
-    );
-    let chansend = add_location(
-        "runtime.chansend1".into(),
-        "/go/src/runtime/chan.go".into(),
-        161,
-    );
+    let mut profile = ProfileBuilder::new();
+    let gopark = profile.frame("runtime.gopark", "/go/src/runtime/proc.go", 435);
+    let chansend = profile.frame("runtime.chansend1", "/go/src/runtime/chan.go", 161);
     let shared: Vec<u64> = (0..16)
         .map(|depth| {
-            add_location(
-                format!("example.com/shop/lib.layer{depth}"),
-                "/build/shop/lib/layers.go".into(),
+            profile.frame(
+                &format!("example.com/shop/lib.layer{depth}"),
+                "/build/shop/lib/layers.go",
                 10 + depth,
             )
         })
         .collect();
-    let mut samples = Vec::with_capacity(stacks);
     let per_stack = goroutines / stacks as i64;
     for stack in 0..stacks {
-        let leaf = add_location(
-            format!("example.com/shop/handlers.h{stack}"),
-            format!("/build/shop/handlers/h{}.go", stack % 500),
+        let file = format!("/build/shop/handlers/h{}.go", stack % 500);
+        let leaf = profile.frame(
+            &format!("example.com/shop/handlers.h{stack}"),
+            &file,
             (stack % 300) as i64 + 1,
         );
         let mut location_id = vec![gopark, chansend, leaf];
         location_id.extend(&shared);
-        samples.push(PSample {
-            location_id,
-            value: vec![per_stack],
-            label: Vec::new(),
-        });
+        profile.sample(location_id, per_stack);
     }
-    let profile = Profile {
-        sample_type: vec![ValueType { r#type: 1, unit: 2 }],
-        sample: samples,
-        location: locations,
-        function: functions,
-        string_table: strings,
-        time_nanos: 1_795_817_162_000_000_000,
-        duration_nanos: 0,
-    };
-    // Gzipped, as /debug/pprof/goroutine serves it.
-    let file = File::create(path).expect("create pprof");
-    let mut gzip = flate2::write::GzEncoder::new(file, flate2::Compression::default());
-    gzip.write_all(&prost::Message::encode_to_vec(&profile))
-        .expect("write pprof");
-    gzip.finish().expect("write pprof");
+    profile.write_gz(path, 1_795_817_162_000_000_000);
 }
 
 /// Peak resident set size of this process (VmHWM), in MiB.

@@ -183,7 +183,7 @@ pub fn read(
     sink: &mut dyn SampleSink,
 ) -> Result<ProfileInfo, ProfileError> {
     let mut magic = [0u8; 2];
-    let got = read_up_to(&mut reader, &mut magic)?;
+    let got = blocks::read_full(&mut reader, &mut magic)?;
     if got == 0 {
         return Err(ProfileError::Empty);
     }
@@ -275,19 +275,6 @@ fn sniff(head: &[u8]) -> Result<Sniffed, ProfileError> {
         )));
     }
     Ok(Sniffed::Debug2)
-}
-
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(filled)
 }
 
 /// Marks an I/O error raised because the size cap was hit.

@@ -353,24 +353,7 @@ fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     if !finding.owners.is_empty() {
         facts.push(format!("owners {}", escape(&finding.owners.join(" "))));
     }
-    if finding.new == Some(true) {
-        facts.push("new since the baseline".to_string());
-    }
-    if finding.profiles > 1 {
-        facts.push(format!(
-            "in {} profiles, {} in all",
-            finding.profiles, finding.total_goroutines
-        ));
-    }
-    if finding.leaked_goroutines > 0 {
-        facts.push(format!(
-            "{} proven leaked by the GC",
-            finding.leaked_goroutines
-        ));
-    }
-    if let Some(minutes) = finding.max_wait_minutes {
-        facts.push(format!("waiting up to {minutes} minutes"));
-    }
+    facts.extend(finding.facts());
     if let Some(trend) = finding.trend {
         let growth = finding
             .growth_per_hour

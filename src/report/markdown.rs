@@ -199,20 +199,9 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
     if !finding.owners.is_empty() {
         facts.push(format!("owners {}", owners(finding)));
     }
-    if finding.new == Some(true) {
-        facts.push("new since the baseline".into());
-    }
-    if finding.profiles > 1 {
-        facts.push(format!(
-            "in {} profiles, {} in all",
-            finding.profiles, finding.total_goroutines
-        ));
-    }
-    if finding.leaked_goroutines > 0 {
-        facts.push(format!(
-            "{} proven leaked by the GC",
-            finding.leaked_goroutines
-        ));
+    facts.extend(finding.facts());
+    if let (Some(trend), Some(growth)) = (finding.trend, finding.growth_per_hour) {
+        facts.push(format!("{} ({growth:+.1} an hour)", trend.as_str()));
     }
     if let Some(channel) = finding
         .source

@@ -240,7 +240,43 @@ pub struct Summary {
     pub by_kind: BTreeMap<&'static str, u64>,
 }
 
+impl Finding {
+    /// What a person reads about a finding beside its place and count, in plain words (no
+    /// markup, nothing taken from the profile's text): snapshots, baseline, wait time, GC
+    /// proof. Renderers add owners, trend and channel with their own markup.
+    pub fn facts(&self) -> Vec<String> {
+        let mut facts = Vec::new();
+        if self.new == Some(true) {
+            facts.push("new since the baseline".to_string());
+        }
+        if self.profiles > 1 {
+            facts.push(format!(
+                "in {} profiles, {} in all",
+                self.profiles, self.total_goroutines
+            ));
+        }
+        if let Some(minutes) = self.max_wait_minutes {
+            facts.push(format!("waiting up to {minutes} minutes"));
+        }
+        if self.leaked_goroutines > 0 {
+            facts.push(format!(
+                "{} proven leaked by the GC",
+                self.leaked_goroutines
+            ));
+        }
+        facts
+    }
+}
+
 impl Report {
+    /// The findings with one status, in report order.
+    pub fn with_status(&self, status: Status) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|finding| finding.status == status)
+            .collect()
+    }
+
     /// The threshold as people read it: `100`, or `auto`.
     pub fn threshold_text(&self) -> String {
         match self.threshold {

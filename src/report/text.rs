@@ -3,18 +3,14 @@
 
 use std::io::{self, Write};
 
-use super::{Finding, Report, Status};
+use super::{Report, Status};
 
 /// Stack frames shown per finding; JSON has them all.
 const SHOWN_FRAMES: usize = 12;
 
 pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { color };
-    let reported: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Reported)
-        .collect();
+    let reported = report.with_status(Status::Reported);
     let profiles = report.profiles.len();
     writeln!(
         out,
@@ -83,19 +79,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
                 )?;
             }
         }
-        let mut facts = Vec::new();
-        if finding.profiles > 1 {
-            facts.push(format!(
-                "in {} profiles, {} in all",
-                finding.profiles, finding.total_goroutines
-            ));
-        }
-        if finding.new == Some(true) {
-            facts.push("new since the baseline".to_string());
-        }
-        if let Some(minutes) = finding.max_wait_minutes {
-            facts.push(format!("waiting up to {minutes} minutes"));
-        }
+        let mut facts = finding.facts();
         if let (Some(trend), Some(growth)) = (finding.trend, finding.growth_per_hour) {
             facts.push(format!("{} ({growth:+.1} an hour)", trend.as_str()));
         }
@@ -127,11 +111,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         writeln!(out, "  id {}", finding.id)?;
     }
 
-    let suppressed: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Suppressed)
-        .collect();
+    let suppressed = report.with_status(Status::Suppressed);
     if !suppressed.is_empty() {
         writeln!(out)?;
         writeln!(out, "suppressed:")?;
