@@ -388,3 +388,66 @@ fn folder_mixing_good_and_bad_profiles() {
         run.stderr
     );
 }
+
+/// Damaged copies of real profiles in every format: bytes flipped, cut at many offsets,
+/// runs repeated. Each run ends with an exit code, never a panic.
+#[test]
+fn damaged_profiles_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let pprof = gunzip(&std::fs::read(testdata("profiles/go1.27/goroutine.pb.gz")).unwrap());
+    let debug1 = std::fs::read(testdata("profiles/go1.23/goroutine.debug1.txt")).unwrap();
+    let debug2 =
+        std::fs::read(testdata("profiles/go1.26/goroutine-after-leak.debug2.txt")).unwrap();
+    let mut runs = 0;
+    for (name, original) in [("pprof", &pprof), ("debug1", &debug1), ("debug2", &debug2)] {
+        let random = noise(4096, original.len() as u64 | 1);
+        for round in 0..40usize {
+            let mut damaged = original.clone();
+            let at = |k: usize| {
+                (usize::from(random[(round * 7 + k) % random.len()]) << 8
+                    | usize::from(random[(round * 13 + k) % random.len()]))
+                    * original.len()
+                    / 65_536
+            };
+            match round % 4 {
+                0 => {
+                    for k in 0..8 {
+                        let position = at(k);
+                        damaged[position] ^= random[(round + k) % random.len()] | 1;
+                    }
+                }
+                1 => damaged.truncate(at(0)),
+                2 => {
+                    let (from, to) = (at(0).min(at(1)), at(0).max(at(1)));
+                    let run = damaged[from..to].to_vec();
+                    damaged.splice(to..to, run);
+                }
+                _ => {
+                    let (from, to) = (at(0).min(at(1)), at(0).max(at(1)));
+                    damaged.drain(from..to);
+                }
+            }
+            let path = write(dir.path(), &format!("{name}-{round}"), &damaged);
+            let run = leakprof(&[
+                "report",
+                "--profile",
+                path_str(&path),
+                "--format",
+                "json",
+                "--show-other-blocking",
+            ]);
+            assert!(run.code <= 2, "{name} round {round}: exit {}", run.code);
+            if run.code == 2 {
+                assert!(
+                    run.stderr.contains(path_str(&path)),
+                    "{name} round {round}: {}",
+                    run.stderr
+                );
+            } else {
+                run.json();
+            }
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, 120);
+}
