@@ -2,12 +2,15 @@
 //! first within one profile (a snapshot), then across snapshots: `goroutines` is the count in
 //! the worst snapshot, `total_goroutines` the sum, `profiles` how many snapshots have it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use crate::blocking::{self, Blocking, Op};
 use crate::profile::{Frame, Sample, SampleSink};
 use crate::report::Trend;
+
+/// Values kept per label key at one place; a key with more (a request id) says little more.
+const MAX_LABEL_VALUES: usize = 16;
 
 /// Frames kept for a finding's example stack.
 const MAX_EXAMPLE_FRAMES: usize = 64;
@@ -30,6 +33,8 @@ pub struct Tally {
     /// Goroutines the garbage collector proved leaked (worst snapshot).
     pub leaked: u64,
     pub max_wait_minutes: Option<u32>,
+    /// Goroutine labels seen at this place: key → values (at most `MAX_LABEL_VALUES` each).
+    pub labels: BTreeMap<String, BTreeSet<String>>,
     /// In some snapshot the count reached that snapshot's threshold.
     pub over_threshold: bool,
     /// (Unix nanoseconds, goroutines) for each timestamped snapshot that has this place.
@@ -199,6 +204,9 @@ impl SampleSink for Snapshot {
         };
         let tally = &mut self.sites[at].1;
         tally.goroutines += sample.count;
+        for (key, value) in &sample.labels {
+            add_label(&mut tally.labels, key, value);
+        }
         if sample.leaked {
             tally.leaked += sample.count;
         }
@@ -337,6 +345,16 @@ fn fold_place(group: &mut Vec<(Site, Tally)>, out: &mut Vec<(Site, Tally)>) {
     out.extend(folded);
 }
 
+fn add_label(labels: &mut BTreeMap<String, BTreeSet<String>>, key: &str, value: &str) {
+    let values = match labels.get_mut(key) {
+        Some(values) => values,
+        None => labels.entry(key.to_string()).or_default(),
+    };
+    if values.len() < MAX_LABEL_VALUES && !values.contains(value) {
+        values.insert(value.to_string());
+    }
+}
+
 /// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`.
 fn merge_tally(merged: &mut Tally, tally: Tally) {
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
@@ -349,6 +367,11 @@ fn merge_tally(merged: &mut Tally, tally: Tally) {
     merged.leaked = merged.leaked.max(tally.leaked);
     merged.max_wait_minutes = merged.max_wait_minutes.max(tally.max_wait_minutes);
     merged.over_threshold |= tally.over_threshold;
+    for (key, values) in &tally.labels {
+        for value in values {
+            add_label(&mut merged.labels, key, value);
+        }
+    }
     merged.series.extend(tally.series);
 }
 

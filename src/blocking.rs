@@ -386,6 +386,7 @@ mod tests {
             hidden_runtime_frames: hidden,
             frames: Frames::List(&frames),
             created_by: None,
+            labels: Vec::new(),
         };
         let got = classify(&sample);
         assert_eq!(

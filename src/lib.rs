@@ -318,6 +318,11 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
                     profile_file: None,
                     source: None,
                     owners: Vec::new(),
+                    labels: tally
+                        .labels
+                        .into_iter()
+                        .map(|(key, values)| (key, values.into_iter().collect()))
+                        .collect(),
                     new: None,
                     confirmed,
                     trend: trend.map(|(trend, _)| trend),

@@ -411,3 +411,41 @@ fn dump_cut_at_64_mib() {
     assert_eq!(report["findings"][0]["goroutines"], 16000);
     assert_eq!(report["warnings"], serde_json::json!([]));
 }
+
+/// Goroutine labels (`pprof.Do`) reach the findings from every format that carries them:
+/// pprof sample labels, debug=1 `# labels:` lines, and debug=2 headers from Go 1.26 (inside
+/// the bracket) and 1.27 (after it). Older debug=2 dumps print none.
+#[test]
+fn goroutine_labels_in_every_format() {
+    for dir in version_dirs() {
+        let version = dir.file_name().unwrap().to_str().unwrap().to_string();
+        for name in [
+            "goroutine.pb.gz",
+            "goroutine.debug1.txt",
+            "goroutine.debug2.txt",
+        ] {
+            let path = dir.join(name);
+            if !path.exists() {
+                continue;
+            }
+            let report =
+                leakprof(&["report", "--profile", path_str(&path), "--format", "json"]).json();
+            let labelled = name != "goroutine.debug2.txt"
+                || version.starts_with("go1.26")
+                || version.starts_with("go1.27");
+            for finding in report["findings"].as_array().unwrap() {
+                let expected = match finding["function"].as_str().unwrap() {
+                    "main.nilSend.func1" | "main.nilReceive.func1" if labelled => {
+                        serde_json::json!({"pattern": ["nil"]})
+                    }
+                    _ => serde_json::json!({}),
+                };
+                assert_eq!(
+                    finding["labels"], expected,
+                    "{version}/{name}: {}",
+                    finding["function"]
+                );
+            }
+        }
+    }
+}

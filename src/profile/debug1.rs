@@ -43,7 +43,8 @@ pub fn read(
                 let Some(record) = record.as_mut() else {
                     return Err(malformed(line_number, "frame line before any `N @ …` line"));
                 };
-                if frame_line.trim_start().starts_with("labels:") {
+                if let Some(labels) = frame_line.trim_start().strip_prefix("labels:") {
+                    record.labels = super::parse_labels(labels);
                     continue;
                 }
                 let (pc, frame) = parse_frame(frame_line)
@@ -72,6 +73,7 @@ pub fn read(
                     addresses,
                     first_pc: None,
                     frames: Vec::new(),
+                    labels: Vec::new(),
                 });
             } else if !line.trim().is_empty() {
                 return Err(malformed(
@@ -112,6 +114,7 @@ struct Record<'a> {
     addresses: Vec<u64>,
     first_pc: Option<u64>,
     frames: Vec<Frame<'a>>,
+    labels: Vec<(&'a str, &'a str)>,
 }
 
 fn emit(record: Record<'_>, leak: bool, sink: &mut dyn SampleSink) -> u64 {
@@ -130,6 +133,7 @@ fn emit(record: Record<'_>, leak: bool, sink: &mut dyn SampleSink) -> u64 {
         hidden_runtime_frames: hidden.map(|hidden| hidden as u32),
         frames: Frames::List(&record.frames),
         created_by: None,
+        labels: record.labels,
     });
     record.count
 }

@@ -46,6 +46,7 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn SampleSink) -> Result<ProfileI
             hidden_runtime_frames: None,
             frames: Frames::Debug2(FrameLines { rest: body }),
             created_by: None,
+            labels: header.labels.map(super::parse_labels).unwrap_or_default(),
         });
         Ok(())
     })?;
@@ -76,6 +77,9 @@ struct Header<'a> {
     wait_reason: &'a str,
     wait_minutes: Option<u32>,
     leaked: bool,
+    /// The labels' text, `{…}`: Go 1.26 prints it inside the bracket after `labels:`, Go 1.27
+    /// after the bracket.
+    labels: Option<&'a str>,
 }
 
 /// Finds the first goroutine header in a block; returns it and the lines after it.
@@ -112,10 +116,18 @@ fn parse_header(line: &[u8]) -> Option<Header<'_>> {
         .flatten()
         .min()?;
     let mut items = content[..end].split(", ");
+    let labels = match content.find(" labels:{") {
+        Some(at) => content[at + " labels:".len()..].strip_suffix("]:"),
+        None => content[end..]
+            .strip_prefix("] ")
+            .and_then(|rest| rest.strip_suffix(':'))
+            .filter(|rest| rest.starts_with('{')),
+    };
     let mut header = Header {
         wait_reason: items.next()?,
         wait_minutes: None,
         leaked: false,
+        labels,
     };
     if let Some(reason) = header.wait_reason.strip_suffix(" (leaked)") {
         header.wait_reason = reason;
@@ -301,6 +313,16 @@ mod tests {
             "goroutine 9 [chan receive (nil chan), 3 minutes] {pattern: nil, other: ]}:",
             Some(("chan receive (nil chan)", Some(3), false)),
         );
+        let labels = |line: &str| parse_header(line.as_bytes()).and_then(|header| header.labels);
+        assert_eq!(
+            labels(r#"goroutine 9 [chan send labels:{"k": "v"}]:"#),
+            Some(r#"{"k": "v"}"#)
+        );
+        assert_eq!(
+            labels("goroutine 9 [chan send, 2 minutes] {k: v}:"),
+            Some("{k: v}")
+        );
+        assert_eq!(labels("goroutine 9 [chan send]:"), None);
         check_header(
             "goroutine 9 [select (no cases) (leaked)]:",
             Some(("select (no cases)", None, true)),

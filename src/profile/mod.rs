@@ -107,6 +107,49 @@ pub struct Sample<'a> {
     pub frames: Frames<'a>,
     /// `created by` of pprof is not recorded; text dumps carry it in `frames`.
     pub created_by: Option<Frame<'a>>,
+    /// Goroutine labels (`pprof.Do`, `pprof.SetGoroutineLabels`) as key/value pairs.
+    pub labels: Vec<(&'a str, &'a str)>,
+}
+
+/// Parses labels as Go prints them in text profiles: quoted in debug=1 and in Go 1.26 dumps
+/// (`{"k":"v", "k2": "v2"}`), bare in Go 1.27 dumps (`{k: v, k2: v2}`). Escapes inside quoted
+/// values are kept as written.
+pub fn parse_labels(text: &str) -> Vec<(&str, &str)> {
+    let inner = text.trim().trim_start_matches('{').trim_end_matches('}');
+    if inner.contains('"') {
+        let mut quoted = Vec::new();
+        let mut rest = inner;
+        while let Some(start) = rest.find('"') {
+            let after = &rest[start + 1..];
+            let mut end = None;
+            let mut escaped = false;
+            for (index, c) in after.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = Some(index);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            let Some(end) = end else {
+                break;
+            };
+            quoted.push(&after[..end]);
+            rest = &after[end + 1..];
+        }
+        return quoted
+            .chunks_exact(2)
+            .map(|pair| (pair[0], pair[1]))
+            .collect();
+    }
+    inner
+        .split(", ")
+        .filter_map(|pair| pair.split_once(": "))
+        .map(|(key, value)| (key.trim(), value.trim()))
+        .filter(|(key, _)| !key.is_empty())
+        .collect()
 }
 
 /// Receives samples while a profile is read.
@@ -342,5 +385,28 @@ impl<R: Read> Read for Capped<R> {
         let n = self.inner.read(&mut buf[..want])?;
         self.remaining -= n as u64;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        for (text, expected) in [
+            (r#"{"pattern":"nil"}"#, vec![("pattern", "nil")]),
+            (
+                r#"{"a": "x", "b": "y, z"}"#,
+                vec![("a", "x"), ("b", "y, z")],
+            ),
+            (r#"{"q": "say \"hi\""}"#, vec![("q", r#"say \"hi\""#)]),
+            ("{pattern: nil}", vec![("pattern", "nil")]),
+            ("{a: x, b: y}", vec![("a", "x"), ("b", "y")]),
+            ("{}", vec![]),
+            (r#"{"dangling"#, vec![]),
+        ] {
+            assert_eq!(parse_labels(text), expected, "{text}");
+        }
     }
 }

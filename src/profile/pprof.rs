@@ -204,6 +204,16 @@ pub fn read(data: &[u8], sink: &mut dyn SampleSink) -> Result<PprofInfo, Profile
             hidden_runtime_frames: None,
             frames: Frames::List(&stack),
             created_by: None,
+            labels: sample
+                .label
+                .iter()
+                .filter(|label| label.str != 0)
+                .filter_map(|label| {
+                    let key = profile.string_table.get(usize::try_from(label.key).ok()?)?;
+                    let value = profile.string_table.get(usize::try_from(label.str).ok()?)?;
+                    Some((key.as_str(), value.as_str()))
+                })
+                .collect(),
         });
     }
 

@@ -354,6 +354,11 @@ fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
         facts.push(format!("owners {}", escape(&finding.owners.join(" "))));
     }
     facts.extend(finding.facts());
+    facts.extend(
+        finding
+            .labels_text()
+            .map(|labels| escape(labels.as_str()).to_string()),
+    );
     if let Some(trend) = finding.trend {
         let growth = finding
             .growth_per_hour
@@ -894,6 +899,9 @@ mod tests {
                 format!("main.F[...] {evil}:42"),
             ],
             created_by: Some(evil.into()),
+            labels: [(evil.to_string(), vec![evil.to_string()])]
+                .into_iter()
+                .collect(),
             max_wait_minutes: Some(7),
             leaked_goroutines: 120,
             confirmed: true,

@@ -200,6 +200,7 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
         facts.push(format!("owners {}", owners(finding)));
     }
     facts.extend(finding.facts());
+    facts.extend(finding.labels_text().map(|labels| format!("`{labels}`")));
     if let (Some(trend), Some(growth)) = (finding.trend, finding.growth_per_hour) {
         facts.push(format!("{} ({growth:+.1} an hour)", trend.as_str()));
     }

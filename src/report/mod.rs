@@ -178,6 +178,8 @@ pub struct Finding {
     pub exclusion: Option<String>,
     /// What the source at the revision shows at this line (`--repo`).
     pub source: Option<SourceEvidence>,
+    /// Goroutine labels seen at this place (`pprof.Do`): key → values, sorted.
+    pub labels: BTreeMap<String, Vec<String>>,
     /// Code owners of the file (CODEOWNERS at the revision, last matching pattern wins).
     pub owners: Vec<String>,
     /// With `--baseline`: whether the finding is missing from the baseline report.
@@ -265,6 +267,16 @@ impl Finding {
             ));
         }
         facts
+    }
+
+    /// The labels as `labels key=value, key=value2`, or nothing.
+    pub fn labels_text(&self) -> Option<String> {
+        let pairs: Vec<String> = self
+            .labels
+            .iter()
+            .flat_map(|(key, values)| values.iter().map(move |value| format!("{key}={value}")))
+            .collect();
+        (!pairs.is_empty()).then(|| format!("labels {}", pairs.join(", ")))
     }
 }
 

@@ -695,6 +695,7 @@ mod tests {
             exclusion: None,
             source: None,
             owners: Vec::new(),
+            labels: std::collections::BTreeMap::new(),
             new: None,
         }
     }

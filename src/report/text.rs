@@ -80,6 +80,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             }
         }
         let mut facts = finding.facts();
+        facts.extend(finding.labels_text());
         if let (Some(trend), Some(growth)) = (finding.trend, finding.growth_per_hour) {
             facts.push(format!("{} ({growth:+.1} an hour)", trend.as_str()));
         }

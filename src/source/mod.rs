@@ -257,6 +257,7 @@ mod tests {
             exclusion: None,
             source: None,
             owners: Vec::new(),
+            labels: BTreeMap::new(),
             new: None,
             confirmed: false,
             trend: None,
