@@ -313,7 +313,9 @@ mod tests {
             "goroutine 9 [chan receive (nil chan), 3 minutes] {pattern: nil, other: ]}:",
             Some(("chan receive (nil chan)", Some(3), false)),
         );
-        let labels = |line: &str| parse_header(line.as_bytes()).and_then(|header| header.labels);
+        fn labels(line: &str) -> Option<&str> {
+            parse_header(line.as_bytes()).and_then(|header| header.labels)
+        }
         assert_eq!(
             labels(r#"goroutine 9 [chan send labels:{"k": "v"}]:"#),
             Some(r#"{"k": "v"}"#)
