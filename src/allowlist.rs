@@ -63,6 +63,8 @@ pub struct Rule {
     pub source: RuleSource,
     /// `FILE:LINE` of the rule's `id`, for messages.
     pub origin: String,
+    /// The file and the 1-based line and column of the rule's `id` value.
+    pub position: (String, usize, usize),
 }
 
 /// One problem in a rules file.
@@ -370,7 +372,7 @@ pub fn parse(text: &str, name: &str, source: RuleSource) -> Result<Vec<Rule>, Ve
                 format!("suppressions[{index}] ({id}): needs at least one of `function`, `file` or `stack`"),
             ));
         }
-        let (line, _) = layout.key(index, "id");
+        let (line, column) = layout.key(index, "id");
         rules.push(Rule {
             id,
             reason: raw.reason.trim().to_string(),
@@ -384,6 +386,7 @@ pub fn parse(text: &str, name: &str, source: RuleSource) -> Result<Vec<Rule>, Ve
             expires,
             source: source.clone(),
             origin: format!("{name}:{line}"),
+            position: (name.to_string(), line, column),
         });
     }
     if errors.is_empty() {
@@ -531,11 +534,11 @@ pub fn duplicate_ids(rules: &[Rule]) -> Vec<RulesError> {
     let mut errors = Vec::new();
     for rule in rules {
         if let Some(first) = seen.insert(&rule.id, &rule.origin) {
-            let (file, line) = rule.origin.rsplit_once(':').unwrap_or((&rule.origin, "1"));
+            let (file, line, column) = rule.position.clone();
             errors.push(RulesError {
-                file: file.to_string(),
-                line: line.parse().unwrap_or(1),
-                column: 1,
+                file,
+                line,
+                column,
                 message: format!("duplicate id {:?}: already defined at {first}", rule.id),
             });
             seen.insert(&rule.id, first);

@@ -129,7 +129,7 @@ fn every_error_path_has_its_exact_message() {
         ),
         (
             &format!("{entry}    function: f\n  - id: a\n    reason: r\n    function: g\n"),
-            "6:1: duplicate id \"a\": already defined at FILE:3",
+            "6:9: duplicate id \"a\": already defined at FILE:3",
         ),
     ];
     for (index, (text, message)) in cases.iter().enumerate() {
@@ -172,7 +172,7 @@ fn every_error_path_has_its_exact_message() {
     assert_eq!(
         run.stderr,
         format!(
-            "error: {}:6:1: duplicate id \"same\": already defined at {}:3\n",
+            "error: {}:6:9: duplicate id \"same\": already defined at {}:3\n",
             path_str(&second),
             path_str(&first)
         )
