@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{leakprof, path_str, testdata};
+use crate::support::{find, leakprof, path_str, testdata};
 
 const PROFILE: &str = "profiles/go1.27/goroutine.pb.gz";
 
@@ -28,15 +28,6 @@ fn report_with(args: &[&str]) -> (u8, Value, String) {
     let run = leakprof(&all);
     assert_ne!(run.code, 2, "{}", run.stderr);
     (run.code, run.json(), run.stderr)
-}
-
-fn finding<'a>(report: &'a Value, function: &str) -> &'a Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["function"] == function)
-        .unwrap()
 }
 
 /// Every way a rules file can be wrong, with its exact message: `FILE:LINE:COL: message`
@@ -219,14 +210,14 @@ suppressions:
     );
     let (code, report, stderr) = report_with(&["--rules", path_str(&rules)]);
     assert_eq!(code, 1);
-    let global = finding(&report, "main.globalReceive.func1");
+    let global = find(&report, "main.globalReceive.func1");
     assert_eq!(global["status"], "suppressed");
     assert_eq!(
         global["suppression"],
         serde_json::json!({"kind": "allowlist", "rule": "global-fanout", "reason": "the global channel is a broadcast drained at shutdown", "owner": "@platform"})
     );
     // max_goroutines: suppress only below the count; above it the rule alarms.
-    let fanout = finding(&report, "main.firstResponse.func1");
+    let fanout = find(&report, "main.firstResponse.func1");
     assert_eq!(fanout["status"], "reported");
     let warnings: Vec<&str> = report["warnings"]
         .as_array()
@@ -266,14 +257,14 @@ fn expiry_on_the_boundary_day() {
     let name = path_str(&rules);
     let (_, before, _) = report_with(&["--rules", name, "--today", "2027-03-30"]);
     assert_eq!(
-        finding(&before, "main.prematureReturn.func1")["status"],
+        find(&before, "main.prematureReturn.func1")["status"],
         "suppressed"
     );
     assert_eq!(before["warnings"], serde_json::json!([]));
     for day in ["2027-03-31", "2027-04-01"] {
         let (_, after, _) = report_with(&["--rules", name, "--today", day]);
         assert_eq!(
-            finding(&after, "main.prematureReturn.func1")["status"],
+            find(&after, "main.prematureReturn.func1")["status"],
             "reported",
             "{day}"
         );
@@ -310,7 +301,7 @@ fn add_and_prune_round_trip() {
     ]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{}", run.stderr);
     let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
-    let id = finding(&report, "main.prematureReturn.func1")["id"]
+    let id = find(&report, "main.prematureReturn.func1")["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -365,7 +356,7 @@ fn add_and_prune_round_trip() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
     assert_eq!(
-        finding(&report, "main.prematureReturn.func1")["suppression"]["rule"],
+        find(&report, "main.prematureReturn.func1")["suppression"]["rule"],
         "main-prematurereturn-func1"
     );
 
@@ -475,7 +466,7 @@ fn add_without_a_report_creates_the_file() {
     );
     let (_, report, _) = report_with(&["--rules", path_str(&rules)]);
     assert_eq!(
-        finding(&report, "main.nilSend.func1")["suppression"]["rule"],
+        find(&report, "main.nilSend.func1")["suppression"]["rule"],
         "fixture-nil"
     );
 }

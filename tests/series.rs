@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{leakprof, path_str, testdata};
+use crate::support::{find, leakprof, path_str, testdata};
 
 fn captures(relative: &str) -> PathBuf {
     testdata(&format!("series/captures/{relative}"))
@@ -19,15 +19,6 @@ fn run(args: &[&str]) -> (u8, Value) {
     let run = leakprof(&all);
     assert_ne!(run.code, 2, "{}", run.stderr);
     (run.code, run.json())
-}
-
-fn find<'a>(report: &'a Value, function: &str) -> &'a Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["function"] == function)
-        .unwrap_or_else(|| panic!("no finding for {function}"))
 }
 
 #[test]

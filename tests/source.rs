@@ -11,7 +11,7 @@ use git2::{IndexAddOption, Oid, Repository, Signature};
 use serde_json::Value;
 
 use crate::e2e::{build, get, start};
-use crate::support::{expected, leakprof, path_str, testdata};
+use crate::support::{expected, find, leakprof, path_str, testdata};
 
 /// The program's files, committed under `services/leaky/` of a multi-module repository.
 const PROGRAM: &[&str] = &["go.mod", "main.go", "leaks.go"];
@@ -286,15 +286,6 @@ fn own(report: &Value) -> BTreeMap<String, (String, u64, String, String, Option<
             )
         })
         .collect()
-}
-
-fn find<'a>(report: &'a Value, function: &str) -> &'a Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["function"] == function)
-        .unwrap()
 }
 
 /// What the right revision gives: every channel row of expected.tsv mapped into the

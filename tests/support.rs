@@ -88,3 +88,13 @@ pub fn expected() -> Vec<Expected> {
 pub fn base_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
+
+/// The finding of a JSON report whose function is `function`.
+pub fn find<'a>(report: &'a Value, function: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["function"] == function)
+        .unwrap_or_else(|| panic!("no finding for {function}"))
+}
