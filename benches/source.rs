@@ -137,7 +137,7 @@ fn main() {
         let suppressed = report
             .findings
             .iter()
-            .filter(|f| f.status == leakprof::report::Status::Suppressed)
+            .filter(|f| f.status == leakprof::model::Status::Suppressed)
             .count();
         assert_eq!(report.findings.len(), FINDINGS);
         assert_eq!(suppressed, FINDINGS / 2, "{:?}", report.warnings);

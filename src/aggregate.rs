@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use crate::blocking::{self, Blocking, Op};
+use crate::model::Trend;
 use crate::profile::{Frame, Sample, SampleSink};
-use crate::report::Trend;
 
 /// Values kept per label key at one place; a key with more (a request id) says little more.
 const MAX_LABEL_VALUES: usize = 16;

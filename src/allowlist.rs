@@ -19,11 +19,11 @@
 //! loader. When several rules match a finding the first in that order suppresses it; every
 //! matching rule counts as used.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::blocking::Op;
 use crate::date::Date;
-use crate::report::{Finding, Status, Suppression};
+use crate::model::{Finding, RuleUsage, Status, Suppression, SuppressionKind};
 
 /// Built-in rules, one YAML file per library family.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -560,20 +560,6 @@ pub fn builtin() -> Vec<Rule> {
     rules
 }
 
-/// How one rule fared in a run.
-#[derive(Clone, Debug, Serialize)]
-pub struct RuleUsage {
-    pub id: String,
-    /// `FILE:LINE` of the rule.
-    pub origin: String,
-    /// Findings the rule matches.
-    pub matched: u64,
-    /// Findings it suppressed (0 when a rule earlier in precedence did, or it expired).
-    pub suppressed: u64,
-    pub expires: Option<String>,
-    pub expired: bool,
-}
-
 /// Applies `rules` (in precedence order) to every finding that is not excluded; a finding
 /// suppressed inline keeps that suppression. Returns each rule's usage and the warnings to report.
 pub fn apply(
@@ -601,7 +587,7 @@ pub fn apply(
         let mut suppressed_by_rule = finding
             .suppression
             .as_ref()
-            .is_some_and(|suppression| suppression.kind == "inline");
+            .is_some_and(|suppression| suppression.kind == SuppressionKind::Inline);
         for (rule, usage) in rules.iter().zip(usage.iter_mut()) {
             if !rule.matches(finding) {
                 continue;
@@ -621,7 +607,7 @@ pub fn apply(
             usage.suppressed += 1;
             finding.status = Status::Suppressed;
             finding.suppression = Some(Suppression {
-                kind: "allowlist".into(),
+                kind: SuppressionKind::Allowlist,
                 reason: rule.reason.clone(),
                 rule: Some(rule.id.clone()),
                 owner: rule.owner.clone(),

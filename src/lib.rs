@@ -12,6 +12,7 @@ pub mod blocking;
 pub mod cli;
 pub mod collect;
 pub mod date;
+pub mod model;
 pub mod owners;
 pub mod profile;
 pub mod report;
@@ -28,14 +29,14 @@ use clap::Parser;
 use rayon::prelude::*;
 
 use crate::aggregate::{Merged, Snapshot};
-use crate::allowlist::{Rule, RuleSource, RuleUsage};
+use crate::allowlist::{Rule, RuleSource};
 use crate::blocking::{Blocking, is_std_function};
 use crate::cli::{Cli, ColorChoice, Command, FailOn, OutputFormat, ReportArgs, Threshold};
 use crate::date::Date;
-use crate::profile::{Format, ReadOptions};
-use crate::report::{
-    Finding, OtherBlocking, ProfileEntry, Report, SourceInfo, Status, Summary, Tool,
+use crate::model::{
+    Finding, OtherBlocking, ProfileEntry, Report, RuleUsage, SourceInfo, Status, Summary, Tool,
 };
+use crate::profile::{Format, ReadOptions};
 use crate::source::SourceOptions;
 use crate::source::paths::PathMapper;
 use crate::source::repo::Source;
@@ -247,7 +248,7 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
             path: shown,
             format: one.info.format,
             goroutines: one.info.goroutines,
-            time: time.map(report::rfc3339),
+            time: time.map(model::rfc3339),
             time_source,
             threshold: (args.threshold == Threshold::Auto && !is_evidence).then_some(threshold),
             evidence: is_evidence,
@@ -379,7 +380,7 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
     for finding in &findings {
         *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
     }
-    report::assign_ids(&mut findings);
+    model::assign_ids(&mut findings);
     if let Some(baseline) = &baseline {
         for finding in &mut findings {
             finding.new = Some(!baseline.contains(&finding.id));
@@ -415,7 +416,7 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         .count();
 
     Ok(Report {
-        schema_version: report::SCHEMA_VERSION,
+        schema_version: model::SCHEMA_VERSION,
         tool: Tool::default(),
         threshold: match args.threshold {
             Threshold::Fixed(n) => Some(n),
@@ -467,7 +468,7 @@ fn read_baseline(path: &Path) -> Result<HashSet<String>, RunError> {
     let text = fs::read_to_string(path).map_err(|error| bad(format!("cannot read: {error}")))?;
     let report: serde_json::Value =
         serde_json::from_str(&text).map_err(|error| bad(format!("not JSON: {error}")))?;
-    if report["schema_version"].as_u64() != Some(u64::from(report::SCHEMA_VERSION)) {
+    if report["schema_version"].as_u64() != Some(u64::from(model::SCHEMA_VERSION)) {
         return Err(bad(
             "not a leakprof JSON report (no `schema_version: 1`)".into()
         ));
@@ -564,12 +565,12 @@ fn trend_points(series: &[(i64, u64)], times: &[i64]) -> Vec<(f64, f64)> {
     points
 }
 
-fn series_points(series: &[(i64, u64)], times: &[i64]) -> Vec<report::Point> {
+fn series_points(series: &[(i64, u64)], times: &[i64]) -> Vec<model::Point> {
     trend_points(series, times)
         .into_iter()
         .zip(times)
-        .map(|((_, count), &time)| report::Point {
-            time: report::rfc3339(time),
+        .map(|((_, count), &time)| model::Point {
+            time: model::rfc3339(time),
             unix_seconds: (time as f64 / 1e9 * 1000.0).round() / 1000.0,
             goroutines: count as u64,
         })

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use super::{Finding, Point, Report, Status};
+use crate::model::{Finding, Point, Report, Status};
 
 /// Frames of the example stack shown per finding; JSON has them all.
 const SHOWN_FRAMES: usize = 12;
@@ -478,7 +478,7 @@ fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
         match &finding.suppression {
             Some(suppression) => {
-                write!(out, "<td>{}", escape(&suppression.kind))?;
+                write!(out, "<td>{}", escape(suppression.kind.as_str()))?;
                 if let Some(rule) = &suppression.rule {
                     write!(out, " <code>{}</code>", escape(rule))?;
                 }
@@ -758,11 +758,11 @@ impl fmt::Display for Escaped<'_> {
 mod tests {
     use super::*;
     use crate::blocking::Op;
-    use crate::profile::Format;
-    use crate::report::{
+    use crate::model::{
         ChannelEvidence, ProfileEntry, SourceEvidence, SourceInfo, Summary, Suppression, Tool,
         Trend,
     };
+    use crate::profile::Format;
 
     #[test]
     fn escapes_text_and_attributes() {
@@ -787,7 +787,7 @@ mod tests {
     }
 
     fn point(unix_seconds: f64, goroutines: u64) -> Point {
-        let time = super::super::rfc3339((unix_seconds * 1e9) as i64);
+        let time = crate::model::rfc3339((unix_seconds * 1e9) as i64);
         Point {
             time,
             unix_seconds,
@@ -889,7 +889,7 @@ mod tests {
             profiles: 3,
             status,
             suppression: (status == Status::Suppressed).then(|| Suppression {
-                kind: "allowlist".into(),
+                kind: crate::model::SuppressionKind::Allowlist,
                 reason: evil.into(),
                 rule: Some(evil.into()),
                 owner: Some(evil.into()),

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use crate::model::Report;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Finding, Report, Status};
+use crate::model::{Finding, Report, Status};
 
 /// Frames of the example stack shown per finding; JSON has them all.
 const SHOWN_FRAMES: usize = 12;
@@ -147,7 +147,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Some(suppression) => {
                     let kind = match &suppression.rule {
                         Some(rule) => format!("{} `{}`", suppression.kind, cell(rule)),
-                        None => suppression.kind.clone(),
+                        None => suppression.kind.to_string(),
                     };
                     (kind, suppression.reason.clone())
                 }

@@ -13,8 +13,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Finding, Report, Status};
 use crate::blocking::Op;
+use crate::model::{Finding, Report, Status, SuppressionKind};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/leakprof/leakprof";
@@ -113,7 +113,7 @@ fn result(finding: &Finding) -> SarifResult<'_> {
         (Status::Suppressed, Some(suppression)) => vec![SarifSuppression {
             // An inline ignore lives in the source; everything else (allowlists and the
             // bounded-select heuristics) is decided outside it.
-            kind: if suppression.kind == "inline" {
+            kind: if suppression.kind == SuppressionKind::Inline {
                 "inSource"
             } else {
                 "external"
@@ -121,7 +121,7 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             state: "accepted",
             justification: &suppression.reason,
             properties: SuppressionProperties {
-                kind: &suppression.kind,
+                kind: suppression.kind.as_str(),
                 rule: suppression.rule.as_deref(),
                 owner: suppression.owner.as_deref(),
             },
@@ -643,8 +643,8 @@ struct ResultProperties<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Suppression;
     use super::*;
+    use crate::model::{Suppression, SuppressionKind};
 
     #[test]
     fn rules_are_sorted_and_indexed() {
@@ -744,7 +744,7 @@ mod tests {
             |f| {
                 f.status = Status::Suppressed;
                 f.suppression = Some(Suppression {
-                    kind: "inline".into(),
+                    kind: SuppressionKind::Inline,
                     reason: "drained at shutdown".into(),
                     rule: None,
                     owner: None,

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Report, Status};
+use crate::model::{Report, Status};
 
 /// Stack frames shown per finding; JSON has them all.
 const SHOWN_FRAMES: usize = 12;

@@ -9,7 +9,9 @@ pub mod repo;
 use std::collections::BTreeMap;
 
 use crate::blocking::Op;
-use crate::report::{ChannelEvidence, Finding, SourceEvidence, Status, Suppression};
+use crate::model::{
+    ChannelEvidence, Finding, SourceEvidence, Status, Suppression, SuppressionKind,
+};
 use analyze::{BoundKind, ParsedFile};
 use paths::{Mapped, PathMapper};
 use repo::Source;
@@ -178,11 +180,10 @@ fn check_finding(
     finding.status = Status::Suppressed;
     finding.suppression = Some(Suppression {
         kind: match bound.kind {
-            BoundKind::Timer => "select-timer",
-            BoundKind::Ticker => "select-ticker",
-            BoundKind::CtxDone => "select-ctx-done",
-        }
-        .to_string(),
+            BoundKind::Timer => SuppressionKind::SelectTimer,
+            BoundKind::Ticker => SuppressionKind::SelectTicker,
+            BoundKind::CtxDone => SuppressionKind::SelectCtxDone,
+        },
         reason: bound.reason(file_name, finding.line),
         rule: None,
         owner: None,
@@ -226,7 +227,7 @@ fn apply_inline_ignore(finding: &mut Finding, text: &str, warnings: &mut Vec<Str
     }
     finding.status = Status::Suppressed;
     finding.suppression = Some(Suppression {
-        kind: "inline".into(),
+        kind: SuppressionKind::Inline,
         reason: reason.to_string(),
         rule: None,
         owner: None,

@@ -1,0 +1,448 @@
+//! The domain model: what a report says, independent of how it is rendered. Every stage of
+//! the pipeline builds these values and every renderer reads them; nothing here imports a
+//! renderer.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::blocking::Op;
+use crate::date::Date;
+use crate::profile::Format;
+
+/// Version of the JSON schema; bumped only for incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// The `--threshold`; null with `--threshold auto` (each profile's own bar is in
+    /// `profiles[].threshold`).
+    pub threshold: Option<u64>,
+    /// The source checked with `--repo`; null without it.
+    pub source: Option<SourceInfo>,
+    pub profiles: Vec<ProfileEntry>,
+    /// Every place where goroutines wait on a channel operation, whatever the count, sorted
+    /// by goroutines (descending), then file and line.
+    pub findings: Vec<Finding>,
+    /// Goroutines blocked on something other than a channel, by place; with
+    /// `--show-other-blocking` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_blocking: Option<Vec<OtherBlocking>>,
+    /// Every allowlist rule loaded from a file (built-in ones only when they matched), with
+    /// how many findings it matched and suppressed.
+    pub rules: Vec<RuleUsage>,
+    pub summary: Summary,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "leakprof",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProfileEntry {
+    pub path: String,
+    pub format: Format,
+    pub goroutines: u64,
+    /// When the profile was taken (RFC 3339, UTC), if the profile says.
+    pub time: Option<String>,
+    /// Where `time` came from: `profile` (pprof `time_nanos`) or `file` (the file's
+    /// modification time, for text dumps); null when unknown.
+    pub time_source: Option<&'static str>,
+    /// With `--threshold auto`: the bar this profile set from its own distribution.
+    pub threshold: Option<u64>,
+    /// A `goroutineleak` profile read next to plain goroutine profiles: it confirms places
+    /// but is not counted as a snapshot, so no goroutine is counted twice.
+    pub evidence: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trend {
+    Growing,
+    Steady,
+    Shrinking,
+}
+
+impl Trend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trend::Growing => "growing",
+            Trend::Steady => "steady",
+            Trend::Shrinking => "shrinking",
+        }
+    }
+}
+
+/// One snapshot of a time series.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Point {
+    /// RFC 3339, UTC.
+    pub time: String,
+    /// Unix time in seconds, for plotting.
+    pub unix_seconds: f64,
+    pub goroutines: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Over the threshold, in own code, not suppressed: a suspected leak.
+    Reported,
+    Suppressed,
+    BelowThreshold,
+    /// Not own code (the Go standard library by default).
+    Excluded,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Reported => "reported",
+            Status::Suppressed => "suppressed",
+            Status::BelowThreshold => "below_threshold",
+            Status::Excluded => "excluded",
+        }
+    }
+}
+
+/// What suppressed a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionKind {
+    /// A select that also waits on `time.After`, `time.NewTimer`'s `C`, ….
+    SelectTimer,
+    /// A select that also waits on a ticker.
+    SelectTicker,
+    /// A select that also waits on `ctx.Done()`.
+    SelectCtxDone,
+    /// An allowlist rule (`--rules`, `.leakprof.yaml`, built-in).
+    Allowlist,
+    /// `//leakprof:ignore <reason>` in the source.
+    Inline,
+}
+
+impl SuppressionKind {
+    /// The JSON word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::SelectTimer => "select-timer",
+            SuppressionKind::SelectTicker => "select-ticker",
+            SuppressionKind::SelectCtxDone => "select-ctx-done",
+            SuppressionKind::Allowlist => "allowlist",
+            SuppressionKind::Inline => "inline",
+        }
+    }
+}
+
+impl std::fmt::Display for SuppressionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub reason: String,
+    /// The allowlist rule's id, for `allowlist`.
+    pub rule: Option<String>,
+    /// The allowlist rule's owner, when it names one.
+    pub owner: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Stable fingerprint of the place (function, file name, line, op).
+    pub id: String,
+    pub function: String,
+    /// Repository-relative when the source was looked at (`--repo`), else as the profile
+    /// gives it.
+    pub file: String,
+    pub line: u32,
+    pub op: Op,
+    /// Goroutines at this place in the worst snapshot.
+    pub goroutines: u64,
+    /// Sum over all snapshots.
+    pub total_goroutines: u64,
+    /// Snapshots that have this place.
+    pub profiles: u32,
+    pub status: Status,
+    pub suppression: Option<Suppression>,
+    /// One example stack, innermost first: `function file:line`.
+    pub stack: Vec<String>,
+    /// The function that started the example goroutine, when the dump says.
+    pub created_by: Option<String>,
+    /// Longest wait seen, from `N minutes` in text dumps.
+    pub max_wait_minutes: Option<u32>,
+    /// Goroutines the garbage collector proved leaked (worst snapshot).
+    pub leaked_goroutines: u64,
+    /// The GC proved goroutines at this place leaked (a `goroutineleak` profile, or
+    /// `(leaked)` in a debug=2 dump).
+    pub confirmed: bool,
+    /// `growing`, `steady` or `shrinking`, from 3 or more timestamped snapshots; else null.
+    pub trend: Option<Trend>,
+    /// Slope of the least-squares line through the snapshots, in goroutines per hour.
+    pub growth_per_hour: Option<f64>,
+    /// Goroutines at this place in each timestamped snapshot, oldest first (empty with fewer
+    /// than two timestamped snapshots).
+    pub series: Vec<Point>,
+    /// The file as the profile gives it, when `file` was mapped into the repository.
+    pub profile_file: Option<String>,
+    /// Why a finding with status `excluded` is not own code.
+    pub exclusion: Option<String>,
+    /// What the source at the revision shows at this line (`--repo`).
+    pub source: Option<SourceEvidence>,
+    /// Goroutine labels seen at this place (`pprof.Do`): key → values, sorted.
+    pub labels: BTreeMap<String, Vec<String>>,
+    /// Code owners of the file (CODEOWNERS at the revision, last matching pattern wins).
+    pub owners: Vec<String>,
+    /// With `--baseline`: whether the finding is missing from the baseline report.
+    pub new: Option<bool>,
+}
+
+/// Evidence read from the source at the revision.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceEvidence {
+    /// The line, trimmed.
+    pub snippet: String,
+    /// The enclosing function as written in the source.
+    pub function: Option<String>,
+    /// Where the channel was made, when in the same function.
+    pub channel: Option<ChannelEvidence>,
+    /// Observations that did not decide anything (e.g. a `.C` of unknown origin).
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChannelEvidence {
+    pub name: String,
+    pub line: u32,
+    /// `null` for an unbuffered channel, else the capacity as written.
+    pub capacity: Option<String>,
+}
+
+/// The source a report was checked against.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceInfo {
+    pub repo: String,
+    /// The revision as given (`HEAD` by default); null for a plain folder.
+    pub revision: Option<String>,
+    /// The commit it resolved to; null for a plain folder.
+    pub commit: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OtherBlocking {
+    pub kind: &'static str,
+    pub function: String,
+    pub file: String,
+    pub line: u32,
+    pub goroutines: u64,
+    pub total_goroutines: u64,
+    pub profiles: u32,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Findings with status `reported`.
+    pub reported: usize,
+    /// Of those, the ones missing from the `--baseline` report (0 without one).
+    pub new_reported: usize,
+    /// Goroutines in all profiles read.
+    pub goroutines: u64,
+    /// Goroutines blocked on a channel operation, summed over profiles.
+    pub channel_blocked: u64,
+    /// Goroutines by what they wait on (`send`, `mutex`, `io`, …), summed over profiles.
+    pub by_kind: BTreeMap<&'static str, u64>,
+}
+
+impl Finding {
+    /// What a person reads about a finding beside its place and count, in plain words (no
+    /// markup, nothing taken from the profile's text): snapshots, baseline, wait time, GC
+    /// proof. Renderers add owners, trend and channel with their own markup.
+    pub fn facts(&self) -> Vec<String> {
+        let mut facts = Vec::new();
+        if self.new == Some(true) {
+            facts.push("new since the baseline".to_string());
+        }
+        if self.profiles > 1 {
+            facts.push(format!(
+                "in {} profiles, {} in all",
+                self.profiles, self.total_goroutines
+            ));
+        }
+        if let Some(minutes) = self.max_wait_minutes {
+            facts.push(format!("waiting up to {minutes} minutes"));
+        }
+        if self.leaked_goroutines > 0 {
+            facts.push(format!(
+                "{} proven leaked by the GC",
+                self.leaked_goroutines
+            ));
+        }
+        facts
+    }
+
+    /// The labels as `labels key=value, key=value2`, or nothing.
+    pub fn labels_text(&self) -> Option<String> {
+        let pairs: Vec<String> = self
+            .labels
+            .iter()
+            .flat_map(|(key, values)| values.iter().map(move |value| format!("{key}={value}")))
+            .collect();
+        (!pairs.is_empty()).then(|| format!("labels {}", pairs.join(", ")))
+    }
+}
+
+impl Report {
+    /// The findings with one status, in report order.
+    pub fn with_status(&self, status: Status) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|finding| finding.status == status)
+            .collect()
+    }
+
+    /// The threshold as people read it: `100`, or `auto`.
+    pub fn threshold_text(&self) -> String {
+        match self.threshold {
+            Some(threshold) => threshold.to_string(),
+            None => "auto".to_string(),
+        }
+    }
+}
+
+/// How one rule fared in a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleUsage {
+    pub id: String,
+    /// `FILE:LINE` of the rule.
+    pub origin: String,
+    /// Findings the rule matches.
+    pub matched: u64,
+    /// Findings it suppressed (0 when a rule earlier in precedence did, or it expired).
+    pub suppressed: u64,
+    pub expires: Option<String>,
+    pub expired: bool,
+}
+
+/// Formats Unix nanoseconds as RFC 3339 in UTC, e.g. `2026-11-27T22:06:02Z`.
+pub fn rfc3339(nanos: i64) -> String {
+    let seconds = nanos.div_euclid(1_000_000_000);
+    let date = Date::from_unix_days(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+/// Gives every finding its stable `id`, built to survive a rebuild in another folder (with
+/// `-trimpath` or not) and lines moving elsewhere in the file: from the repository-relative
+/// file, the function, the op's family (`range` and `nil_receive` count as `receive`,
+/// `nil_send` as `send`, so a run with or without `--repo` agrees) and the source line's text
+/// with white space folded. Without source the file's name and the line number stand in for
+/// them. Findings that would share an id (the same text twice in one function) are told apart
+/// by their order in the file.
+pub fn assign_ids(findings: &mut [Finding]) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        (&findings[a].file, findings[a].line, &findings[a].function).cmp(&(
+            &findings[b].file,
+            findings[b].line,
+            &findings[b].function,
+        ))
+    });
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for index in order {
+        let finding = &mut findings[index];
+        let family = match finding.op {
+            Op::Range | Op::NilReceive => Op::Receive,
+            Op::NilSend => Op::Send,
+            op => op,
+        };
+        let base = match (&finding.source, &finding.profile_file) {
+            (Some(source), Some(_)) => {
+                let text = source
+                    .snippet
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                fingerprint(&[
+                    "v2",
+                    &finding.file,
+                    &finding.function,
+                    family.as_str(),
+                    &text,
+                ])
+            }
+            _ => {
+                let name = finding
+                    .file
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(&finding.file);
+                let line = finding.line.to_string();
+                fingerprint(&["v2", name, &finding.function, family.as_str(), &line])
+            }
+        };
+        let count = seen.entry(base.clone()).or_insert(0);
+        *count += 1;
+        finding.id = if *count == 1 {
+            base
+        } else {
+            format!("{base}-{count}")
+        };
+    }
+}
+
+/// 64-bit FNV-1a: a fingerprint that is the same on every machine and every release.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in part.as_bytes().iter().chain(&[0u8]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        for (nanos, expected) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400_000_000_000, "2000-02-29T00:00:00Z"),
+            (1_795_817_162_123_456_789, "2026-11-27T22:06:02Z"),
+            (-1_000_000_000, "1969-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(rfc3339(nanos), expected, "{nanos}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_are_stable() {
+        assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+    }
+}
