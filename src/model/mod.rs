@@ -4,11 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::blocking::Op;
 use crate::date::Date;
 use crate::profile::Format;
+
+pub mod id;
+pub mod warning;
+
+pub use warning::Warning;
 
 /// Version of the JSON schema; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -34,7 +39,7 @@ pub struct Report {
     /// how many findings it matched and suppressed.
     pub rules: Vec<RuleUsage>,
     pub summary: Summary,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -203,7 +208,7 @@ pub struct Finding {
     /// The file as the profile gives it, when `file` was mapped into the repository.
     pub profile_file: Option<String>,
     /// Why a finding with status `excluded` is not own code.
-    pub exclusion: Option<String>,
+    pub exclusion: Option<Exclusion>,
     /// What the source at the revision shows at this line (`--repo`).
     pub source: Option<SourceEvidence>,
     /// Goroutine labels seen at this place (`pprof.Do`): key → values, sorted.
@@ -212,6 +217,43 @@ pub struct Finding {
     pub owners: Vec<String>,
     /// With `--baseline`: whether the finding is missing from the baseline report.
     pub new: Option<bool>,
+}
+
+/// Why a place is not own code, and so not reported unless asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exclusion {
+    StandardLibrary,
+    /// A dependency in the module cache.
+    ModuleCache {
+        module: String,
+    },
+    /// Code under a `vendor/` folder of the repository.
+    Vendored {
+        path: String,
+    },
+    /// A package the repository does not hold.
+    OtherPackage {
+        package: String,
+    },
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exclusion::StandardLibrary => f.write_str("standard library"),
+            Exclusion::ModuleCache { module } => write!(f, "dependency {module} (module cache)"),
+            Exclusion::Vendored { path } => write!(f, "vendored ({path})"),
+            Exclusion::OtherPackage { package } => {
+                write!(f, "not in the repository (package {package})")
+            }
+        }
+    }
+}
+
+impl Serialize for Exclusion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// Evidence read from the source at the revision.
@@ -308,6 +350,15 @@ impl Finding {
     }
 }
 
+impl Summary {
+    /// Counts the reported findings, and the new ones among them.
+    pub fn count_reported(&mut self, findings: &[Finding]) {
+        let reported = findings.iter().filter(|f| f.status == Status::Reported);
+        self.reported = reported.clone().count();
+        self.new_reported = reported.filter(|f| f.new == Some(true)).count();
+    }
+}
+
 impl Report {
     /// The findings with one status, in report order.
     pub fn with_status(&self, status: Status) -> Vec<&Finding> {
@@ -353,77 +404,6 @@ pub fn rfc3339(nanos: i64) -> String {
     )
 }
 
-/// Gives every finding its stable `id`, built to survive a rebuild in another folder (with
-/// `-trimpath` or not) and lines moving elsewhere in the file: from the repository-relative
-/// file, the function, the op's family (`range` and `nil_receive` count as `receive`,
-/// `nil_send` as `send`, so a run with or without `--repo` agrees) and the source line's text
-/// with white space folded. Without source the file's name and the line number stand in for
-/// them. Findings that would share an id (the same text twice in one function) are told apart
-/// by their order in the file.
-pub fn assign_ids(findings: &mut [Finding]) {
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| {
-        (&findings[a].file, findings[a].line, &findings[a].function).cmp(&(
-            &findings[b].file,
-            findings[b].line,
-            &findings[b].function,
-        ))
-    });
-    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for index in order {
-        let finding = &mut findings[index];
-        let family = match finding.op {
-            Op::Range | Op::NilReceive => Op::Receive,
-            Op::NilSend => Op::Send,
-            op => op,
-        };
-        let base = match (&finding.source, &finding.profile_file) {
-            (Some(source), Some(_)) => {
-                let text = source
-                    .snippet
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                fingerprint(&[
-                    "v2",
-                    &finding.file,
-                    &finding.function,
-                    family.as_str(),
-                    &text,
-                ])
-            }
-            _ => {
-                let name = finding
-                    .file
-                    .rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or(&finding.file);
-                let line = finding.line.to_string();
-                fingerprint(&["v2", name, &finding.function, family.as_str(), &line])
-            }
-        };
-        let count = seen.entry(base.clone()).or_insert(0);
-        *count += 1;
-        finding.id = if *count == 1 {
-            base
-        } else {
-            format!("{base}-{count}")
-        };
-    }
-}
-
-/// 64-bit FNV-1a: a fingerprint that is the same on every machine and every release.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &byte in part.as_bytes().iter().chain(&[0u8]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,11 +418,5 @@ mod tests {
         ] {
             assert_eq!(rfc3339(nanos), expected, "{nanos}");
         }
-    }
-
-    #[test]
-    fn fingerprints_are_stable() {
-        assert_eq!(fingerprint(&[]), "cbf29ce484222325");
-        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
     }
 }

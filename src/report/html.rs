@@ -120,7 +120,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "<h2 id=\"warnings\">Warnings</h2>")?;
         writeln!(out, "<ul class=\"warnings\">")?;
         for warning in &report.warnings {
-            writeln!(out, "<li>{}</li>", escape(warning))?;
+            writeln!(out, "<li>{}</li>", escape(&warning.to_string()))?;
         }
         writeln!(out, "</ul>")?;
     }
@@ -956,7 +956,10 @@ mod tests {
             other_blocking: None,
             rules: Vec::new(),
             summary: Summary::default(),
-            warnings: vec![evil.into()],
+            warnings: vec![crate::model::Warning::Profile {
+                path: evil.into(),
+                message: evil.into(),
+            }],
         }
     }
 

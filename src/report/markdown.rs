@@ -177,7 +177,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out)?;
         for warning in &report.warnings {
-            writeln!(out, "- {}", warning.replace('\n', " "))?;
+            writeln!(out, "- {}", warning.to_string().replace('\n', " "))?;
         }
         writeln!(out)?;
         writeln!(out, "</details>")?;

@@ -67,7 +67,7 @@ fn run(report: &Report) -> Run<'_> {
         .map(|warning| Notification {
             level: "warning",
             message: Message {
-                text: warning.clone(),
+                text: warning.to_string(),
             },
         })
         .collect();
