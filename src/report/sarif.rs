@@ -9,11 +9,13 @@
 //! repo-relative paths, so a report made without `--repo` (absolute build paths, emitted as
 //! `file://` URIs) is valid SARIF but shows no annotations there.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use crate::blocking::Op;
+use crate::model::id;
 use crate::model::{Finding, Report, Status, SuppressionKind};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -153,7 +155,7 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             text: message(finding),
         },
         locations,
-        partial_fingerprints: PartialFingerprints { id: &finding.id },
+        partial_fingerprints: BTreeMap::from([(id::sarif_key(), finding.id.as_str())]),
         baseline_state: finding.new.map(|new| if new { "new" } else { "unchanged" }),
         suppressions,
         properties: ResultProperties {
@@ -555,7 +557,8 @@ struct SarifResult<'a> {
     message: Message,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location<'a>>,
-    partial_fingerprints: PartialFingerprints<'a>,
+    /// The finding's id under a key naming the id recipe's version.
+    partial_fingerprints: BTreeMap<String, &'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -565,12 +568,6 @@ struct SarifResult<'a> {
 
 /// The finding's id, which code scanning uses to follow a result from run to run. The key's
 /// version changes if the way ids are computed ever does.
-#[derive(Serialize)]
-struct PartialFingerprints<'a> {
-    #[serde(rename = "leakprof/v1")]
-    id: &'a str,
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
@@ -763,7 +760,7 @@ mod tests {
         check(
             |_| {},
             "/partialFingerprints",
-            json!({"leakprof/v1": "0123456789abcdef"}),
+            json!({"leakprof/v2": "0123456789abcdef"}),
         );
     }
 
