@@ -26,6 +26,13 @@ pub enum Command {
     /// Maintain allowlist files: validate, add entries from a report, prune stale ones.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Explain a kind of leak: what it is, why it leaks, how to fix it, with an example.
+    /// Without KIND, list the kinds.
+    Explain {
+        /// A leak kind, as findings name it (`send`, `select`, …).
+        #[arg(value_name = "KIND")]
+        kind: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

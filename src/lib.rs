@@ -12,6 +12,8 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod date;
+pub mod explain;
+pub mod kinds;
 pub mod model;
 pub mod owners;
 pub mod pipeline;
@@ -67,6 +69,7 @@ where
         Command::Report(args) => run_report(&args, stdout, stderr, stdout_is_terminal),
         Command::Rules(command) => rules_cmd::run(&command, stdout, stderr),
         Command::Collect(args) => collect::run(&args, stdout, stderr),
+        Command::Explain { kind } => explain::run(kind.as_deref(), stdout, stderr),
     }
 }
 

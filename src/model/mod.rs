@@ -312,44 +312,6 @@ pub struct Summary {
     pub by_kind: BTreeMap<&'static str, u64>,
 }
 
-impl Finding {
-    /// What a person reads about a finding beside its place and count, in plain words (no
-    /// markup, nothing taken from the profile's text): snapshots, baseline, wait time, GC
-    /// proof. Renderers add owners, trend and channel with their own markup.
-    pub fn facts(&self) -> Vec<String> {
-        let mut facts = Vec::new();
-        if self.new == Some(true) {
-            facts.push("new since the baseline".to_string());
-        }
-        if self.profiles > 1 {
-            facts.push(format!(
-                "in {} profiles, {} in all",
-                self.profiles, self.total_goroutines
-            ));
-        }
-        if let Some(minutes) = self.max_wait_minutes {
-            facts.push(format!("waiting up to {minutes} minutes"));
-        }
-        if self.leaked_goroutines > 0 {
-            facts.push(format!(
-                "{} proven leaked by the GC",
-                self.leaked_goroutines
-            ));
-        }
-        facts
-    }
-
-    /// The labels as `labels key=value, key=value2`, or nothing.
-    pub fn labels_text(&self) -> Option<String> {
-        let pairs: Vec<String> = self
-            .labels
-            .iter()
-            .flat_map(|(key, values)| values.iter().map(move |value| format!("{key}={value}")))
-            .collect();
-        (!pairs.is_empty()).then(|| format!("labels {}", pairs.join(", ")))
-    }
-}
-
 impl Summary {
     /// Counts the reported findings, and the new ones among them.
     pub fn count_reported(&mut self, findings: &[Finding]) {

@@ -353,12 +353,8 @@ fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     if !finding.owners.is_empty() {
         facts.push(format!("owners {}", escape(&finding.owners.join(" "))));
     }
-    facts.extend(finding.facts());
-    facts.extend(
-        finding
-            .labels_text()
-            .map(|labels| escape(labels.as_str()).to_string()),
-    );
+    facts.extend(super::present::facts(finding));
+    facts.extend(super::present::labels(finding).map(|labels| escape(labels.as_str()).to_string()));
     if let Some(trend) = finding.trend {
         let growth = finding
             .growth_per_hour
