@@ -12,6 +12,7 @@ pub mod blocking;
 pub mod cli;
 pub mod collect;
 pub mod date;
+pub mod glob;
 pub mod model;
 pub mod owners;
 pub mod profile;
