@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::blocking::Op;
 use crate::date::Date;
@@ -40,6 +40,8 @@ pub struct Report {
     pub rules: Vec<RuleUsage>,
     pub summary: Summary,
     pub warnings: Vec<Warning>,
+    /// What would make the answers better (a goroutineleak profile, `--repo`), once each.
+    pub hints: Vec<Hint>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -89,6 +91,34 @@ impl Trend {
             Trend::Steady => "steady",
             Trend::Shrinking => "shrinking",
         }
+    }
+}
+
+/// How sure leakprof is that a place leaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The garbage collector proved goroutines there leaked.
+    Proven,
+    /// Evidence beyond the count: the place grows over time, or the source shows the path
+    /// that abandons the goroutine.
+    Likely,
+    /// Many goroutines wait there; nothing more is known.
+    Possible,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Proven => "proven",
+            Verdict::Likely => "likely",
+            Verdict::Possible => "possible",
+        }
+    }
+
+    /// At least as sure as `other`.
+    pub fn at_least(self, other: Verdict) -> bool {
+        self <= other
     }
 }
 
@@ -187,6 +217,10 @@ pub struct Finding {
     pub profiles: u32,
     pub status: Status,
     pub suppression: Option<Suppression>,
+    /// How sure leakprof is that the place leaks: `proven`, `likely` or `possible`.
+    pub verdict: Verdict,
+    /// What else is known about the place, and what would tell more.
+    pub notes: Vec<Note>,
     /// One example stack, innermost first: `function file:line`.
     pub stack: Vec<String>,
     /// The function that started the example goroutine, when the dump says.
@@ -217,6 +251,77 @@ pub struct Finding {
     pub owners: Vec<String>,
     /// With `--baseline`: whether the finding is missing from the baseline report.
     pub new: Option<bool>,
+}
+
+/// Something known about a finding that is not evidence of its own: a reason for its verdict,
+/// or what would tell more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// A select checked without the source: its cases may include a timer or a context.
+    SelectUnchecked,
+    /// Steady over the snapshots, with goroutines that one function started in a loop of a
+    /// fixed count: most likely a worker pool.
+    Pool {
+        goroutines: u64,
+        creator: String,
+        snapshots: usize,
+    },
+    /// Over an automatic threshold because it grows, not because of its count.
+    GrowingUnderAutoBar { bar: u64 },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::SelectUnchecked => f.write_str(
+                "the select's cases were not checked: with --repo, leakprof reads them and \
+                 suppresses a select bounded by a timer, ticker or context",
+            ),
+            Note::Pool {
+                goroutines,
+                creator,
+                snapshots,
+            } => write!(
+                f,
+                "looks like a fixed pool of {goroutines} workers started by {creator}; steady \
+                 over {snapshots} snapshots"
+            ),
+            Note::GrowingUnderAutoBar { bar } => write!(
+                f,
+                "reported because it grows, although under the automatic threshold of {bar}"
+            ),
+        }
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// What would make a whole report better, said once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hint {
+    /// No GC proof was given: a goroutineleak profile would prove which places leak.
+    GoroutineLeakProfile,
+}
+
+impl std::fmt::Display for Hint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hint::GoroutineLeakProfile => f.write_str(
+                "a goroutineleak profile (/debug/pprof/goroutineleak, Go 1.26+) taken with the \
+                 others would let the garbage collector prove which of these places leak",
+            ),
+        }
+    }
+}
+
+impl Serialize for Hint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// Why a place is not own code, and so not reported unless asked for.

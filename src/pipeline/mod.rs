@@ -11,22 +11,23 @@ pub mod status;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::aggregate::{Site, Tally};
+use crate::aggregate::{Merged, Site, Tally};
 use crate::allowlist::{self, Applied, Rule, Subject};
 use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
 use crate::model::id::{self, IdParts};
 use crate::model::{
-    Exclusion, Finding, OtherBlocking, Report, RuleUsage, SCHEMA_VERSION, SourceInfo, Status,
-    Summary, Tool, Warning,
+    Exclusion, Finding, Hint, OtherBlocking, ProfileEntry, Report, RuleUsage, SCHEMA_VERSION,
+    SourceInfo, Status, Summary, Tool, Trend, Warning,
 };
 use crate::owners::{self, CodeOwners};
+use crate::profile::Format;
 use crate::series::Timeline;
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
-use status::{Evidence, Policy, RuleEvidence};
+use status::{Decision, Evidence, Policy, RuleEvidence};
 
 /// Errors that stop a whole run.
 #[derive(Debug, thiserror::Error)]
@@ -59,13 +60,22 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
 
     let read =
         read::profiles(config, &mut warnings).map_err(|none| RunError::NoProfiles(none.0))?;
-    let (places, other) = split_places(read.merged.into_sites(), read.evidence.into_sites());
+    let (places, other) = split_places(read.merged, read.evidence, &read.timeline);
     let checks = check_source(&places, source.as_ref(), &mut warnings)?;
     let owners = assign_owners(&places, &checks, source.as_ref(), &mut warnings);
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
     warnings.extend(applied.warnings.iter().cloned());
-    let decided = decide_all(&places, &checks, &exclusions, &applied, &rules, config);
+    let auto_bar = automatic_bar(&read.entries, config);
+    let decided = decide_all(
+        &places,
+        &checks,
+        &exclusions,
+        &applied,
+        &rules,
+        auto_bar,
+        config,
+    );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
     let findings = assemble(places, checks, owners, exclusions, decided, &read.timeline);
     let findings = with_ids(findings);
@@ -73,6 +83,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let mut summary = summarize(&read.entries, &findings, &other);
     let (findings, other) = for_owner(findings, other, config.owner.as_deref());
     summary.count_reported(&findings);
+    let hints = hints(&read.entries, &findings);
 
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -97,6 +108,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         other_blocking: config.show_other_blocking.then_some(other),
         rules: usage,
         warnings,
+        hints,
     })
 }
 
@@ -114,25 +126,31 @@ struct Place {
     tally: Tally,
     /// Goroutines the GC proved leaked here, from the snapshots or an evidence profile.
     leaked: u64,
+    /// How the count moved, and its growth per hour.
+    trend: Option<(Trend, f64)>,
 }
 
-/// Channel places, with the GC's proof from evidence profiles; and the other blocking.
+/// Channel places, with the GC's proof from evidence profiles and their trends; and the
+/// other blocking.
 fn split_places(
-    sites: Vec<(Site, Tally)>,
-    evidence: Vec<(Site, Tally)>,
+    merged: Merged,
+    evidence: Merged,
+    timeline: &Timeline,
 ) -> (Vec<Place>, Vec<OtherBlocking>) {
     let proven: HashMap<(String, u32, String), u64> = evidence
+        .into_sites()
         .into_iter()
         .map(|(site, tally)| ((site.file, site.line, site.function), tally.leaked))
         .collect();
     let mut places = Vec::new();
     let mut other = Vec::new();
-    for (site, tally) in sites {
+    for (site, tally) in merged.into_sites() {
         match site.blocking {
             Blocking::Channel(op) => {
                 let key = (site.file.clone(), site.line, site.function.clone());
                 let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
                 places.push(Place {
+                    trend: timeline.trend(&tally.series),
                     site,
                     op,
                     tally,
@@ -299,14 +317,23 @@ fn apply_rules(
     allowlist::apply(rules, &subjects, config.rules.today)
 }
 
+/// With `--threshold auto`, the highest bar a snapshot set for itself.
+fn automatic_bar(entries: &[ProfileEntry], config: &ReportConfig) -> Option<u64> {
+    if config.threshold != Threshold::Auto {
+        return None;
+    }
+    entries.iter().filter_map(|entry| entry.threshold).max()
+}
+
 fn decide_all(
     places: &[Place],
     checks: &[Option<SourceCheck>],
     exclusions: &[Option<Exclusion>],
     applied: &Applied,
     rules: &[Rule],
+    auto_bar: Option<u64>,
     config: &ReportConfig,
-) -> Vec<(Status, Option<crate::model::Suppression>)> {
+) -> Vec<Decision> {
     let policy = Policy {
         ctx_done_bounds: config.ctx_done_bounds,
         confirmed_below_threshold: config.confirmed_below_threshold,
@@ -330,6 +357,11 @@ fn decide_all(
                 place: (file_of(place, check), place.site.line),
                 leaked: place.leaked,
                 over_threshold: place.tally.over_threshold,
+                op: op_of(place, check),
+                source_checked: check.as_ref().is_some_and(|check| check.evidence.is_some()),
+                trend: place.trend.map(|(trend, _)| trend),
+                auto_bar,
+                pool: None,
             };
             status::decide(&evidence, policy)
         })
@@ -340,16 +372,17 @@ fn decide_all(
 fn rule_usage(
     rules: &[Rule],
     applied: &Applied,
-    decided: &[(Status, Option<crate::model::Suppression>)],
+    decided: &[Decision],
     config: &ReportConfig,
     warnings: &mut Vec<Warning>,
 ) -> Vec<RuleUsage> {
     let mut suppressed = vec![0u64; rules.len()];
-    for (hit, (status, suppression)) in applied.hits.iter().zip(decided) {
-        let by_rule = suppression
+    for (hit, decision) in applied.hits.iter().zip(decided) {
+        let by_rule = decision
+            .suppression
             .as_ref()
             .is_some_and(|suppression| suppression.rule.is_some());
-        if let (Some(index), Status::Suppressed, true) = (hit, status, by_rule) {
+        if let (Some(index), Status::Suppressed, true) = (hit, decision.status, by_rule) {
             suppressed[*index] += 1;
         }
     }
@@ -365,7 +398,7 @@ fn assemble(
     checks: Vec<Option<SourceCheck>>,
     owners: Vec<Vec<String>>,
     exclusions: Vec<Option<Exclusion>>,
-    decided: Vec<(Status, Option<crate::model::Suppression>)>,
+    decided: Vec<Decision>,
     timeline: &Timeline,
 ) -> Vec<Finding> {
     let mut findings: Vec<Finding> = places
@@ -374,56 +407,57 @@ fn assemble(
         .zip(owners)
         .zip(exclusions)
         .zip(decided)
-        .map(
-            |((((place, check), owners), exclusion), (status, suppression))| {
-                let op = op_of(&place, &check);
-                let file = file_of(&place, &check).to_string();
-                let mapped = check
-                    .as_ref()
-                    .is_some_and(|check| check.location.repo_path().is_some());
-                let trend = timeline.trend(&place.tally.series);
-                let Place {
-                    site,
-                    tally,
-                    leaked,
-                    ..
-                } = place;
-                Finding {
-                    id: String::new(),
-                    function: site.function,
-                    profile_file: mapped.then_some(site.file),
-                    file,
-                    line: site.line,
-                    op,
-                    goroutines: tally.goroutines,
-                    total_goroutines: tally.total_goroutines,
-                    profiles: tally.profiles,
-                    status,
-                    suppression,
-                    stack: tally.stack.lines().map(str::to_owned).collect(),
-                    created_by: tally.created_by,
-                    max_wait_minutes: tally.max_wait_minutes,
-                    leaked_goroutines: leaked,
-                    confirmed: leaked > 0,
-                    trend: trend.map(|(trend, _)| trend),
-                    growth_per_hour: trend.map(|(_, growth)| growth),
-                    series: timeline.points(&tally.series),
-                    exclusion,
-                    source: check.and_then(|check| check.evidence),
-                    labels: tally
-                        .labels
-                        .into_iter()
-                        .map(|(key, values)| (key, values.into_iter().collect()))
-                        .collect(),
-                    owners,
-                    new: None,
-                }
-            },
-        )
+        .map(|((((place, check), owners), exclusion), decision)| {
+            let op = op_of(&place, &check);
+            let file = file_of(&place, &check).to_string();
+            let mapped = check
+                .as_ref()
+                .is_some_and(|check| check.location.repo_path().is_some());
+            let Place {
+                site,
+                tally,
+                leaked,
+                trend,
+                ..
+            } = place;
+            Finding {
+                id: String::new(),
+                function: site.function,
+                profile_file: mapped.then_some(site.file),
+                file,
+                line: site.line,
+                op,
+                goroutines: tally.goroutines,
+                total_goroutines: tally.total_goroutines,
+                profiles: tally.profiles,
+                status: decision.status,
+                suppression: decision.suppression,
+                verdict: decision.verdict,
+                notes: decision.notes,
+                stack: tally.stack.lines().map(str::to_owned).collect(),
+                created_by: tally.created_by,
+                max_wait_minutes: tally.max_wait_minutes,
+                leaked_goroutines: leaked,
+                confirmed: leaked > 0,
+                trend: trend.map(|(trend, _)| trend),
+                growth_per_hour: trend.map(|(_, growth)| growth),
+                series: timeline.points(&tally.series),
+                exclusion,
+                source: check.and_then(|check| check.evidence),
+                labels: tally
+                    .labels
+                    .into_iter()
+                    .map(|(key, values)| (key, values.into_iter().collect()))
+                    .collect(),
+                owners,
+                new: None,
+            }
+        })
         .collect();
     findings.sort_by(|a, b| {
-        b.goroutines
-            .cmp(&a.goroutines)
+        a.verdict
+            .cmp(&b.verdict)
+            .then_with(|| b.goroutines.cmp(&a.goroutines))
             .then_with(|| a.file.cmp(&b.file))
             .then_with(|| a.line.cmp(&b.line))
             .then_with(|| a.function.cmp(&b.function))
@@ -479,13 +513,24 @@ fn for_owner(
     (findings, other)
 }
 
+/// Once per report: a goroutineleak profile would prove leaks, when none was given and
+/// something is reported.
+fn hints(entries: &[ProfileEntry], findings: &[Finding]) -> Vec<Hint> {
+    let gc_evidence = entries
+        .iter()
+        .any(|entry| entry.format == Format::GoroutineLeak)
+        || findings.iter().any(|finding| finding.leaked_goroutines > 0);
+    let reported = findings.iter().any(|f| f.status == Status::Reported);
+    if reported && !gc_evidence {
+        vec![Hint::GoroutineLeakProfile]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Goroutine counts over every place found, whoever owns it; the reported findings are
 /// counted once `--owner` has chosen them.
-fn summarize(
-    entries: &[crate::model::ProfileEntry],
-    findings: &[Finding],
-    other: &[OtherBlocking],
-) -> Summary {
+fn summarize(entries: &[ProfileEntry], findings: &[Finding], other: &[OtherBlocking]) -> Summary {
     let mut summary = Summary {
         goroutines: entries
             .iter()

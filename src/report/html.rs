@@ -884,6 +884,8 @@ mod tests {
             total_goroutines: 300,
             profiles: 3,
             status,
+            verdict: crate::model::Verdict::Possible,
+            notes: Vec::new(),
             suppression: (status == Status::Suppressed).then(|| Suppression {
                 kind: crate::model::SuppressionKind::Allowlist,
                 reason: evil.into(),
@@ -952,6 +954,7 @@ mod tests {
             other_blocking: None,
             rules: Vec::new(),
             summary: Summary::default(),
+            hints: Vec::new(),
             warnings: vec![crate::model::Warning::Profile {
                 path: evil.into(),
                 message: evil.into(),

@@ -516,6 +516,8 @@ mod tests {
             profiles: 2,
             status: Status::Reported,
             suppression: None,
+            verdict: crate::model::Verdict::Possible,
+            notes: Vec::new(),
             stack: Vec::new(),
             created_by: None,
             max_wait_minutes: None,
