@@ -10,6 +10,9 @@ use crate::blocking::Op;
 use crate::date::Date;
 use crate::profile::Format;
 
+#[cfg(test)]
+pub mod testing;
+
 /// Version of the JSON schema; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
