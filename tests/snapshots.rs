@@ -47,6 +47,8 @@ fn assert_run(name: &str, args: &[&str]) {
 /// is not a git repository root is read as a plain folder, so no commit id changes the output.
 const PROFILE: &str = "testdata/profiles/go1.27/goroutine.pb.gz";
 const SOURCE: &str = "testdata/leaky";
+/// A goroutineleak profile taken from the same run as `PROFILE`.
+const LEAK_PROFILE: &str = "testdata/profiles/go1.27/goroutineleak.pb.gz";
 
 #[test]
 fn text() {
@@ -54,6 +56,17 @@ fn text() {
     assert_run(
         "text-source",
         &["report", "--profile", PROFILE, "--repo", SOURCE],
+    );
+}
+
+/// The GC's proof from a goroutineleak profile, read next to the goroutine profile.
+#[test]
+fn goroutineleak() {
+    let args = ["report", "--profile", PROFILE, "--profile", LEAK_PROFILE];
+    assert_run("text-goroutineleak", &args);
+    assert_run(
+        "json-goroutineleak",
+        &[&args[..], &["--format", "json"]].concat(),
     );
 }
 
