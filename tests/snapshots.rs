@@ -64,6 +64,16 @@ fn text() {
 fn goroutineleak() {
     let args = ["report", "--profile", PROFILE, "--profile", LEAK_PROFILE];
     assert_run("text-goroutineleak", &args);
+    // Regression: text printed "N proven leaked by the GC" twice per confirmed finding.
+    let text = leakprof(&args).stdout;
+    let proofs: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("proven leaked by the GC"))
+        .collect();
+    assert!(!proofs.is_empty(), "no GC proof in\n{text}");
+    for line in proofs {
+        assert_eq!(line.matches("proven leaked").count(), 1, "{line}");
+    }
     assert_run(
         "json-goroutineleak",
         &[&args[..], &["--format", "json"]].concat(),

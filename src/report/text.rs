@@ -84,12 +84,6 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         if let (Some(trend), Some(growth)) = (finding.trend, finding.growth_per_hour) {
             facts.push(format!("{} ({growth:+.1} an hour)", trend.as_str()));
         }
-        if finding.leaked_goroutines > 0 {
-            facts.push(format!(
-                "{} proven leaked by the GC",
-                finding.leaked_goroutines
-            ));
-        }
         if !facts.is_empty() {
             writeln!(out, "  {}", facts.join("; "))?;
         }
