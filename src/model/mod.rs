@@ -11,6 +11,8 @@ use crate::date::Date;
 use crate::profile::Format;
 
 pub mod id;
+#[cfg(test)]
+pub mod testing;
 pub mod warning;
 
 pub use warning::Warning;

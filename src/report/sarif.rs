@@ -477,7 +477,7 @@ struct ResultProperties<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Suppression, SuppressionKind};
+    use crate::model::{Suppression, SuppressionKind, testing};
 
     #[test]
     fn rules_are_sorted_and_indexed() {
@@ -504,35 +504,16 @@ mod tests {
         }
     }
 
+    /// 150 goroutines blocked on a send at `svc/leaks.go:7`, in 300 over two profiles.
     fn finding() -> Finding {
-        Finding {
-            id: "0123456789abcdef".into(),
-            function: "main.f".into(),
-            file: "svc/leaks.go".into(),
-            line: 7,
-            op: Op::Send,
-            goroutines: 150,
-            total_goroutines: 300,
-            profiles: 2,
-            status: Status::Reported,
-            suppression: None,
-            verdict: crate::model::Verdict::Possible,
-            notes: Vec::new(),
-            stack: Vec::new(),
-            created_by: None,
-            max_wait_minutes: None,
-            leaked_goroutines: 0,
-            confirmed: false,
-            trend: None,
-            growth_per_hour: None,
-            series: Vec::new(),
-            profile_file: None,
-            exclusion: None,
-            source: None,
-            owners: Vec::new(),
-            labels: std::collections::BTreeMap::new(),
-            new: None,
-        }
+        testing::finding()
+            .id("0123456789abcdef")
+            .file("svc/leaks.go")
+            .line(7)
+            .goroutines(150)
+            .total_goroutines(300)
+            .profiles(2)
+            .build()
     }
 
     #[test]
