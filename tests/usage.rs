@@ -28,7 +28,7 @@ fn text_report_shows_each_leak_with_a_stack() {
     assert!(run.stdout.starts_with("13 suspected goroutine leaks in 1 profile (1789 goroutines, 1636 blocked on channels); threshold 100\n"), "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("200 goroutines  send  main.timeoutLeak.func1\n"),
+            .contains("200 goroutines  send  main.timeoutLeak.func1  (possible)\n"),
         "{}",
         run.stdout
     );

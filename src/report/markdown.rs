@@ -27,15 +27,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     summary.push(format!(
         "{} below the threshold of {}",
         with_status(Status::BelowThreshold),
-        report.threshold_text()
+        present::threshold(report)
     ));
-    let profiles = report.profiles.len();
     let mut line = format!(
         "{}. {} in {}",
         summary.join(", "),
         count(report.summary.goroutines, "goroutine"),
-        count(profiles as u64, "profile")
+        present::profiles(report)
     );
+    if let Some(evidence) = present::evidence(report) {
+        line.push_str(&format!(" and {evidence}"));
+    }
     if let Some(source) = &report.source {
         match (&source.revision, &source.commit) {
             (Some(revision), Some(commit)) => {
@@ -48,6 +50,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     writeln!(out, "{line}.")?;
+    for hint in &report.hints {
+        writeln!(out)?;
+        writeln!(out, "> **Hint:** {hint}.")?;
+    }
 
     let trends = reported.iter().any(|finding| finding.trend.is_some());
     if !reported.is_empty() {
@@ -58,11 +64,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ("", "")
         };
         if baseline {
-            writeln!(out, "| | Place | Op | Goroutines | Owners |{trend_head}")?;
-            writeln!(out, "|---|---|---|---:|---|{trend_rule}")?;
+            writeln!(
+                out,
+                "| | Place | Op | Goroutines | Verdict | Owners |{trend_head}"
+            )?;
+            writeln!(out, "|---|---|---|---:|---|---|{trend_rule}")?;
         } else {
-            writeln!(out, "| Place | Op | Goroutines | Owners |{trend_head}")?;
-            writeln!(out, "|---|---|---:|---|{trend_rule}")?;
+            writeln!(
+                out,
+                "| Place | Op | Goroutines | Verdict | Owners |{trend_head}"
+            )?;
+            writeln!(out, "|---|---|---:|---|---|{trend_rule}")?;
         }
         for finding in &reported {
             let new = match finding.new {
@@ -79,11 +91,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             writeln!(
                 out,
-                "| {new}`{}:{}` | {} | {} | {} |{trend}",
+                "| {new}`{}:{}` | {} | {} | {} | {} |{trend}",
                 cell(&finding.file),
                 finding.line,
                 finding.op.as_str(),
                 finding.goroutines,
+                finding.verdict.as_str(),
                 cell(&owners(finding)),
             )?;
         }
@@ -182,7 +195,10 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
         finding.op.as_str()
     )?;
     writeln!(out)?;
-    let mut facts = vec![format!("`{}:{}`", finding.file, finding.line)];
+    let mut facts = vec![
+        format!("`{}:{}`", finding.file, finding.line),
+        format!("verdict **{}**", finding.verdict.as_str()),
+    ];
     if !finding.owners.is_empty() {
         facts.push(format!("owners {}", owners(finding)));
     }
@@ -193,6 +209,12 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
         format!("`{name}`")
     }));
     writeln!(out, "{}", facts.join(" · "))?;
+    if !finding.notes.is_empty() {
+        writeln!(out)?;
+        for note in &finding.notes {
+            writeln!(out, "- {note}")?;
+        }
+    }
     if let Some(source) = &finding.source {
         writeln!(out)?;
         writeln!(out, "```go")?;

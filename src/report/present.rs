@@ -3,7 +3,7 @@
 //! renderer adds only its own markup, so the formats say the same things the same way.
 
 use crate::kinds::{self, KindDoc};
-use crate::model::{ChannelEvidence, Finding};
+use crate::model::{ChannelEvidence, Finding, Report};
 
 /// Stack frames shown per finding; JSON has them all.
 pub const SHOWN_FRAMES: usize = 12;
@@ -14,6 +14,41 @@ pub fn headline(reported: usize) -> String {
         0 => "no suspected goroutine leaks".to_string(),
         n => count(n as u64, "suspected goroutine leak"),
     }
+}
+
+/// The threshold as people read it: `100`, or with `--threshold auto` the bars the profiles
+/// set: `auto (10)`, `auto (10 to 2299)`.
+pub fn threshold(report: &Report) -> String {
+    if let Some(threshold) = report.threshold {
+        return threshold.to_string();
+    }
+    let bars = report
+        .profiles
+        .iter()
+        .filter_map(|profile| profile.threshold);
+    match (bars.clone().min(), bars.max()) {
+        (Some(low), Some(high)) if low == high => format!("auto ({low})"),
+        (Some(low), Some(high)) => format!("auto ({low} to {high})"),
+        _ => "auto".to_string(),
+    }
+}
+
+/// "2 profiles": the snapshots read. goroutineleak profiles read beside them confirm places
+/// but are not snapshots; [`evidence`] counts them.
+pub fn profiles(report: &Report) -> String {
+    let snapshots = report.profiles.iter().filter(|p| !p.evidence).count();
+    count(snapshots as u64, "profile")
+}
+
+/// "1 goroutineleak profile as evidence", when any was read.
+pub fn evidence(report: &Report) -> Option<String> {
+    let evidence = report.profiles.iter().filter(|p| p.evidence).count();
+    (evidence > 0).then(|| {
+        format!(
+            "{} as evidence",
+            count(evidence as u64, "goroutineleak profile")
+        )
+    })
 }
 
 /// `n` and a noun that takes an `s` in the plural: "1 goroutine", "2 goroutines".
@@ -81,6 +116,15 @@ pub fn channel(channel: &ChannelEvidence, code: impl Fn(&str) -> String) -> Stri
         code(&channel.name),
         channel.line
     )
+}
+
+/// `text` with its first letter in upper case, to open a sentence.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The channel phrase of a finding whose source shows where its channel was made.

@@ -73,6 +73,12 @@ fn run(report: &Report) -> Run<'_> {
                 text: warning.to_string(),
             },
         })
+        .chain(report.hints.iter().map(|hint| Notification {
+            level: "note",
+            message: Message {
+                text: hint.to_string(),
+            },
+        }))
         .collect();
     if left_out > 0 {
         notifications.push(Notification {
@@ -171,6 +177,8 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             new: finding.new,
             trend: finding.trend.map(|trend| trend.as_str()),
             growth_per_hour: finding.growth_per_hour,
+            verdict: finding.verdict.as_str(),
+            notes: finding.notes.iter().map(ToString::to_string).collect(),
         },
     }
 }
@@ -472,6 +480,9 @@ struct ResultProperties<'a> {
     trend: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     growth_per_hour: Option<f64>,
+    verdict: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
 }
 
 #[cfg(test)]

@@ -9,15 +9,17 @@ use crate::model::{Report, Status};
 pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { color };
     let reported = report.with_status(Status::Reported);
-    let profiles = report.profiles.len();
     writeln!(
         out,
-        "{} in {} ({}, {} blocked on channels); threshold {}",
+        "{} in {} ({}, {} blocked on channels{}); threshold {}",
         paint.bold(&present::headline(reported.len())),
-        count(profiles as u64, "profile"),
+        present::profiles(report),
         count(report.summary.goroutines, "goroutine"),
         report.summary.channel_blocked,
-        report.threshold_text(),
+        present::evidence(report)
+            .map(|evidence| format!("; {evidence}"))
+            .unwrap_or_default(),
+        present::threshold(report),
     )?;
 
     if let Some(source) = &report.source {
@@ -28,6 +30,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             _ => String::new(),
         };
         writeln!(out, "source: {}{at}", source.repo)?;
+    }
+    for hint in &report.hints {
+        writeln!(out, "hint: {hint}")?;
     }
 
     // Grouped by code owner when CODEOWNERS names any, so each team reads its own.
@@ -52,11 +57,12 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         writeln!(out)?;
         writeln!(
             out,
-            "{} {}  {}  {}",
+            "{} {}  {}  {}  ({})",
             paint.red(&finding.goroutines.to_string()),
             present::plural(finding.goroutines, "goroutine"),
             paint.bold(finding.op.as_str()),
-            finding.function
+            finding.function,
+            finding.verdict.as_str()
         )?;
         writeln!(out, "  at {}:{}", finding.file, finding.line)?;
         if let Some(source) = &finding.source {
@@ -70,6 +76,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         facts.extend(present::trend(finding));
         if !facts.is_empty() {
             writeln!(out, "  {}", facts.join("; "))?;
+        }
+        for note in &finding.notes {
+            writeln!(out, "  note: {note}")?;
         }
         let stack = present::stack(finding);
         for frame in &stack.frames {

@@ -7,7 +7,7 @@ use crate::model::{Finding, Report, Status};
 
 use super::chart::utc_label;
 use super::escape::escape;
-use super::plural;
+use crate::report::present::count;
 
 /// Each suppressed finding with its kind, rule, owner and reason, folded away.
 pub(super) fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -22,9 +22,8 @@ pub(super) fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Resu
     writeln!(out, "<h2 id=\"suppressed\">Suppressed</h2>")?;
     writeln!(
         out,
-        "<details><summary>{} suppressed finding{}, with the reason for each</summary>",
-        suppressed.len(),
-        plural(suppressed.len())
+        "<details><summary>{}, with the reason for each</summary>",
+        count(suppressed.len() as u64, "suppressed finding")
     )?;
     writeln!(out, "<table class=\"suppressed\">")?;
     writeln!(
@@ -111,9 +110,8 @@ pub(super) fn write_profiles(report: &Report, out: &mut dyn Write) -> io::Result
     writeln!(out, "<h2 id=\"profiles\">Profiles</h2>")?;
     writeln!(
         out,
-        "<details><summary>{} profile{} read</summary>",
-        report.profiles.len(),
-        plural(report.profiles.len())
+        "<details><summary>{} read</summary>",
+        count(report.profiles.len() as u64, "profile")
     )?;
     writeln!(out, "<table class=\"profiles\">")?;
     write!(

@@ -3,15 +3,12 @@
 
 use std::io::{self, Write};
 
-use crate::model::Finding;
+use crate::model::{ChannelEvidence, Finding};
 use crate::report::present;
 
 use super::chart::chart;
 use super::escape::escape;
 use super::{per_hour, write_badges};
-
-/// Frames of the example stack shown per finding; JSON has them all.
-const SHOWN_FRAMES: usize = 12;
 
 /// A `<section>` the findings table links to by the finding's id.
 pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
@@ -23,8 +20,9 @@ pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Resul
     writeln!(out, "<h3><code>{}</code></h3>", escape(&finding.function))?;
     write!(
         out,
-        "<p class=\"lead\"><strong>{}</strong> goroutines blocked on <strong>{}</strong> at <code>{}:{}</code> ",
+        "<p class=\"lead\"><strong>{}</strong> {} blocked on <strong>{}</strong> at <code>{}:{}</code> ",
         finding.goroutines,
+        present::plural(finding.goroutines, "goroutine"),
         finding.op.as_str(),
         escape(&finding.file),
         finding.line
@@ -51,6 +49,13 @@ pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Resul
     if !facts.is_empty() {
         writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "))?;
     }
+    if !finding.notes.is_empty() {
+        writeln!(out, "<ul class=\"notes\">")?;
+        for note in &finding.notes {
+            writeln!(out, "<li>{}</li>", escape(&note.to_string()))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
 
     if let Some(source) = &finding.source {
         writeln!(
@@ -60,15 +65,19 @@ pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Resul
             escape(&source.snippet)
         )?;
         if let Some(channel) = &source.channel {
-            let size = match &channel.capacity {
-                None => "unbuffered".to_string(),
-                Some(capacity) => format!("with capacity <code>{}</code>", escape(capacity)),
+            let escaped = ChannelEvidence {
+                name: escape(&channel.name).to_string(),
+                line: channel.line,
+                capacity: channel
+                    .capacity
+                    .as_ref()
+                    .map(|capacity| format!("<code>{}</code>", escape(capacity))),
             };
+            let phrase = present::channel(&escaped, |name| format!("<code>{name}</code>"));
             writeln!(
                 out,
-                "<p class=\"channel\">Channel <code>{}</code> made {size} at line {}.</p>",
-                escape(&channel.name),
-                channel.line
+                "<p class=\"channel\">{}.</p>",
+                present::capitalized(&phrase)
             )?;
         }
         if !source.notes.is_empty() {
@@ -93,26 +102,30 @@ pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Resul
         writeln!(out, "</figure>")?;
     }
 
-    // The runtime's own frames say nothing the op does not; JSON keeps them.
-    let frames: Vec<&String> = finding
-        .stack
-        .iter()
-        .filter(|frame| !frame.starts_with("runtime."))
-        .collect();
-    if !frames.is_empty() || finding.created_by.is_some() {
+    let stack = present::stack(finding);
+    if !stack.is_empty() {
         writeln!(out, "<h4>Example stack</h4>")?;
         write!(out, "<pre class=\"stack\">")?;
-        for frame in frames.iter().take(SHOWN_FRAMES) {
+        for frame in &stack.frames {
             writeln!(out, "{}", escape(frame))?;
         }
-        if frames.len() > SHOWN_FRAMES {
-            writeln!(out, "... {} more", frames.len() - SHOWN_FRAMES)?;
+        if let Some(more) = stack.more_text() {
+            writeln!(out, "{more}")?;
         }
-        if let Some(creator) = &finding.created_by {
+        if let Some(creator) = stack.created_by {
             writeln!(out, "created by {}", escape(creator))?;
         }
         writeln!(out, "</pre>")?;
     }
+    let kind = present::kind(finding);
+    writeln!(out, "<details class=\"fix\"><summary>How to fix</summary>")?;
+    writeln!(out, "<p>{}</p>", escape(kind.fix))?;
+    writeln!(
+        out,
+        "<pre class=\"example\"><code>{}</code></pre>",
+        escape(kind.example)
+    )?;
+    writeln!(out, "</details>")?;
     writeln!(
         out,
         "<p class=\"id\">id <code>{}</code></p>",

@@ -11,6 +11,7 @@ mod finding;
 use std::io::{self, Write};
 
 use crate::model::{Finding, Report, Status};
+use crate::report::present::{self, count};
 
 use appendix::{write_other_blocking, write_profiles, write_suppressed};
 use escape::escape;
@@ -29,11 +30,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .filter(|f| f.status == Status::Reported)
         .collect();
-    let headline = match reported.len() {
-        0 => "no suspected goroutine leaks".to_string(),
-        1 => "1 suspected goroutine leak".to_string(),
-        n => format!("{n} suspected goroutine leaks"),
-    };
+    let headline = present::headline(reported.len());
 
     writeln!(out, "<!DOCTYPE html>")?;
     writeln!(out, "<html lang=\"en\">")?;
@@ -50,6 +47,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<header>")?;
     writeln!(out, "<h1>leakprof: {headline}</h1>")?;
     write_summary(report, reported.len(), out)?;
+    for hint in &report.hints {
+        writeln!(
+            out,
+            "<p class=\"hint\"><strong>Hint:</strong> {}.</p>",
+            escape(&hint.to_string())
+        )?;
+    }
     writeln!(out, "</header>")?;
 
     write_table(report, out)?;
@@ -83,38 +87,32 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// The Markdown renderer's one-line summary, then what the source was checked against.
 fn write_summary(report: &Report, reported: usize, out: &mut dyn Write) -> io::Result<()> {
-    let count = |status: Status| {
-        report
-            .findings
-            .iter()
-            .filter(|f| f.status == status)
-            .count()
-    };
+    let with_status = |status: Status| report.with_status(status).len();
     let mut parts = vec![format!("{reported} reported")];
     if report.findings.iter().any(|f| f.new.is_some()) {
         parts.push(format!("{} new", report.summary.new_reported));
     }
-    parts.push(format!("{} suppressed", count(Status::Suppressed)));
+    parts.push(format!("{} suppressed", with_status(Status::Suppressed)));
     parts.push(format!(
         "{} below the threshold of {}",
-        count(Status::BelowThreshold),
-        escape(&report.threshold_text())
+        with_status(Status::BelowThreshold),
+        escape(&present::threshold(report))
     ));
     // A goroutineleak profile read next to goroutine profiles confirms places; it is not a
     // snapshot of its own.
     let snapshots = report.profiles.iter().filter(|p| !p.evidence).count();
     let evidence = report.profiles.len() - snapshots;
+    let snapshots = count(snapshots as u64, "profile");
     let mut line = format!(
-        "{}. {} goroutines in {snapshots} profile{}, {} blocked on channels",
+        "{}. {} in {snapshots}, {} blocked on channels",
         parts.join(", "),
-        report.summary.goroutines,
-        plural(snapshots),
+        count(report.summary.goroutines, "goroutine"),
         report.summary.channel_blocked,
     );
     if evidence > 0 {
         line.push_str(&format!(
-            "; {evidence} goroutineleak profile{} read as evidence",
-            plural(evidence)
+            "; {} read as evidence",
+            count(evidence as u64, "goroutineleak profile")
         ));
     }
     writeln!(out, "<p class=\"summary\">{line}.</p>")?;
@@ -184,10 +182,11 @@ fn write_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if places > 0 {
         writeln!(
             out,
-            "<p class=\"muted\">Not listed: {places} place{} with {goroutines} goroutines outside \
-             own code (the standard library unless <code>--include-std</code>, dependencies \
-             unless <code>--include-deps</code>); <code>--format json</code> lists them.</p>",
-            plural(places)
+            "<p class=\"muted\">Not listed: {} with {} outside own code (the standard library \
+             unless <code>--include-std</code>, dependencies unless <code>--include-deps</code>); \
+             <code>--format json</code> lists them.</p>",
+            count(places as u64, "place"),
+            count(goroutines, "goroutine")
         )?;
     }
     Ok(())
@@ -248,8 +247,8 @@ fn write_row(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     }
 }
 
-/// Status, then `confirmed` and `new` when they apply; a suppressed finding's badge carries
-/// the reason as its tooltip.
+/// Status, verdict, then `confirmed` and `new` when they apply; a suppressed finding's badge
+/// carries the reason as its tooltip.
 fn write_badges(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     let status = finding.status.as_str();
     let label = status.replace('_', " ");
@@ -261,6 +260,11 @@ fn write_badges(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
         )?,
         None => write!(out, "<span class=\"badge status-{status}\">{label}</span>")?,
     }
+    let verdict = finding.verdict.as_str();
+    write!(
+        out,
+        " <span class=\"badge verdict-{verdict}\" title=\"how sure leakprof is that this place leaks\">{verdict}</span>"
+    )?;
     if finding.confirmed {
         write!(
             out,
@@ -285,10 +289,6 @@ fn per_hour(growth: f64) -> String {
     } else {
         format!("{rounded:+.1}")
     }
-}
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]
