@@ -91,8 +91,9 @@ pub struct CollectArgs {
     #[arg(long, value_name = "VAR")]
     pub auth_env: Option<String>,
     /// For https:// targets: trust the CA certificates in this PEM file (e.g. a cluster's
-    /// private CA) instead of the public roots built into leakprof.
-    #[arg(long, value_name = "PEM", env = "LEAKPROF_CA_FILE")]
+    /// private CA) instead of the public roots built into leakprof. Without the flag, the
+    /// environment variable LEAKPROF_CA_FILE names the file when it is set and not empty.
+    #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
 }
 

@@ -868,6 +868,30 @@ fn a_bad_ca_file_is_an_error_before_any_request() {
     }
     assert!(server.requests().is_empty());
     assert!(!dir.path().join("out").exists());
+
+    // Through the variable (set in the real binary's own environment): a bad file is named
+    // with the variable; an empty variable is no variable.
+    let with_variable = |value: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_leakprof"))
+            .args(["collect", "--url", &server.url, "--out"])
+            .arg(dir.path().join("out"))
+            .env("LEAKPROF_CA_FILE", value)
+            .output()
+            .unwrap()
+    };
+    let output = with_variable(&missing);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let expected = format!(
+        "error: LEAKPROF_CA_FILE {}: cannot read it",
+        missing.display()
+    );
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    assert!(server.requests().is_empty());
+    let output = with_variable(Path::new(""));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(server.requests().len(), 1);
 }
 
 /// Issue 15: a chunk size of 2⁶⁴−1 after a small chunk must not wrap the size check. The server

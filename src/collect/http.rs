@@ -236,10 +236,14 @@ fn describe_tls(error: &rustls::Error, target: &Target) -> String {
     }
 }
 
-/// Reads the certificates of `--ca-file`: PEM, one or more `CERTIFICATE` blocks (other blocks,
-/// such as a key, are ignored).
-pub fn load_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, CollectError> {
+/// Reads the certificates of `--ca-file` (or `LEAKPROF_CA_FILE`, as `named_by` says): PEM, one
+/// or more `CERTIFICATE` blocks (other blocks, such as a key, are ignored).
+pub fn load_ca_file(
+    named_by: &'static str,
+    path: &Path,
+) -> Result<Vec<Certificate<'static>>, CollectError> {
     let bad = |problem: String| CollectError::CaFile {
+        named_by,
         path: path.to_path_buf(),
         problem,
     };
@@ -322,7 +326,9 @@ mod tests {
             if let Some(content) = content {
                 std::fs::write(&path, content).unwrap();
             }
-            let message = load_ca_file(&path).err().map(|error| error.to_string());
+            let message = load_ca_file("--ca-file", &path)
+                .err()
+                .map(|error| error.to_string());
             let message = message.unwrap_or_default();
             assert!(
                 message.starts_with(&format!("--ca-file {}: ", path.display()))

@@ -3,9 +3,9 @@
 //!
 //! It asks for the debug=0 profile (gzipped pprof): Go builds it without stopping the world for
 //! the whole dump, as debug=2 does. This module is the run: rounds `--interval` apart, what
-//! each round got, the lines on stderr and the exit code. Beside it: [`target`] parses the
-//! URLs, [`http`] makes one request (ureq, http and https), [`fetch`] runs a round's requests
-//! in parallel with retries and checks each body is a readable profile, [`save`] writes it.
+//! each round got, the lines on stderr and the exit code. Beside it: `target` parses the
+//! URLs, `http` makes one request (ureq, http and https), `fetch` runs a round's requests
+//! in parallel with retries and checks each body is a readable profile, `save` writes it.
 //!
 //! Exit codes: 2 for bad arguments (before anything is fetched), when the first round gets a
 //! profile from no target (with one target: it is unreachable, and the message names its URL),
@@ -35,6 +35,8 @@ pub use target::{Scheme, Target};
 
 /// Targets fetched at the same time.
 const PARALLEL: usize = 16;
+/// The environment variable that names a CA file when `--ca-file` is not given.
+const CA_FILE_VAR: &str = "LEAKPROF_CA_FILE";
 /// The profile every round takes.
 const GOROUTINE: &str = "goroutine";
 /// The profile `--leak-every` adds (Go 1.26+): goroutines the GC proved leaked.
@@ -55,8 +57,13 @@ pub enum CollectError {
     },
     #[error("--auth-env {var}: {problem}")]
     Auth { var: String, problem: &'static str },
-    #[error("--ca-file {path}: {problem}")]
-    CaFile { path: PathBuf, problem: String },
+    /// `named_by` is `--ca-file` or `LEAKPROF_CA_FILE`.
+    #[error("{named_by} {path}: {problem}")]
+    CaFile {
+        named_by: &'static str,
+        path: PathBuf,
+        problem: String,
+    },
     #[error("--count must be at least 1")]
     NoRounds,
     #[error("--timeout must be more than 0")]
@@ -117,11 +124,10 @@ pub fn run(args: &CollectArgs, _stdout: &mut dyn Write, stderr: &mut dyn Write) 
 fn collect(args: &CollectArgs, stderr: &mut dyn Write) -> Result<(), CollectError> {
     let targets = target::parse_targets(&args.urls)?;
     let authorization = target::authorization(args.auth_env.as_deref())?;
-    let roots = args
-        .ca_file
-        .as_deref()
-        .map(http::load_ca_file)
-        .transpose()?;
+    let roots = match ca_file(args) {
+        Some((named_by, path)) => Some(http::load_ca_file(named_by, &path)?),
+        None => None,
+    };
     if args.count == 0 {
         return Err(CollectError::NoRounds);
     }
@@ -203,6 +209,17 @@ fn collect(args: &CollectArgs, stderr: &mut dyn Write) -> Result<(), CollectErro
     }
     let _ = writeln!(stderr, "{}", progress.summary(&args.out));
     Ok(())
+}
+
+/// The CA file to trust and what named it: `--ca-file`, else `LEAKPROF_CA_FILE` when set and
+/// not empty (an empty variable is how shells and CI files unset one).
+fn ca_file(args: &CollectArgs) -> Option<(&'static str, PathBuf)> {
+    if let Some(path) = &args.ca_file {
+        return Some(("--ca-file", path.clone()));
+    }
+    std::env::var_os(CA_FILE_VAR)
+        .filter(|value| !value.is_empty())
+        .map(|value| (CA_FILE_VAR, PathBuf::from(value)))
 }
 
 /// What the run has got from each target so far, and the lines that tell it on stderr.
