@@ -222,3 +222,34 @@ fn usage_errors_exit_2() {
         assert!(run.stderr.contains("error"), "{args:?}: {}", run.stderr);
     }
 }
+
+/// A `collect` killed mid-save leaves a temporary file beside the profiles it saved: it is
+/// left out with a warning, never read as one more snapshot (issue 15).
+#[test]
+fn interrupted_collect_leftovers_are_not_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = testdata("profiles/go1.27/goroutine.pb.gz");
+    let target = dir.path().join("10.0.0.7_6060");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::copy(&profile, target.join("goroutine-20261201T000000Z.pb.gz")).unwrap();
+    let partial = target.join(".goroutine-20261201T000500Z.1a2b3c4d.partial");
+    std::fs::copy(&profile, &partial).unwrap();
+
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(dir.path()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["profiles"].as_array().unwrap().len(), 1);
+    let finding = &report["findings"][0];
+    assert_eq!(
+        finding["goroutines"], finding["total_goroutines"],
+        "counted once"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains(".partial: left out"), "{warnings}");
+}

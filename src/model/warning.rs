@@ -45,6 +45,10 @@ pub enum Warning {
         path: String,
         problem: String,
     },
+    /// A temporary file of an interrupted `collect`, left out.
+    PartialProfile {
+        path: String,
+    },
     /// A profile was read, with a problem (e.g. a dump cut off at 64 MiB).
     Profile {
         path: String,
@@ -115,6 +119,10 @@ impl fmt::Display for Warning {
         match self {
             Warning::UnreadableProfile { path, error } => write!(f, "{path}: {error}"),
             Warning::ProfileFolder { path, problem } => write!(f, "{path}: {problem}"),
+            Warning::PartialProfile { path } => write!(
+                f,
+                "{path}: left out, a profile `leakprof collect` was still writing when it stopped"
+            ),
             Warning::Profile { path, message } => write!(f, "{path}: {message}"),
             Warning::SourceNotFound {
                 place,

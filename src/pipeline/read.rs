@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::aggregate::{self, Merged, Snapshot};
 use crate::cli::Threshold;
+use crate::collect;
 use crate::config::ReportConfig;
 use crate::model::{ProfileEntry, Warning, rfc3339};
 use crate::profile::{self, Format, ProfileInfo, ReadOptions};
@@ -171,6 +172,12 @@ fn profile_files(paths: &[PathBuf], problems: &mut Vec<Warning>) -> Vec<PathBuf>
         let before = files.len();
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
             match entry {
+                // A `collect` killed mid-save leaves its temporary file: not a snapshot.
+                Ok(entry) if collect::is_partial_file(entry.file_name()) => {
+                    problems.push(Warning::PartialProfile {
+                        path: entry.path().display().to_string(),
+                    })
+                }
                 Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
                 Ok(_) => {}
                 Err(error) => problems.push(Warning::ProfileFolder {
