@@ -37,13 +37,42 @@ pub struct Tally {
     pub labels: BTreeMap<String, BTreeSet<String>>,
     /// In some snapshot the count reached that snapshot's threshold.
     pub over_threshold: bool,
-    /// (Unix nanoseconds, goroutines) for each timestamped snapshot that has this place.
-    pub series: Vec<(i64, u64)>,
+    /// The place in each snapshot that has it: which instance, when, how many goroutines.
+    pub series: Vec<Seen>,
+    /// With a label to group by: goroutines per value of that label (worst snapshot), at
+    /// most `MAX_GROUPS` values; the rest count under [`OTHER_GROUP`].
+    pub groups: BTreeMap<String, u64>,
     /// One example stack, innermost first, one `function file:line` per line (one allocation
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
     /// other than channels.
     pub stack: String,
     pub created_by: Option<String>,
+}
+
+/// A place seen in one snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    /// Which instance the snapshot came from (an index into the run's instances).
+    pub instance: u32,
+    /// When the snapshot was taken (Unix nanoseconds), when known.
+    pub time: Option<i64>,
+    pub goroutines: u64,
+}
+
+/// Label values kept per place when grouping by a label; a key with more (a request id)
+/// says little more.
+const MAX_GROUPS: usize = 64;
+
+/// Where goroutines whose label has a value past `MAX_GROUPS`, or no value, are counted.
+pub const OTHER_GROUP: &str = "(other)";
+
+/// Goroutine labels the snapshot looks for beyond listing them.
+#[derive(Clone, Debug, Default)]
+pub struct LabelKeys {
+    /// Count goroutines per value of this label (`--group-by-label`).
+    pub group: Option<String>,
+    /// The label that names the instance a profile came from (`--instance-label`).
+    pub instance: Option<String>,
 }
 
 /// The sites of one profile. Memory grows with the number of distinct sites, never with the
@@ -53,9 +82,28 @@ pub struct Snapshot {
     sites: Vec<(Site, Tally)>,
     index: HashMap<u64, Vec<usize>>,
     hasher: std::hash::RandomState,
+    keys: LabelKeys,
+    /// Goroutines per value of the instance label.
+    instance_votes: HashMap<String, u64>,
 }
 
 impl Snapshot {
+    /// A snapshot that also looks for the labels in `keys`.
+    pub fn with_labels(keys: LabelKeys) -> Snapshot {
+        Snapshot {
+            keys,
+            ..Snapshot::default()
+        }
+    }
+
+    /// The value of the instance label most goroutines carry, if any carries it.
+    pub fn labelled_instance(&self) -> Option<&str> {
+        self.instance_votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(value, _)| value.as_str())
+    }
+
     /// Goroutine counts of the places blocked on channels: the distribution an automatic
     /// threshold is set from.
     pub fn channel_counts(&self) -> Vec<u64> {
@@ -66,14 +114,16 @@ impl Snapshot {
             .collect()
     }
 
-    /// Closes the snapshot: marks the places at or over `threshold` and records the
-    /// snapshot's time on each place.
-    pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>) {
+    /// Closes the snapshot: marks the places at or over `threshold` and records on each
+    /// place that this snapshot, of `instance` and taken at `time_nanos`, saw it.
+    pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>, instance: u32) {
         for (_, tally) in &mut self.sites {
             tally.over_threshold = tally.goroutines >= threshold;
-            if let Some(time) = time_nanos {
-                tally.series.push((time, tally.goroutines));
-            }
+            tally.series.push(Seen {
+                instance,
+                time: time_nanos,
+                goroutines: tally.goroutines,
+            });
         }
     }
 }
@@ -206,6 +256,19 @@ impl SampleSink for Snapshot {
         tally.goroutines += sample.count;
         for (key, value) in &sample.labels {
             add_label(&mut tally.labels, key, value);
+        }
+        if let Some(group) = &self.keys.group {
+            let value = sample
+                .labels
+                .iter()
+                .find(|(key, _)| key == group)
+                .map_or(OTHER_GROUP, |(_, value)| value);
+            add_to_group(&mut tally.groups, value, sample.count);
+        }
+        if let Some(instance) = &self.keys.instance {
+            if let Some((_, value)) = sample.labels.iter().find(|(key, _)| key == instance) {
+                *self.instance_votes.entry((*value).to_string()).or_default() += sample.count;
+            }
         }
         if sample.leaked {
             tally.leaked += sample.count;
@@ -355,8 +418,21 @@ fn add_label(labels: &mut BTreeMap<String, BTreeSet<String>>, key: &str, value: 
     }
 }
 
-/// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`.
-fn merge_tally(merged: &mut Tally, tally: Tally) {
+/// Counts `count` goroutines under `value`, or under [`OTHER_GROUP`] once `MAX_GROUPS`
+/// values are kept.
+fn add_to_group(groups: &mut BTreeMap<String, u64>, value: &str, count: u64) {
+    let value = if groups.contains_key(value) || groups.len() < MAX_GROUPS {
+        value
+    } else {
+        OTHER_GROUP
+    };
+    let counted = groups.entry(value.to_string()).or_default();
+    *counted = counted.saturating_add(count);
+}
+
+/// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`: the same place
+/// seen in other snapshots, or under another path of the same code.
+pub fn merge_tally(merged: &mut Tally, tally: Tally) {
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
         merged.stack = tally.stack;
         merged.created_by = tally.created_by;
@@ -373,6 +449,12 @@ fn merge_tally(merged: &mut Tally, tally: Tally) {
         }
     }
     merged.series.extend(tally.series);
+    for (value, goroutines) in tally.groups {
+        let kept = merged.groups.len() < MAX_GROUPS || merged.groups.contains_key(&value);
+        let value = if kept { value } else { OTHER_GROUP.to_string() };
+        let worst = merged.groups.entry(value).or_default();
+        *worst = (*worst).max(goroutines);
+    }
 }
 
 #[cfg(test)]

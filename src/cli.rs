@@ -172,9 +172,20 @@ pub struct AddArgs {
 pub struct ReportArgs {
     /// A goroutine profile: pprof protobuf (/debug/pprof/goroutine, gzipped or not), or a
     /// debug=1 or debug=2 text dump (also panics, SIGQUIT, `go test -timeout` output). A folder
-    /// is walked and every file in it read. Repeat for several snapshots.
-    #[arg(long = "profile", value_name = "PATH", required = true)]
+    /// is walked and every file in it read. Repeat for several snapshots. `NAME=PATH` names
+    /// the instance its profiles came from.
+    #[arg(long = "profile", value_name = "[NAME=]PATH", required = true)]
     pub profiles: Vec<PathBuf>,
+
+    /// The goroutine label whose value names the instance a profile came from (the value
+    /// most of its goroutines carry).
+    #[arg(long, value_name = "KEY")]
+    pub instance_label: Option<String>,
+
+    /// Split each finding's goroutines by the values of this goroutine label (`pprof.Do`),
+    /// e.g. endpoint or tenant.
+    #[arg(long, value_name = "KEY")]
+    pub group_by_label: Option<String>,
 
     /// Report a place when at least this many goroutines wait there (in the worst snapshot),
     /// or `auto` to set the bar per profile from its own distribution (see README).

@@ -36,14 +36,17 @@ fn timeline_tells_a_leak_from_a_pool() {
         .map(|p| p["goroutines"].as_u64().unwrap())
         .collect();
     assert_eq!(counts, [60, 260, 460, 660, 860, 1060]);
-    // 10 goroutines every 100 ms: 360,000 an hour.
-    let growth = leak["growth_per_hour"].as_f64().unwrap();
-    assert!((340_000.0..380_000.0).contains(&growth), "{growth}");
+    // 10 goroutines every 100 ms, seen over 10 seconds: the change observed, not an hourly
+    // rate extrapolated from seconds (that would read 360,000 an hour).
+    assert_eq!(leak["growth_per_hour"], Value::Null);
+    assert_eq!(leak["change"]["goroutines"], 1000);
+    let seconds = leak["change"]["seconds"].as_f64().unwrap();
+    assert!((9.0..12.0).contains(&seconds), "{seconds}");
 
     let pool = find(&report, "main.poolWorker");
     assert_eq!(
-        (pool["trend"].as_str(), pool["growth_per_hour"].as_f64()),
-        (Some("steady"), Some(0.0))
+        (pool["trend"].as_str(), &pool["change"]["goroutines"]),
+        (Some("steady"), &Value::from(0))
     );
     assert_eq!(pool["status"], "below_threshold");
 

@@ -82,12 +82,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Some(false) => " | ",
                 None => "",
             };
-            let trend = match (trends, finding.trend, finding.growth_per_hour) {
-                (false, _, _) => String::new(),
-                (true, Some(trend), Some(growth)) => {
-                    format!(" {} ({growth:+.1}/h) |", trend.as_str())
-                }
-                (true, _, _) => " |".to_string(),
+            let trend = match (trends, present::trend(finding)) {
+                (false, _) => String::new(),
+                (true, Some(trend)) => format!(" {trend} |"),
+                (true, None) => " |".to_string(),
             };
             writeln!(
                 out,

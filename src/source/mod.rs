@@ -65,6 +65,9 @@ pub struct SourceCheck {
     pub bounds: Vec<Bound>,
     /// The reason of a `//leakprof:ignore <reason>` on a trusted line.
     pub ignore: Option<String>,
+    /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
+    /// identifies it across builds, comments and moves.
+    pub syntax: Option<String>,
 }
 
 impl SourceCheck {
@@ -76,6 +79,7 @@ impl SourceCheck {
             trusted: false,
             bounds: Vec::new(),
             ignore: None,
+            syntax: None,
         }
     }
 }
@@ -199,6 +203,7 @@ fn check_place(
         return;
     };
     check.trusted = true;
+    check.syntax = analysis.syntax;
     // The source names what debug=1 cannot, and tells a range loop from a receive.
     let op = if place.op == Op::Unknown || (place.op == Op::Receive && source_op == Op::Range) {
         check.refined_op = Some(source_op);
