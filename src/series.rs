@@ -81,6 +81,10 @@ impl Timeline {
                 .filter(|seen| seen.instance as usize == index)
                 .collect();
             let worst = mine.iter().map(|seen| seen.goroutines).max();
+            // An instance that never had the place says nothing of how it moves.
+            if worst.is_none() {
+                continue;
+            }
             let counts = instance.counts(&mine);
             let fitted = instance.trend(&counts);
             let span = instance.span_seconds();
@@ -98,10 +102,6 @@ impl Timeline {
                     total.goroutines += last.1 as i64 - first.1 as i64;
                     total.seconds = total.seconds.max(span);
                 }
-            }
-            // An instance that never had the place is left out, unless it is the only one.
-            if worst.is_none() && self.instances.len() > 1 {
-                continue;
             }
             let rate_ok = span >= MIN_RATE_SPAN_SECONDS;
             instances.push(InstanceCount {
@@ -333,12 +333,18 @@ mod tests {
     }
 
     /// A place missing from a snapshot counts 0 there; an instance that never had it is left
-    /// out of the place's instances.
+    /// out of the place's instances and of the fleet's trend.
     #[test]
     fn absent_means_zero() {
         let line = timeline(2, &[0, 10, 20]);
         let movement = line.movement(&[seen(0, 0, 30), seen(0, 20, 30)]);
         assert_eq!(movement.instances.len(), 1);
+        let growing = line.movement(&[seen(0, 0, 10), seen(0, 10, 20), seen(0, 20, 30)]);
+        assert_eq!(
+            growing.trend,
+            Some(Trend::Growing),
+            "the other instance never had it"
+        );
         let points: Vec<u64> = movement.instances[0]
             .series
             .iter()

@@ -115,6 +115,11 @@ pub enum Warning {
         path: String,
         found: Option<u64>,
     },
+    /// `--owner` names no owner of any place found.
+    OwnerOwnsNothing {
+        owner: String,
+        known: bool,
+    },
     /// A CODEOWNERS line GitHub would ignore.
     CodeOwnersLine {
         location: String,
@@ -243,6 +248,19 @@ impl fmt::Display for Warning {
                      every finding compares as new until the baseline is made again",
                     crate::model::id::ID_VERSION
                 )
+            }
+            Warning::OwnerOwnsNothing { owner, known } => {
+                write!(f, "--owner {owner} owns none of the places found")?;
+                if !owner.starts_with('@') && !owner.contains('@') {
+                    write!(
+                        f,
+                        "; CODEOWNERS names owners as @user, @org/team or an e-mail address"
+                    )?;
+                }
+                if !known {
+                    write!(f, "; no CODEOWNERS entry matched any place")?;
+                }
+                write!(f, ", so the empty report says nothing about this owner")
             }
             Warning::CodeOwnersLine {
                 location,

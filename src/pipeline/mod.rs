@@ -83,7 +83,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let findings = assemble(places, checks, owners, exclusions, decided, ids, group_key);
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
-    let (findings, other) = for_owner(findings, other, config.owner.as_deref());
+    let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
     summary.count_reported(&findings);
     let hints = hints(&read.entries, &findings);
 
@@ -591,9 +591,19 @@ fn for_owner(
     mut findings: Vec<Finding>,
     mut other: Vec<OtherBlocking>,
     owner: Option<&str>,
+    warnings: &mut Vec<Warning>,
 ) -> (Vec<Finding>, Vec<OtherBlocking>) {
     if let Some(owner) = owner {
-        findings.retain(|finding| finding.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)));
+        let owns = |finding: &Finding| finding.owners.iter().any(|o| o.eq_ignore_ascii_case(owner));
+        // Said apart from "no suspected leaks": an owner that owns nothing is a typo or a
+        // team missing from CODEOWNERS, not good news.
+        if !findings.iter().any(owns) {
+            warnings.push(Warning::OwnerOwnsNothing {
+                owner: owner.to_string(),
+                known: findings.iter().any(|finding| !finding.owners.is_empty()),
+            });
+        }
+        findings.retain(owns);
         other.clear();
     }
     (findings, other)

@@ -163,9 +163,7 @@ struct ProfileFile {
 
 impl ProfileFile {
     fn new(path: PathBuf, source: &ProfileSource) -> ProfileFile {
-        let named_time = path
-            .file_name()
-            .and_then(collect::time_from_file_name);
+        let named_time = path.file_name().and_then(collect::time_from_file_name);
         let folder_instance = named_time
             .and(path.parent())
             .and_then(Path::file_name)

@@ -203,6 +203,12 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
     facts.extend(present::facts(finding));
     facts.extend(present::labels(finding).map(|labels| format!("`{labels}`")));
     facts.extend(present::trend(finding));
+    facts.extend(present::instances(finding, |name| {
+        format!("`{}`", cell(name))
+    }));
+    facts.extend(present::label_groups(finding, |value| {
+        format!("`{}`", cell(value))
+    }));
     facts.extend(present::finding_channel(finding, |name| {
         format!("`{name}`")
     }));
