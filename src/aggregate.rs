@@ -129,15 +129,25 @@ impl Snapshot {
 }
 
 /// LeakProf's future work, made concrete: a profile sets its own bar from the goroutine
-/// counts of its channel places. A place must stand out from the typical place of that
-/// profile by more than `AUTO_SPREAD` robust standard deviations (the median absolute
-/// deviation scaled by 1.4826), and hold at least `AUTO_MINIMUM` goroutines. Median and MAD
-/// are not dragged up by the leak they look for, unlike the mean, the standard deviation or
-/// quartiles of a handful of places. With fewer than four places there is no distribution to
+/// counts of its channel places. The few largest places that together hold half of the
+/// profile's blocked goroutines are the ones to judge; the typical place is estimated from
+/// the others, so a handful of leaks holding most goroutines cannot drag the bar above
+/// themselves. A place must stand out from that typical place by more than `AUTO_SPREAD`
+/// robust standard deviations (the median absolute deviation scaled by 1.4826), and hold at
+/// least `AUTO_MINIMUM` goroutines. With fewer than four places there is no distribution to
 /// speak of, and the minimum alone applies.
 pub fn auto_threshold(counts: &[u64]) -> u64 {
     if counts.len() < 4 {
         return AUTO_MINIMUM;
+    }
+    let mut sorted: Vec<u64> = counts.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let total: u128 = sorted.iter().map(|&count| u128::from(count)).sum();
+    let mut held: u128 = 0;
+    let mut heavy = 0;
+    while heavy < sorted.len() - 1 && held * 2 < total {
+        held += u128::from(sorted[heavy]);
+        heavy += 1;
     }
     let median = |values: &mut Vec<f64>| -> f64 {
         values.sort_by(f64::total_cmp);
@@ -148,11 +158,17 @@ pub fn auto_threshold(counts: &[u64]) -> u64 {
             values[middle]
         }
     };
-    let mut values: Vec<f64> = counts.iter().map(|&count| count as f64).collect();
+    let mut values: Vec<f64> = sorted[heavy..].iter().map(|&count| count as f64).collect();
     let center = median(&mut values);
     let mut deviations: Vec<f64> = values.iter().map(|value| (value - center).abs()).collect();
     let spread = 1.4826 * median(&mut deviations);
-    let fence = (center + AUTO_SPREAD * spread).floor() as u64;
+    let fence = (center + AUTO_SPREAD * spread).floor();
+    // A fence past u64 (absurd counts) is no bar at all.
+    let fence = if fence >= u64::MAX as f64 {
+        u64::MAX - 1
+    } else {
+        fence as u64
+    };
     (fence + 1).max(AUTO_MINIMUM)
 }
 
@@ -469,8 +485,11 @@ mod tests {
             (&[1, 1, 2, 1, 3, 1, 2, 40][..], 10),
             // A large one: a pool of 400 and a leak of 3000 both stand out from small waits;
             // with a draining group of 275 the typical place is larger, and only the leak does.
-            (&[1, 2, 2, 3, 5, 400, 3000][..], 18),
-            (&[1, 2, 275, 400, 4050][..], 2299),
+            (&[1, 2, 2, 3, 5, 400, 3000][..], 10),
+            (&[1, 2, 275, 400, 4050][..], 1155),
+            // Three leaks holding most of a small service's goroutines are judged against the
+            // rest, not against themselves (the median of all places would be 600).
+            (&[1, 1, 2, 3, 600, 800, 1000][..], 10),
             // Everything equal: nothing stands out.
             (&[50, 50, 50, 50][..], 51),
             // Too few places for a distribution: the minimum.

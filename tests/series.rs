@@ -258,3 +258,53 @@ fn adaptive_threshold_on_small_and_large_services() {
         .collect();
     assert_eq!(bars, [10, bar]);
 }
+
+/// A small service whose leak holds most of its blocked goroutines: the automatic bar is set
+/// from its other places, so the leak is judged, not hidden under a bar it raised itself
+/// (issue 10). Captured from the series service built plain (testdata/identity).
+#[test]
+fn automatic_threshold_is_not_captured_by_the_leaks() {
+    let plain = testdata("identity/captures/plain");
+    let (code, report) = run(&["--profile", path_str(&plain), "--threshold", "auto"]);
+    assert_eq!(code, 1);
+    let bars: Vec<u64> = report["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["threshold"].as_u64().unwrap())
+        .collect();
+    let leak = find(&report, "main.leakSend");
+    for (bar, point) in bars.iter().zip(leak["series"].as_array().unwrap()) {
+        assert!(
+            *bar < point["goroutines"].as_u64().unwrap(),
+            "bars {bars:?} over the leak {}",
+            leak["series"]
+        );
+    }
+    assert_eq!(leak["status"], "reported");
+    assert_eq!(leak["verdict"], "likely", "it grows");
+    let pool = find(&report, "main.poolWorker");
+    assert_eq!(
+        (
+            pool["status"].as_str(),
+            pool["verdict"].as_str(),
+            pool["trend"].as_str()
+        ),
+        (Some("reported"), Some("possible"), Some("steady"))
+    );
+    let text = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&plain),
+        "--threshold",
+        "auto",
+    ])
+    .stdout;
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with("threshold auto (10)"),
+        "{text}"
+    );
+}
