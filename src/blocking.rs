@@ -24,6 +24,16 @@ pub enum Op {
 }
 
 impl Op {
+    /// The operation whatever the channel: `range` and `nil_receive` are receives, `nil_send`
+    /// a send. Profile formats differ in how finely they name an op; families do not.
+    pub fn family(self) -> Op {
+        match self {
+            Op::Range | Op::NilReceive => Op::Receive,
+            Op::NilSend => Op::Send,
+            op => op,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Op::Send => "send",

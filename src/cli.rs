@@ -26,6 +26,13 @@ pub enum Command {
     /// Maintain allowlist files: validate, add entries from a report, prune stale ones.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Explain a kind of leak: what it is, why it leaks, how to fix it, with an example.
+    /// Without KIND, list the kinds.
+    Explain {
+        /// A leak kind, as findings name it (`send`, `select`, …).
+        #[arg(value_name = "KIND")]
+        kind: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,7 +63,8 @@ pub enum RulesCommand {
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// The pprof base URL of a target, e.g. http://10.0.0.7:6060/debug/pprof/ (repeatable).
+    /// The pprof base URL of a target, e.g. http://10.0.0.7:6060/debug/pprof/ or
+    /// https://api.internal:8443/debug/pprof/ (repeatable).
     #[arg(long = "url", value_name = "URL", required = true)]
     pub urls: Vec<String>,
     /// Time between two rounds, e.g. 30s, 5m, 1h.
@@ -81,10 +89,19 @@ pub struct CollectArgs {
     /// Refuse a response larger than this.
     #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
     pub max_size: u64,
+    /// Refuse a profile that inflates to more than this (as `report` does: a profile is
+    /// saved only once it reads).
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
+    pub max_decompressed_size: u64,
     /// Name of an environment variable holding the value of the Authorization header
     /// (e.g. `Bearer …`), for protected endpoints.
     #[arg(long, value_name = "VAR")]
     pub auth_env: Option<String>,
+    /// For https:// targets: trust the CA certificates in this PEM file (e.g. a cluster's
+    /// private CA) instead of the public roots built into leakprof. Without the flag, the
+    /// environment variable LEAKPROF_CA_FILE names the file when it is set and not empty.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `30s`, `5m`, `2h`, `250ms` → a duration.

@@ -6,6 +6,7 @@ mod support;
 mod bad_input;
 mod collect;
 mod e2e;
+mod explain;
 mod fixtures;
 mod html;
 mod rules;

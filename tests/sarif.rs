@@ -141,7 +141,7 @@ fn check_against_json(text: &str, report: &Value) -> Vec<Value> {
         let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
         assert_eq!(rule["id"], rule_id.as_str());
         assert_eq!(result["level"], rule["defaultConfiguration"]["level"]);
-        assert_eq!(result["partialFingerprints"]["leakprof/v1"], finding["id"]);
+        assert_eq!(result["partialFingerprints"]["leakprof/v2"], finding["id"]);
         assert_eq!(result["properties"]["function"], finding["function"]);
         assert_eq!(result["properties"]["goroutines"], finding["goroutines"]);
         assert_eq!(result["properties"]["op"], finding["op"]);
@@ -155,15 +155,20 @@ fn check_against_json(text: &str, report: &Value) -> Vec<Value> {
         assert!(!result["message"]["text"].as_str().unwrap().is_empty());
     }
 
-    // Report warnings become notifications of the invocation.
+    // Report warnings and hints become notifications of the invocation.
     let invocation = &run["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], true);
     let notifications: Vec<&Value> = invocation["toolExecutionNotifications"]
         .as_array()
         .map(|n| n.iter().map(|n| &n["message"]["text"]).collect())
         .unwrap_or_default();
-    let warnings: Vec<&Value> = report["warnings"].as_array().unwrap().iter().collect();
-    assert_eq!(notifications, warnings);
+    let told: Vec<&Value> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(report["hints"].as_array().unwrap())
+        .collect();
+    assert_eq!(notifications, told);
     results.clone()
 }
 

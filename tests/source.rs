@@ -841,7 +841,9 @@ fn owners_from_codeowners() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("| `services/leaky/leaks.go:40` | send | 200 | @leaky-team @alice |"),
+        markdown.contains(
+            "| `services/leaky/leaks.go:40` | send | 200 | possible | @leaky-team @alice |"
+        ),
         "{markdown}"
     );
 

@@ -28,7 +28,7 @@ fn text_report_shows_each_leak_with_a_stack() {
     assert!(run.stdout.starts_with("13 suspected goroutine leaks in 1 profile (1789 goroutines, 1636 blocked on channels); threshold 100\n"), "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("200 goroutines  send  main.timeoutLeak.func1\n"),
+            .contains("200 goroutines  send  main.timeoutLeak.func1  (possible)\n"),
         "{}",
         run.stdout
     );
@@ -221,4 +221,35 @@ fn usage_errors_exit_2() {
         assert_eq!(run.code, 2, "{args:?}");
         assert!(run.stderr.contains("error"), "{args:?}: {}", run.stderr);
     }
+}
+
+/// A `collect` killed mid-save leaves a temporary file beside the profiles it saved: it is
+/// left out with a warning, never read as one more snapshot (issue 15).
+#[test]
+fn interrupted_collect_leftovers_are_not_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = testdata("profiles/go1.27/goroutine.pb.gz");
+    let target = dir.path().join("10.0.0.7_6060");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::copy(&profile, target.join("goroutine-20261201T000000Z.pb.gz")).unwrap();
+    let partial = target.join(".goroutine-20261201T000500Z.1a2b3c4d.partial");
+    std::fs::copy(&profile, &partial).unwrap();
+
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(dir.path()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["profiles"].as_array().unwrap().len(), 1);
+    let finding = &report["findings"][0];
+    assert_eq!(
+        finding["goroutines"], finding["total_goroutines"],
+        "counted once"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains(".partial: left out"), "{warnings}");
 }

@@ -1,114 +1,152 @@
-//! Applying rules to findings: which rule matches a finding, which one suppresses it, and
-//! what each rule did in the run (used, unused, expired).
+//! Matching rules against places: which rules match each place, which one would suppress
+//! it, and what each rule did in the run (used, unused, expired). Whether it is suppressed in
+//! the end is the pipeline's decision.
 
 use crate::blocking::Op;
 use crate::date::Date;
-use crate::model::{Finding, RuleUsage, Status, Suppression, SuppressionKind};
+use crate::model::{RuleUsage, Warning};
 
 use super::{Glob, Rule, RuleSource};
 
-/// Applies `rules` (in precedence order) to every finding that is not excluded; a finding
-/// suppressed inline keeps that suppression. Returns each rule's usage and the warnings to report.
-pub fn apply(
+/// A place as rules see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    pub function: &'a str,
+    /// Repository-relative with `--repo`, else the profile's path.
+    pub file: &'a str,
+    pub line: u32,
+    pub op: Op,
+    /// The example stack, innermost first: `function file:line`.
+    pub stack: &'a [String],
+    pub goroutines: u64,
+    /// An inline ignore already claims the place: rules that match still count as used, but
+    /// none suppresses it.
+    pub ignored_inline: bool,
+}
+
+/// What the rules say about every place.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Per place: the index of the rule that suppresses it, the first in precedence order
+    /// that matches, has not expired and allows its count.
+    pub hits: Vec<Option<usize>>,
+    /// Per rule: how many places it matches.
+    pub matched: Vec<u64>,
+    /// Rules that matched a place with more goroutines than they allow.
+    pub warnings: Vec<Warning>,
+}
+
+/// Matches `rules` (in precedence order) against every place; `None` places (not own code)
+/// are not matched. Decides nothing: the pipeline weighs a hit with the other evidence.
+pub fn apply(rules: &[Rule], subjects: &[Option<Subject<'_>>], today: Date) -> Applied {
+    let mut applied = Applied {
+        hits: Vec::with_capacity(subjects.len()),
+        matched: vec![0; rules.len()],
+        warnings: Vec::new(),
+    };
+    for subject in subjects {
+        let Some(subject) = subject else {
+            applied.hits.push(None);
+            continue;
+        };
+        let mut hit = None;
+        for (index, rule) in rules.iter().enumerate() {
+            if !rule.matches(subject) {
+                continue;
+            }
+            applied.matched[index] += 1;
+            if subject.ignored_inline || hit.is_some() || rule.expired(today) {
+                continue;
+            }
+            if let Some(max) = rule.max_goroutines.filter(|&max| subject.goroutines >= max) {
+                applied.warnings.push(Warning::RuleOverBound {
+                    rule: rule.id.clone(),
+                    origin: rule.origin.clone(),
+                    max,
+                    file: subject.file.to_string(),
+                    line: subject.line,
+                    goroutines: subject.goroutines,
+                });
+                continue;
+            }
+            hit = Some(index);
+        }
+        applied.hits.push(hit);
+    }
+    applied
+}
+
+/// How each rule fared, given how many places it matched and suppressed; warnings for user
+/// rules that expired or matched nothing (built-in rules are listed only when they matched).
+pub fn usage(
     rules: &[Rule],
-    findings: &mut [Finding],
+    matched: &[u64],
+    suppressed: &[u64],
     today: Date,
-) -> (Vec<RuleUsage>, Vec<String>) {
-    let mut usage: Vec<RuleUsage> = rules
-        .iter()
-        .map(|rule| RuleUsage {
+) -> (Vec<RuleUsage>, Vec<Warning>) {
+    let mut listed = Vec::new();
+    let mut warnings = Vec::new();
+    for ((rule, &matched), &suppressed) in rules.iter().zip(matched).zip(suppressed) {
+        let usage = RuleUsage {
             id: rule.id.clone(),
             origin: rule.origin.clone(),
-            matched: 0,
-            suppressed: 0,
+            matched,
+            suppressed,
             expires: rule.expires.map(|date| date.to_string()),
-            expired: rule.expires.is_some_and(|expires| today >= expires),
-        })
-        .collect();
-    let mut warnings = Vec::new();
-    for finding in findings.iter_mut() {
-        if finding.status == Status::Excluded {
-            continue;
-        }
-        // An inline ignore wins over every rule; rules that match still count as used.
-        let mut suppressed_by_rule = finding
-            .suppression
-            .as_ref()
-            .is_some_and(|suppression| suppression.kind == SuppressionKind::Inline);
-        for (rule, usage) in rules.iter().zip(usage.iter_mut()) {
-            if !rule.matches(finding) {
-                continue;
-            }
-            usage.matched += 1;
-            if suppressed_by_rule || usage.expired {
-                continue;
-            }
-            if let Some(max) = rule.max_goroutines.filter(|&max| finding.goroutines >= max) {
-                warnings.push(format!(
-                    "rule {} ({}) allows fewer than {max} goroutines, but {}:{} has {}: reported",
-                    rule.id, rule.origin, finding.file, finding.line, finding.goroutines
-                ));
-                continue;
-            }
-            suppressed_by_rule = true;
-            usage.suppressed += 1;
-            finding.status = Status::Suppressed;
-            finding.suppression = Some(Suppression {
-                kind: SuppressionKind::Allowlist,
-                reason: rule.reason.clone(),
-                rule: Some(rule.id.clone()),
-                owner: rule.owner.clone(),
-            });
-        }
-    }
-    for (rule, usage) in rules.iter().zip(&usage) {
+            expired: rule.expired(today),
+        };
         if rule.source == RuleSource::Builtin {
+            if matched > 0 {
+                listed.push(usage);
+            }
             continue;
         }
         if usage.expired {
-            warnings.push(format!(
-                "rule {} ({}) expired on {} and no longer suppresses anything{}",
-                rule.id,
-                rule.origin,
-                usage.expires.as_deref().unwrap_or_default(),
-                match usage.matched {
-                    0 => String::new(),
-                    n => format!(" ({n} matching finding{})", if n == 1 { "" } else { "s" }),
-                }
-            ));
-        } else if usage.matched == 0 {
-            warnings.push(format!(
-                "rule {} ({}) matched no finding",
-                rule.id, rule.origin
-            ));
+            warnings.push(Warning::RuleExpired {
+                rule: rule.id.clone(),
+                origin: rule.origin.clone(),
+                expires: usage.expires.clone().unwrap_or_default(),
+                matched,
+            });
+        } else if matched == 0 {
+            warnings.push(Warning::RuleUnused {
+                rule: rule.id.clone(),
+                origin: rule.origin.clone(),
+            });
         }
+        listed.push(usage);
     }
-    (usage, warnings)
+    (listed, warnings)
 }
 
 impl Rule {
-    /// Whether every condition the rule names holds for `finding`.
-    pub fn matches(&self, finding: &Finding) -> bool {
+    /// From `expires` on, a rule no longer suppresses.
+    pub fn expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|expires| today >= expires)
+    }
+
+    /// Whether every condition the rule names holds for `subject`.
+    pub fn matches(&self, subject: &Subject<'_>) -> bool {
         if let Some(glob) = &self.function {
-            if !glob.matches(&finding.function) {
+            if !glob.matches(subject.function) {
                 return false;
             }
         }
         if let Some(glob) = &self.file {
-            if !file_matches(glob, &finding.file) {
+            if !file_matches(glob, subject.file) {
                 return false;
             }
         }
-        if self.line.is_some_and(|line| line != finding.line) {
+        if self.line.is_some_and(|line| line != subject.line) {
             return false;
         }
         if let Some(op) = self.op {
-            if !op_matches(op, finding.op) {
+            if !op_matches(op, subject.op) {
                 return false;
             }
         }
         if let Some(glob) = &self.stack {
-            let any_frame = finding
+            let any_frame = subject
                 .stack
                 .iter()
                 .any(|frame| glob.matches(frame.split(' ').next().unwrap_or(frame)));

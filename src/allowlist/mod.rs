@@ -34,7 +34,7 @@ use crate::blocking::Op;
 use crate::date::Date;
 pub use crate::glob::Glob;
 
-pub use apply::apply;
+pub use apply::{Applied, Subject, apply, usage};
 pub use edit::{EditError, Field, NewEntry, insert_entry, remove_entries};
 pub use layout::Layout;
 

@@ -1,0 +1,210 @@
+//! Writing a fetched profile into its target's folder so that no reader ever sees half of it
+//! and nothing planted in the folder is written through.
+//!
+//! The bytes go to a temporary file created exclusively (`O_CREAT|O_EXCL`: it fails on any
+//! existing name, a symlink included, and never follows one) under a random name, are synced
+//! to disk, and the file is then hard-linked to its final name (which, unlike a rename, fails
+//! when the name is taken, so an earlier profile is never replaced) and the temporary name
+//! removed. A run killed in between leaves a temporary file behind; its name starts with `.`
+//! and ends with `.partial`, and [`is_partial_file`] tells `report` to skip it.
+
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::hash::{BuildHasher, Hasher};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// How temporary names end; see [`is_partial_file`].
+const PARTIAL_SUFFIX: &str = ".partial";
+/// Attempts at a free random temporary name before giving up.
+const TEMP_ATTEMPTS: u32 = 16;
+/// Numbered variants tried when a profile's name is taken.
+const MAX_VARIANTS: u32 = 1000;
+
+/// Whether `name` is a temporary file `collect` writes a profile to before giving it its name
+/// (`.goroutine-20260101T000000Z.3f9a….partial`): a run killed mid-save leaves one, and it is
+/// not a snapshot. Names from earlier versions (`.<stem>.<pid>.partial`) match too.
+pub fn is_partial_file(name: &OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|name| name.starts_with('.') && name.ends_with(PARTIAL_SUFFIX))
+}
+
+/// Writes `dir/<stem>.pb.gz` (creating `dir`), or `<stem>-2.pb.gz`, `-3`, … when the name is
+/// taken; returns the path written.
+pub fn save(dir: &Path, stem: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    fs::create_dir_all(dir)?;
+    let (mut file, temp) = create_temp(dir, stem)?;
+    let result = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| place(&temp, dir, stem));
+    drop(file);
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    } else if let Ok(folder) = File::open(dir) {
+        // The new name is durable once the folder is synced; a failure here loses nothing
+        // that is not already on disk, so it is not an error.
+        let _ = folder.sync_all();
+    }
+    result
+}
+
+/// Creates a new temporary file in `dir` under a random name that is free.
+fn create_temp(dir: &Path, stem: &str) -> io::Result<(File, PathBuf)> {
+    let mut last = None;
+    for _ in 0..TEMP_ATTEMPTS {
+        let path = dir.join(format!(".{stem}.{:016x}{PARTIAL_SUFFIX}", random()));
+        match create_new(&path) {
+            Ok(file) => return Ok((file, path)),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => last = Some(error),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::ErrorKind::AlreadyExists.into()))
+}
+
+/// Opens a file that must not exist yet. `create_new` is `O_CREAT|O_EXCL`, which fails on any
+/// existing entry, a symlink (dangling or not) included, without following it.
+fn create_new(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// An unpredictable 64-bit number: std's `RandomState` is seeded from the operating system's
+/// random source; the counter, the time and the process id make each call differ.
+fn random() -> u64 {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(CALLS.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    hasher.write_u128(nanos);
+    hasher.finish()
+}
+
+/// Gives the written temporary file its final name. A hard link fails when the name is taken
+/// (by a file or a symlink), where a rename would replace it.
+fn place(temp: &Path, dir: &Path, stem: &str) -> io::Result<PathBuf> {
+    for n in 1..=MAX_VARIANTS {
+        let name = match n {
+            1 => format!("{stem}.pb.gz"),
+            _ => format!("{stem}-{n}.pb.gz"),
+        };
+        let path = dir.join(name);
+        match fs::hard_link(temp, &path) {
+            Ok(()) => {
+                fs::remove_file(temp)?;
+                return Ok(path);
+            }
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
+            // A file system without hard links: check (without following a link), then
+            // rename. The check and the rename are not one step, but the folder is leakprof's.
+            Err(_) if fs::symlink_metadata(&path).is_err() => {
+                fs::rename(temp, &path)?;
+                return Ok(path);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "{stem}.pb.gz and {} numbered variants exist",
+            MAX_VARIANTS - 1
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn saving_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("10.0.0.7_6060");
+        let saved: Vec<String> = [b"one", b"two", b"six"]
+            .iter()
+            .map(|bytes| save(&target, "goroutine-20260101T000000Z", *bytes).unwrap())
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            saved,
+            [
+                "goroutine-20260101T000000Z.pb.gz",
+                "goroutine-20260101T000000Z-2.pb.gz",
+                "goroutine-20260101T000000Z-3.pb.gz"
+            ]
+        );
+        let mut expected = saved.clone();
+        expected.sort();
+        assert_eq!(names(&target), expected, "no temporary file is left");
+        assert_eq!(fs::read(target.join(&saved[0])).unwrap(), b"one");
+        assert_eq!(fs::read(target.join(&saved[2])).unwrap(), b"six");
+    }
+
+    /// A symlink planted where a temporary file or the profile would go is never written
+    /// through: its target keeps its content, and the profile gets a name of its own.
+    #[cfg(unix)]
+    #[test]
+    fn planted_symlinks_are_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        let folder = dir.path().join("target");
+        fs::create_dir(&folder).unwrap();
+        let planted = folder.join(".goroutine-20260101T000000Z.0000000000000000.partial");
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let dangling = folder.join(".dangling.partial");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        for link in [&planted, &dangling] {
+            let error = create_new(link).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::AlreadyExists, "{link:?}");
+        }
+        assert!(!dir.path().join("nowhere").exists());
+
+        std::os::unix::fs::symlink(&victim, folder.join("goroutine-20260101T000000Z.pb.gz"))
+            .unwrap();
+        let path = save(&folder, "goroutine-20260101T000000Z", b"profile").unwrap();
+        assert_eq!(
+            path.file_name().unwrap(),
+            "goroutine-20260101T000000Z-2.pb.gz"
+        );
+        assert_eq!(fs::read(&path).unwrap(), b"profile");
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn temporary_names_are_fresh_and_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_first, first) = create_temp(dir.path(), "goroutine-20260101T000000Z").unwrap();
+        let (_second, second) = create_temp(dir.path(), "goroutine-20260101T000000Z").unwrap();
+        assert_ne!(first, second);
+        for path in [&first, &second] {
+            assert!(is_partial_file(path.file_name().unwrap()), "{path:?}");
+        }
+        for (name, partial) in [
+            ("goroutine-20260101T000000Z.pb.gz", false),
+            ("goroutine-20260101T000000Z-2.pb.gz", false),
+            (".goroutine-20260101T000000Z.1234.partial", true),
+            (".goroutine-20260101T000000Z.0123456789abcdef.partial", true),
+            ("goroutine.partial", false),
+            (".hidden.pb.gz", false),
+            ("", false),
+        ] {
+            assert_eq!(is_partial_file(OsStr::new(name)), partial, "{name:?}");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! One reported finding's section of the page: what blocks where, the facts, the source
+//! line and channel, the chart of its series and an example stack.
+
+use std::io::{self, Write};
+
+use crate::model::{ChannelEvidence, Finding};
+use crate::report::present;
+
+use super::chart::chart;
+use super::escape::escape;
+use super::{per_hour, write_badges};
+
+/// A `<section>` the findings table links to by the finding's id.
+pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "<section class=\"finding\" id=\"finding-{}\">",
+        escape(&finding.id)
+    )?;
+    writeln!(out, "<h3><code>{}</code></h3>", escape(&finding.function))?;
+    write!(
+        out,
+        "<p class=\"lead\"><strong>{}</strong> {} blocked on <strong>{}</strong> at <code>{}:{}</code> ",
+        finding.goroutines,
+        present::plural(finding.goroutines, "goroutine"),
+        finding.op.as_str(),
+        escape(&finding.file),
+        finding.line
+    )?;
+    write_badges(finding, out)?;
+    writeln!(out, "</p>")?;
+
+    let mut facts = Vec::new();
+    if !finding.owners.is_empty() {
+        facts.push(format!("owners {}", escape(&finding.owners.join(" "))));
+    }
+    facts.extend(present::facts(finding));
+    facts.extend(present::labels(finding).map(|labels| escape(labels.as_str()).to_string()));
+    if let Some(trend) = finding.trend {
+        let growth = finding
+            .growth_per_hour
+            .map(|growth| format!(", {} goroutines/hour", per_hour(growth)))
+            .unwrap_or_default();
+        facts.push(format!(
+            "<span class=\"{0}\">{0}</span>{growth}",
+            trend.as_str()
+        ));
+    }
+    if !facts.is_empty() {
+        writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "))?;
+    }
+    if !finding.notes.is_empty() {
+        writeln!(out, "<ul class=\"notes\">")?;
+        for note in &finding.notes {
+            writeln!(out, "<li>{}</li>", escape(&note.to_string()))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
+
+    if let Some(source) = &finding.source {
+        writeln!(
+            out,
+            "<pre class=\"snippet\"><code><span class=\"line-number\">{}</span>  {}</code></pre>",
+            finding.line,
+            escape(&source.snippet)
+        )?;
+        if let Some(channel) = &source.channel {
+            let escaped = ChannelEvidence {
+                name: escape(&channel.name).to_string(),
+                line: channel.line,
+                capacity: channel
+                    .capacity
+                    .as_ref()
+                    .map(|capacity| format!("<code>{}</code>", escape(capacity))),
+            };
+            let phrase = present::channel(&escaped, |name| format!("<code>{name}</code>"));
+            writeln!(
+                out,
+                "<p class=\"channel\">{}.</p>",
+                present::capitalized(&phrase)
+            )?;
+        }
+        if !source.notes.is_empty() {
+            writeln!(out, "<ul class=\"notes\">")?;
+            for note in &source.notes {
+                writeln!(out, "<li>{}</li>", escape(note))?;
+            }
+            writeln!(out, "</ul>")?;
+        }
+    }
+
+    if let Some(svg) = chart(&finding.series) {
+        writeln!(out, "<figure>")?;
+        writeln!(out, "{svg}")?;
+        writeln!(
+            out,
+            "<figcaption>Goroutines at <code>{}:{}</code> in each of {} snapshots (times in UTC).</figcaption>",
+            escape(&finding.file),
+            finding.line,
+            finding.series.len()
+        )?;
+        writeln!(out, "</figure>")?;
+    }
+
+    let stack = present::stack(finding);
+    if !stack.is_empty() {
+        writeln!(out, "<h4>Example stack</h4>")?;
+        write!(out, "<pre class=\"stack\">")?;
+        for frame in &stack.frames {
+            writeln!(out, "{}", escape(frame))?;
+        }
+        if let Some(more) = stack.more_text() {
+            writeln!(out, "{more}")?;
+        }
+        if let Some(creator) = stack.created_by {
+            writeln!(out, "created by {}", escape(creator))?;
+        }
+        writeln!(out, "</pre>")?;
+    }
+    let kind = present::kind(finding);
+    writeln!(out, "<details class=\"fix\"><summary>How to fix</summary>")?;
+    writeln!(out, "<p>{}</p>", escape(kind.fix))?;
+    writeln!(
+        out,
+        "<pre class=\"example\"><code>{}</code></pre>",
+        escape(kind.example)
+    )?;
+    writeln!(out, "</details>")?;
+    writeln!(
+        out,
+        "<p class=\"id\">id <code>{}</code></p>",
+        escape(&finding.id)
+    )?;
+    writeln!(out, "</section>")
+}
