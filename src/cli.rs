@@ -160,12 +160,17 @@ pub struct AddArgs {
     /// The entry's id (default: made from the function name).
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
-    /// From this day on the entry no longer suppresses (YYYY-MM-DD).
+    /// From this day on the entry no longer suppresses (YYYY-MM-DD); a day that is not after
+    /// today is a warning.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub expires: Option<Date>,
     /// Who answers for the entry (e.g. @billing-team).
     #[arg(long, value_name = "OWNER")]
     pub owner: Option<String>,
+    /// Suppress only while fewer goroutines than this wait there; above it the finding is
+    /// reported again.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_goroutines: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,8 @@
 //! the pipeline builds these values and every renderer reads them; nothing here imports a
 //! renderer.
 
+pub mod view;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
