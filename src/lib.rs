@@ -26,7 +26,6 @@ pub mod series;
 pub mod source;
 
 use std::ffi::OsString;
-use std::fs;
 use std::io::{self, Write};
 
 use clap::Parser;
@@ -110,7 +109,7 @@ fn run_report(
     }
     match &output.path {
         Some(path) => {
-            if let Err(error) = fs::write(path, &rendered) {
+            if let Err(error) = atomic::write(path, &rendered) {
                 let _ = writeln!(
                     stderr,
                     "error: cannot write the report to {}: {error}",

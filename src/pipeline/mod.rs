@@ -9,7 +9,6 @@ mod rules;
 pub mod status;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 
 use crate::aggregate::{self, Merged, Site, Tally};
 use crate::allowlist::{self, Applied, Rule, Subject};
@@ -17,6 +16,7 @@ use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
 use crate::model::id::{self, IdParts};
+use crate::model::view::ViewError;
 use crate::model::{
     Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
     RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Warning,
@@ -38,13 +38,10 @@ pub enum RunError {
     Repo(#[from] RepoError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<allowlist::RulesError>),
-    #[error("{path}: cannot read the rules file: {source}")]
-    RulesFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: bad --baseline: {message}")]
-    Baseline { path: PathBuf, message: String },
+    #[error("{0}")]
+    RulesFile(allowlist::ReadError),
+    #[error("bad --baseline: {0}")]
+    Baseline(ViewError),
 }
 
 /// Reads every profile `config` names and builds the report.
