@@ -44,7 +44,7 @@ pub struct Tally {
     pub groups: BTreeMap<String, u64>,
     /// One example stack, innermost first, one `function file:line` per line (one allocation
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
-    /// other than channels.
+    /// other than channels and sync primitives.
     pub stack: String,
     pub created_by: Option<String>,
 }
@@ -253,8 +253,13 @@ impl SampleSink for Snapshot {
                     blocking: classified.blocking,
                 };
                 let tally = Tally {
+                    // Sync waits become findings when the GC proves them leaked: keep their
+                    // stacks too.
                     stack: match classified.blocking {
                         Blocking::Channel(_) => example_stack(sample),
+                        Blocking::Other(kind) if Op::of_sync_wait(kind).is_some() => {
+                            example_stack(sample)
+                        }
                         Blocking::Other(_) => String::new(),
                     },
                     created_by: sample

@@ -14,15 +14,19 @@ use crate::support::{leakprof, path_str, testdata};
 const PROFILE: &str = "profiles/go1.27/goroutine.pb.gz";
 
 /// One rule per op, sorted by id.
-const RULE_IDS: [&str; 8] = [
+const RULE_IDS: [&str; 12] = [
+    "leakprof/cond",
+    "leakprof/mutex",
     "leakprof/nil_receive",
     "leakprof/nil_send",
     "leakprof/range",
     "leakprof/receive",
+    "leakprof/rwmutex",
     "leakprof/select",
     "leakprof/select_no_cases",
     "leakprof/send",
     "leakprof/unknown",
+    "leakprof/waitgroup",
 ];
 
 static SCHEMA: LazyLock<Validator> = LazyLock::new(|| {
