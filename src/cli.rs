@@ -277,6 +277,12 @@ pub struct ReportArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub fail_on: Option<FailOn>,
 
+    /// Fail (exit 1) only for findings at least this sure: `proven` (the GC proved them),
+    /// `likely` (proven, growing or a leak pattern in the source) or `possible` (every
+    /// reported finding, the default).
+    #[arg(long, value_enum, value_name = "VERDICT", default_value_t = VerdictArg::Possible)]
+    pub fail_on_verdict: VerdictArg,
+
     /// Keep only the findings this code owner (from CODEOWNERS at --rev) owns, e.g. @team.
     #[arg(long, value_name = "NAME", requires = "repo")]
     pub owner: Option<String>,
@@ -321,6 +327,13 @@ pub enum FailOn {
     New,
     /// Exit 0 whatever is found (2 still means an error).
     Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VerdictArg {
+    Proven,
+    Likely,
+    Possible,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -307,3 +307,35 @@ fn sync_waits_the_gc_proves_are_findings() {
     let other = unproven["other_blocking"].to_string();
     assert!(other.contains("main.mutexWait.func1"), "{other}");
 }
+
+/// `--fail-on-verdict`: CI fails only from a verdict up. The growing leak of the identity
+/// captures is likely, the steady pool possible; only the GC makes a finding proven.
+#[test]
+fn fail_on_verdict() {
+    let plain = testdata("identity/captures/plain");
+    let code = |verdict: &str| {
+        leakprof(&[
+            "report",
+            "--profile",
+            path_str(&plain),
+            "--threshold",
+            "10",
+            "--fail-on-verdict",
+            verdict,
+        ])
+        .code
+    };
+    assert_eq!(code("possible"), 1);
+    assert_eq!(code("likely"), 1, "the growing leak");
+    assert_eq!(code("proven"), 0, "no GC proof given");
+    let proven = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&testdata("profiles/go1.27/goroutine.pb.gz")),
+        "--profile",
+        path_str(&testdata("profiles/go1.27/goroutineleak.pb.gz")),
+        "--fail-on-verdict",
+        "proven",
+    ]);
+    assert_eq!(proven.code, 1);
+}
