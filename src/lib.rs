@@ -189,9 +189,7 @@ pub fn build_report(args: &ReportArgs) -> Result<Report, RunError> {
         ));
     }
 
-    let options = ReadOptions {
-        max_decompressed_size: args.max_decompressed_size,
-    };
+    let options = ReadOptions::new(args.max_decompressed_size);
     let mut warnings = Vec::new();
     let mut problems = Vec::new();
     let files = profile_files(&args.profiles, &mut problems);
