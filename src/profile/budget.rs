@@ -121,19 +121,19 @@ mod tests {
     #[test]
     fn charges_share_one_budget() {
         let budget = InflateBudget::new(100);
-        let mut first = budget.charge();
-        let mut second = budget.charge();
-        for (charge, bytes, expected) in [
-            (&mut first, 60, Ok(())),
+        let mut charges = [budget.charge(), budget.charge()];
+        for (which, bytes, expected) in [
+            (0, 60, Ok(())),
             // More than the whole budget on its own: the file is too large.
-            (&mut second, 101, Err(Exhausted::TooLarge)),
+            (1, 101, Err(Exhausted::TooLarge)),
             // Would fit alone, but the first read holds 60: busy.
-            (&mut second, 50, Err(Exhausted::Busy)),
-            (&mut second, 40, Ok(())),
-            (&mut first, 1, Err(Exhausted::Busy)),
+            (1, 50, Err(Exhausted::Busy)),
+            (1, 40, Ok(())),
+            (0, 1, Err(Exhausted::Busy)),
         ] {
-            assert_eq!(charge.grow(bytes), expected, "{bytes}");
+            assert_eq!(charges[which].grow(bytes), expected, "{which} {bytes}");
         }
+        let [first, second] = charges;
         assert_eq!(
             (first.held(), second.held(), budget.in_use()),
             (60, 40, 100)
