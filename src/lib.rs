@@ -635,7 +635,12 @@ fn profile_files(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<PathBuf> 
             continue;
         }
         let before = files.len();
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        // Links are followed (walkdir stops at loops and reports them) so that a folder of
+        // links to profiles reads like the files themselves.
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
                 Ok(_) => {}
