@@ -1,13 +1,16 @@
 //! End-to-end tests of the `leakprof` command line, run in-process on real profiles captured
 //! from the Go programs under `testdata/` (see `testdata/capture.sh`).
 
+mod limited;
 mod support;
 
 mod bad_input;
 mod collect;
 mod e2e;
 mod fixtures;
+mod hostile;
 mod html;
+mod properties;
 mod rules;
 mod sarif;
 mod series;

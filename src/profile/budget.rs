@@ -96,6 +96,13 @@ impl Charge<'_> {
         Ok(())
     }
 
+    /// Gives `bytes` back, once the memory they stood for is freed.
+    pub fn shrink(&mut self, bytes: u64) {
+        let bytes = bytes.min(self.held);
+        self.budget.used.fetch_sub(bytes, Ordering::AcqRel);
+        self.held -= bytes;
+    }
+
     /// Bytes this read holds.
     #[cfg(test)]
     pub fn held(&self) -> u64 {

@@ -482,7 +482,11 @@ fn read_charged(
             Err(error) => return Err(error.into()),
         }
     }
+    // What was grown but not filled goes back to the budget, for the tables.
+    let grown = data.len();
     data.truncate(len);
+    data.shrink_to_fit();
+    charge.shrink((grown - data.capacity().min(grown)) as u64);
     Ok(data)
 }
 
