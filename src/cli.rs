@@ -262,8 +262,9 @@ pub struct ReportArgs {
     #[arg(long)]
     pub show_other_blocking: bool,
 
-    /// Refuse a gzipped profile that inflates to more than this, or a protobuf profile larger
-    /// than this (e.g. 512MiB, 2GiB). Plain text dumps are streamed and not capped.
+    /// The memory the profiles read at the same time may hold together (e.g. 512MiB, 2GiB):
+    /// a gzipped profile's inflated bytes, a protobuf profile's decoded tables, and what is
+    /// kept of the places of any profile. Plain text is streamed: a dump may be far larger.
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
     pub max_decompressed_size: u64,
 
