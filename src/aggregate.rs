@@ -43,7 +43,10 @@ pub struct Tally {
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
     /// other than channels.
     pub stack: String,
+    /// The function that started the example goroutine (text dumps).
     pub created_by: Option<String>,
+    /// Where, as the profile records it: the file and line of the `go` statement.
+    pub created_at: Option<(String, u32)>,
 }
 
 /// The sites of one profile. Memory grows with the number of distinct sites, never with the
@@ -186,15 +189,16 @@ impl SampleSink for Snapshot {
                     function: location.function.to_owned(),
                     blocking: classified.blocking,
                 };
+                let creator = sample.frames.created_by();
                 let tally = Tally {
                     stack: match classified.blocking {
                         Blocking::Channel(_) => example_stack(sample),
                         Blocking::Other(_) => String::new(),
                     },
-                    created_by: sample
-                        .created_by
-                        .or_else(|| sample.frames.created_by())
-                        .map(|frame| frame.function.to_owned()),
+                    created_by: creator.map(|frame| frame.function.to_owned()),
+                    created_at: creator
+                        .filter(|frame| !frame.file.is_empty() && frame.line > 0)
+                        .map(|frame| (frame.file.to_owned(), frame.line)),
                     ..Tally::default()
                 };
                 bucket.push(self.sites.len());
@@ -360,6 +364,7 @@ fn merge_tally(merged: &mut Tally, tally: Tally) {
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
         merged.stack = tally.stack;
         merged.created_by = tally.created_by;
+        merged.created_at = tally.created_at;
     }
     merged.goroutines = merged.goroutines.max(tally.goroutines);
     merged.total_goroutines += tally.total_goroutines;

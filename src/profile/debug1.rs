@@ -132,7 +132,6 @@ fn emit(record: Record<'_>, leak: bool, sink: &mut dyn SampleSink) -> u64 {
         leaked: leak,
         hidden_runtime_frames: hidden.map(|hidden| hidden as u32),
         frames: Frames::List(&record.frames),
-        created_by: None,
         labels: record.labels,
     });
     record.count

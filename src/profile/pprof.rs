@@ -203,7 +203,6 @@ pub fn read(data: &[u8], sink: &mut dyn SampleSink) -> Result<PprofInfo, Profile
             leaked: format == Format::GoroutineLeak,
             hidden_runtime_frames: None,
             frames: Frames::List(&stack),
-            created_by: None,
             labels: sample
                 .label
                 .iter()
