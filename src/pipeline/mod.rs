@@ -4,6 +4,7 @@
 //! typed output; a place's status is decided in one function ([`status::decide`]) from the
 //! evidence the stages gathered.
 
+mod patterns;
 mod read;
 mod rules;
 pub mod status;
@@ -66,6 +67,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
     warnings.extend(applied.warnings.iter().cloned());
+    let told = patterns::tell(&places, &checks);
     let auto_bar = automatic_bar(&read.entries, config);
     let decided = decide_all(
         &places,
@@ -73,11 +75,20 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         &exclusions,
         &applied,
         &rules,
+        &told,
         auto_bar,
         config,
     );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
-    let findings = assemble(places, checks, owners, exclusions, decided, &read.timeline);
+    let findings = assemble(
+        places,
+        checks,
+        owners,
+        exclusions,
+        decided,
+        told,
+        &read.timeline,
+    );
     let findings = with_ids(findings);
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
@@ -196,6 +207,13 @@ fn check_source(
             line: place.site.line,
             function: &place.site.function,
             op: place.op,
+            creator: place
+                .tally
+                .created_by
+                .as_deref()
+                .zip(place.tally.created_at.as_ref())
+                .map(|(function, (file, line))| (function, file.as_str(), *line)),
+            caller: patterns::caller(&place.site, &place.tally.stack),
         })
         .collect();
     Ok(source::check(&refs, source, &mapper, warnings)
@@ -331,6 +349,7 @@ fn decide_all(
     exclusions: &[Option<Exclusion>],
     applied: &Applied,
     rules: &[Rule],
+    told: &[patterns::Told],
     auto_bar: Option<u64>,
     config: &ReportConfig,
 ) -> Vec<Decision> {
@@ -343,7 +362,8 @@ fn decide_all(
         .zip(checks)
         .zip(exclusions)
         .zip(&applied.hits)
-        .map(|(((place, check), exclusion), hit)| {
+        .zip(told)
+        .map(|((((place, check), exclusion), hit), told)| {
             let rule = hit.map(|index| &rules[index]).map(|rule| RuleEvidence {
                 id: &rule.id,
                 reason: &rule.reason,
@@ -362,6 +382,7 @@ fn decide_all(
                 trend: place.trend.map(|(trend, _)| trend),
                 auto_bar,
                 pool: None,
+                pattern: told.abandoning(),
             };
             status::decide(&evidence, policy)
         })
@@ -399,6 +420,7 @@ fn assemble(
     owners: Vec<Vec<String>>,
     exclusions: Vec<Option<Exclusion>>,
     decided: Vec<Decision>,
+    told: Vec<patterns::Told>,
     timeline: &Timeline,
 ) -> Vec<Finding> {
     let mut findings: Vec<Finding> = places
@@ -407,7 +429,8 @@ fn assemble(
         .zip(owners)
         .zip(exclusions)
         .zip(decided)
-        .map(|((((place, check), owners), exclusion), decision)| {
+        .zip(told)
+        .map(|(((((place, check), owners), exclusion), decision), told)| {
             let op = op_of(&place, &check);
             let file = file_of(&place, &check).to_string();
             let mapped = check
@@ -436,6 +459,8 @@ fn assemble(
                 notes: decision.notes,
                 stack: tally.stack.lines().map(str::to_owned).collect(),
                 created_by: tally.created_by,
+                created_at: told.created_at,
+                pattern: told.pattern,
                 max_wait_minutes: tally.max_wait_minutes,
                 leaked_goroutines: leaked,
                 confirmed: leaked > 0,
