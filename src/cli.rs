@@ -160,21 +160,37 @@ pub struct AddArgs {
     /// The entry's id (default: made from the function name).
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
-    /// From this day on the entry no longer suppresses (YYYY-MM-DD).
+    /// From this day on the entry no longer suppresses (YYYY-MM-DD); a day that is not after
+    /// today is a warning.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub expires: Option<Date>,
     /// Who answers for the entry (e.g. @billing-team).
     #[arg(long, value_name = "OWNER")]
     pub owner: Option<String>,
+    /// Suppress only while fewer goroutines than this wait there; above it the finding is
+    /// reported again.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_goroutines: Option<u64>,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// A goroutine profile: pprof protobuf (/debug/pprof/goroutine, gzipped or not), or a
     /// debug=1 or debug=2 text dump (also panics, SIGQUIT, `go test -timeout` output). A folder
-    /// is walked and every file in it read. Repeat for several snapshots.
-    #[arg(long = "profile", value_name = "PATH", required = true)]
+    /// is walked and every file in it read. Repeat for several snapshots. `NAME=PATH` names
+    /// the instance its profiles came from.
+    #[arg(long = "profile", value_name = "[NAME=]PATH", required = true)]
     pub profiles: Vec<PathBuf>,
+
+    /// The goroutine label whose value names the instance a profile came from (the value
+    /// most of its goroutines carry).
+    #[arg(long, value_name = "KEY")]
+    pub instance_label: Option<String>,
+
+    /// Split each finding's goroutines by the values of this goroutine label (`pprof.Do`),
+    /// e.g. endpoint or tenant.
+    #[arg(long, value_name = "KEY")]
+    pub group_by_label: Option<String>,
 
     /// Report a place when at least this many goroutines wait there (in the worst snapshot),
     /// or `auto` to set the bar per profile from its own distribution (see README).

@@ -3,16 +3,19 @@
 //! with its default, whether to paint colour, the day rules expire against. The pipeline and
 //! the renderers read these decisions, never the flags.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use crate::aggregate::LabelKeys;
 use crate::cli::{ColorChoice, FailOn, OutputFormat, ReportArgs, Threshold};
 use crate::date::Date;
 
 /// What `leakprof report` was asked to do, with every derived setting decided.
 #[derive(Clone, Debug)]
 pub struct ReportConfig {
-    /// Files and folders of profiles, as given.
-    pub profiles: Vec<PathBuf>,
+    /// Files and folders of profiles, as given, with the instance each names.
+    pub profiles: Vec<ProfileSource>,
+    /// Goroutine labels that name instances and group findings.
+    pub labels: LabelKeys,
     pub threshold: Threshold,
     /// Report GC-proven places even below the threshold.
     pub confirmed_below_threshold: bool,
@@ -29,6 +32,40 @@ pub struct ReportConfig {
     pub owner: Option<String>,
     pub show_other_blocking: bool,
     pub output: OutputConfig,
+}
+
+/// A `--profile` argument: a path, and the instance its profiles came from when named
+/// (`--profile NAME=PATH`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileSource {
+    pub instance: Option<String>,
+    pub path: PathBuf,
+}
+
+impl ProfileSource {
+    /// `PATH`, or `NAME=PATH` when PATH itself does not exist but what follows the first `=`
+    /// does, and NAME is a plain name (no `/`).
+    fn parse(argument: &Path) -> ProfileSource {
+        let unnamed = ProfileSource {
+            instance: None,
+            path: argument.to_path_buf(),
+        };
+        if argument.exists() {
+            return unnamed;
+        }
+        let Some((name, path)) = argument.to_str().and_then(|text| text.split_once('=')) else {
+            return unnamed;
+        };
+        let plain = !name.is_empty() && !name.contains(['/', '\\']);
+        if plain && Path::new(path).exists() {
+            ProfileSource {
+                instance: Some(name.to_string()),
+                path: PathBuf::from(path),
+            }
+        } else {
+            unnamed
+        }
+    }
 }
 
 /// `--repo` and `--rev`.
@@ -100,7 +137,15 @@ impl ReportConfig {
             ColorChoice::Auto => to_terminal && env("NO_COLOR").is_none(),
         };
         Ok(ReportConfig {
-            profiles: args.profiles.clone(),
+            profiles: args
+                .profiles
+                .iter()
+                .map(|path| ProfileSource::parse(path))
+                .collect(),
+            labels: LabelKeys {
+                group: args.group_by_label.clone(),
+                instance: args.instance_label.clone(),
+            },
             threshold: args.threshold,
             confirmed_below_threshold: !args.hide_confirmed_below_threshold,
             progress: !args.no_progress,
@@ -131,5 +176,32 @@ impl ReportConfig {
                 warnings_to_stderr: args.output.is_some() || args.format != OutputFormat::Text,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_arguments_name_instances() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("profiles");
+        std::fs::create_dir(&folder).unwrap();
+        let odd = dir.path().join("a=b");
+        std::fs::create_dir(&odd).unwrap();
+        let shown = |path: &Path| path.to_str().unwrap().to_string();
+        let parse = |text: String| ProfileSource::parse(Path::new(&text));
+        assert_eq!(parse(shown(&folder)).instance, None);
+        let named = parse(format!("web-1={}", shown(&folder)));
+        assert_eq!(
+            (named.instance.as_deref(), named.path),
+            (Some("web-1"), folder.clone())
+        );
+        // A path that exists wins, even with a `=` in it.
+        assert_eq!(parse(shown(&odd)).instance, None);
+        // Neither exists: the path as given, for the reader to complain about.
+        assert_eq!(parse("x=/no/such".into()).instance, None);
+        assert_eq!(parse(format!("a/b={}", shown(&folder))).instance, None);
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod allowlist;
+pub mod atomic;
 pub mod blocking;
 pub mod cli;
 pub mod collect;

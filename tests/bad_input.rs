@@ -359,8 +359,13 @@ fn folder_mixing_good_and_bad_profiles() {
         .iter()
         .map(|w| w.as_str().unwrap())
         .collect();
-    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
     assert!(warnings[0].contains("b-garbage.bin: "), "{warnings:?}");
+    // The text dump's time is its file's: said once the two snapshots form a series.
+    assert!(
+        warnings[2].starts_with("1 text dump carries no time of its own"),
+        "{warnings:?}"
+    );
     assert!(
         warnings[1].contains("c-empty: the file is empty"),
         "{warnings:?}"

@@ -9,6 +9,7 @@ mod e2e;
 mod explain;
 mod fixtures;
 mod html;
+mod identity;
 mod rules;
 mod sarif;
 mod series;

@@ -141,7 +141,7 @@ fn check_against_json(text: &str, report: &Value) -> Vec<Value> {
         let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
         assert_eq!(rule["id"], rule_id.as_str());
         assert_eq!(result["level"], rule["defaultConfiguration"]["level"]);
-        assert_eq!(result["partialFingerprints"]["leakprof/v2"], finding["id"]);
+        assert_eq!(result["partialFingerprints"]["leakprof/v3"], finding["id"]);
         assert_eq!(result["properties"]["function"], finding["function"]);
         assert_eq!(result["properties"]["goroutines"], finding["goroutines"]);
         assert_eq!(result["properties"]["op"], finding["op"]);

@@ -863,4 +863,18 @@ fn owners_from_codeowners() {
     );
     assert_eq!(code, 0);
     assert_eq!(nobody["findings"], serde_json::json!([]));
+    // Owning nothing is said, not passed off as "no suspected goroutine leaks".
+    let warnings = nobody["warnings"].to_string();
+    assert!(
+        warnings.contains("--owner @nobody owns none of the places found"),
+        "{warnings}"
+    );
+    let (_, bare) = report(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--owner", "leaky-team"],
+    );
+    let warnings = bare["warnings"].to_string();
+    assert!(warnings.contains("@user, @org/team"), "{warnings}");
+    assert!(!alice["warnings"].to_string().contains("--owner"));
 }

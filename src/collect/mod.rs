@@ -30,7 +30,7 @@ use crate::{EXIT_CLEAN, EXIT_ERROR};
 use fetch::{Fetch, Plan, Retry, Round};
 use http::{Client, FetchError};
 
-pub use save::is_partial_file;
+pub use save::{is_partial_file, time_from_file_name};
 pub use target::{Scheme, Target};
 
 /// Targets fetched at the same time.

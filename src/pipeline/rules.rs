@@ -8,7 +8,8 @@ use std::path::Path;
 use super::RunError;
 use crate::allowlist::{self, Rule, RuleSource};
 use crate::config::RulesConfig;
-use crate::model::SCHEMA_VERSION;
+use crate::model::id::ID_VERSION;
+use crate::model::{SCHEMA_VERSION, Warning};
 use crate::source::repo::Source;
 
 /// Loads every rule in precedence order: `--rules` files, the repository's `.leakprof.yaml`,
@@ -61,8 +62,12 @@ pub fn load(config: &RulesConfig, source: Option<&Source>) -> Result<Vec<Rule>, 
     }
 }
 
-/// The finding ids of an earlier JSON report.
-pub fn read_baseline(path: &Path) -> Result<HashSet<String>, RunError> {
+/// The finding ids of an earlier JSON report; a warning when its ids were made by another
+/// recipe than today's.
+pub fn read_baseline(
+    path: &Path,
+    warnings: &mut Vec<Warning>,
+) -> Result<HashSet<String>, RunError> {
     let bad = |message: String| RunError::Baseline {
         path: path.to_path_buf(),
         message,
@@ -74,6 +79,13 @@ pub fn read_baseline(path: &Path) -> Result<HashSet<String>, RunError> {
         return Err(bad(
             "not a leakprof JSON report (no `schema_version: 1`)".into()
         ));
+    }
+    let id_version = report["id_version"].as_u64();
+    if id_version != Some(u64::from(ID_VERSION)) {
+        warnings.push(Warning::BaselineIdVersion {
+            path: path.display().to_string(),
+            found: id_version,
+        });
     }
     let findings = report["findings"]
         .as_array()

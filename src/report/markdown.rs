@@ -83,12 +83,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Some(false) => " | ",
                 None => "",
             };
-            let trend = match (trends, finding.trend, finding.growth_per_hour) {
-                (false, _, _) => String::new(),
-                (true, Some(trend), Some(growth)) => {
-                    format!(" {} ({growth:+.1}/h) |", trend.as_str())
-                }
-                (true, _, _) => " |".to_string(),
+            let trend = match (trends, present::trend(finding)) {
+                (false, _) => String::new(),
+                (true, Some(trend)) => format!(" {trend} |"),
+                (true, None) => " |".to_string(),
             };
             writeln!(
                 out,
@@ -212,6 +210,12 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
     facts.extend(present::facts(finding));
     facts.extend(present::labels(finding).map(|labels| format!("`{labels}`")));
     facts.extend(present::trend(finding));
+    facts.extend(present::instances(finding, |name| {
+        format!("`{}`", cell(name))
+    }));
+    facts.extend(present::label_groups(finding, |value| {
+        format!("`{}`", cell(value))
+    }));
     facts.extend(present::finding_channel(finding, |name| {
         format!("`{name}`")
     }));

@@ -737,7 +737,7 @@ mod tests {
         check(
             |_| {},
             "/partialFingerprints",
-            json!({"leakprof/v2": "0123456789abcdef"}),
+            json!({"leakprof/v3": "0123456789abcdef"}),
         );
     }
 

@@ -78,6 +78,9 @@ pub struct SourceCheck {
     /// Where the goroutine was started, `file:line`: the profile's `created by` frame mapped
     /// into the repository, else the `go` statement the source shows.
     pub created_at: Option<String>,
+    /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
+    /// identifies it across builds, comments and moves.
+    pub syntax: Option<String>,
 }
 
 impl SourceCheck {
@@ -91,6 +94,7 @@ impl SourceCheck {
             ignore: None,
             pattern: None,
             created_at: None,
+            syntax: None,
         }
     }
 }
@@ -286,6 +290,7 @@ fn check_place(
         return;
     };
     check.trusted = true;
+    check.syntax = analysis.syntax;
     // The source names what debug=1 cannot, and tells a range loop from a receive.
     let op = if place.op == Op::Unknown || (place.op == Op::Receive && source_op == Op::Range) {
         check.refined_op = Some(source_op);

@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use crate::model::{Finding, Report, Status};
 use crate::report::present::{self, count};
 
-use appendix::{write_other_blocking, write_profiles, write_suppressed};
+use appendix::{write_other_blocking, write_other_movements, write_profiles, write_suppressed};
 use escape::escape;
 use finding::write_finding;
 
@@ -64,6 +64,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     write_suppressed(report, out)?;
+    write_other_movements(report, out)?;
     write_other_blocking(report, out)?;
     write_profiles(report, out)?;
     if !report.warnings.is_empty() {
@@ -380,6 +381,7 @@ mod tests {
         };
         Report {
             schema_version: 1,
+            id_version: crate::model::id::ID_VERSION,
             tool: Tool::default(),
             threshold: Some(100),
             source: Some(SourceInfo {
@@ -395,6 +397,7 @@ mod tests {
                 time_source: Some("profile"),
                 threshold: None,
                 evidence: false,
+                instance: Some(evil.into()),
             }],
             findings: vec![
                 finding(Status::Reported),

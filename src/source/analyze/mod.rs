@@ -47,6 +47,7 @@ mod ops;
 mod queries;
 mod scope;
 pub(crate) mod shared;
+mod syntax;
 mod tree;
 
 #[cfg(test)]
@@ -81,6 +82,9 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// The source line, trimmed.
     pub snippet: String,
+    /// The operation's own syntax without comments or spacing (see [`syntax`]): what finding
+    /// ids are made from. None when the line holds no operation.
+    pub syntax: Option<String>,
     /// The enclosing function as written, on one line and without comments:
     /// `func (s *Server) run(ctx context.Context)`, or for a func literal its signature and
     /// the nearest named function around it: `func() in timeoutLeak`, `func() in
@@ -199,6 +203,7 @@ impl<'a> ParsedFile<'a> {
             bounds: Vec::new(),
             notes: Vec::new(),
             snippet: String::new(),
+            syntax: None,
             function: None,
             channel: None,
             problems: Vec::new(),
@@ -239,6 +244,7 @@ impl<'a> ParsedFile<'a> {
             return analysis;
         };
         analysis.op = Some(found.op);
+        analysis.syntax = Some(go.op_syntax(found.node, found.op));
         analysis.matches_profile = agrees(found.op, profile_op);
         match found.op {
             Op::Select => {
