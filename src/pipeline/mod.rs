@@ -4,6 +4,7 @@
 //! typed output; a place's status is decided in one function ([`status::decide`]) from the
 //! evidence the stages gathered.
 
+mod patterns;
 mod read;
 mod rules;
 pub mod status;
@@ -64,6 +65,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
     warnings.extend(applied.warnings.iter().cloned());
+    let told = patterns::tell(&places, &checks);
     let auto_bar = automatic_bar(&read.entries, config);
     let decided = decide_all(
         &places,
@@ -71,13 +73,16 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         &exclusions,
         &applied,
         &rules,
+        &told,
         auto_bar,
         config,
     );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
     let group_key = config.labels.group.as_deref();
     let ids = ids(&places, &checks);
-    let findings = assemble(places, checks, owners, exclusions, decided, ids, group_key);
+    let findings = assemble(
+        places, checks, owners, exclusions, decided, told, ids, group_key,
+    );
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
     let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
@@ -262,6 +267,13 @@ fn check_source(
             line: place.site.line,
             function: &place.site.function,
             op: place.op,
+            creator: place
+                .tally
+                .created_by
+                .as_deref()
+                .zip(place.tally.created_at.as_ref())
+                .map(|(function, (file, line))| (function, file.as_str(), *line)),
+            caller: patterns::caller(&place.site, &place.tally.stack),
         })
         .collect();
     Ok(source::check(&refs, source, &mapper, warnings)
@@ -397,6 +409,7 @@ fn decide_all(
     exclusions: &[Option<Exclusion>],
     applied: &Applied,
     rules: &[Rule],
+    told: &[patterns::Told],
     auto_bar: Option<u64>,
     config: &ReportConfig,
 ) -> Vec<Decision> {
@@ -409,7 +422,8 @@ fn decide_all(
         .zip(checks)
         .zip(exclusions)
         .zip(&applied.hits)
-        .map(|(((place, check), exclusion), hit)| {
+        .zip(told)
+        .map(|((((place, check), exclusion), hit), told)| {
             let rule = hit.map(|index| &rules[index]).map(|rule| RuleEvidence {
                 id: &rule.id,
                 reason: &rule.reason,
@@ -428,6 +442,7 @@ fn decide_all(
                 trend: place.movement.trend,
                 auto_bar,
                 pool: None,
+                pattern: told.abandoning(),
             };
             status::decide(&evidence, policy)
         })
@@ -465,6 +480,7 @@ fn assemble(
     owners: Vec<Vec<String>>,
     exclusions: Vec<Option<Exclusion>>,
     decided: Vec<Decision>,
+    told: Vec<patterns::Told>,
     ids: Vec<String>,
     group_key: Option<&str>,
 ) -> Vec<Finding> {
@@ -474,56 +490,61 @@ fn assemble(
         .zip(owners)
         .zip(exclusions)
         .zip(decided)
+        .zip(told)
         .zip(ids)
-        .map(|(((((place, check), owners), exclusion), decision), id)| {
-            let op = op_of(&place, &check);
-            let file = file_of(&place, &check).to_string();
-            let mapped = check
-                .as_ref()
-                .is_some_and(|check| check.location.repo_path().is_some());
-            let Place {
-                site,
-                tally,
-                leaked,
-                movement,
-                ..
-            } = place;
-            Finding {
-                id,
-                function: site.function,
-                profile_file: mapped.then_some(site.file),
-                file,
-                line: site.line,
-                op,
-                goroutines: tally.goroutines,
-                total_goroutines: tally.total_goroutines,
-                profiles: tally.profiles,
-                status: decision.status,
-                suppression: decision.suppression,
-                verdict: decision.verdict,
-                notes: decision.notes,
-                stack: tally.stack.lines().map(str::to_owned).collect(),
-                created_by: tally.created_by,
-                max_wait_minutes: tally.max_wait_minutes,
-                leaked_goroutines: leaked,
-                confirmed: leaked > 0,
-                trend: movement.trend,
-                growth_per_hour: movement.growth_per_hour,
-                change: movement.change,
-                instances: movement.instances,
-                series: movement.series,
-                by_label: label_groups(group_key, &tally.groups),
-                exclusion,
-                source: check.and_then(|check| check.evidence),
-                labels: tally
-                    .labels
-                    .into_iter()
-                    .map(|(key, values)| (key, values.into_iter().collect()))
-                    .collect(),
-                owners,
-                new: None,
-            }
-        })
+        .map(
+            |((((((place, check), owners), exclusion), decision), told), id)| {
+                let op = op_of(&place, &check);
+                let file = file_of(&place, &check).to_string();
+                let mapped = check
+                    .as_ref()
+                    .is_some_and(|check| check.location.repo_path().is_some());
+                let Place {
+                    site,
+                    tally,
+                    leaked,
+                    movement,
+                    ..
+                } = place;
+                Finding {
+                    id,
+                    function: site.function,
+                    profile_file: mapped.then_some(site.file),
+                    file,
+                    line: site.line,
+                    op,
+                    goroutines: tally.goroutines,
+                    total_goroutines: tally.total_goroutines,
+                    profiles: tally.profiles,
+                    status: decision.status,
+                    suppression: decision.suppression,
+                    verdict: decision.verdict,
+                    notes: decision.notes,
+                    stack: tally.stack.lines().map(str::to_owned).collect(),
+                    created_by: tally.created_by,
+                    created_at: told.created_at,
+                    pattern: told.pattern,
+                    max_wait_minutes: tally.max_wait_minutes,
+                    leaked_goroutines: leaked,
+                    confirmed: leaked > 0,
+                    trend: movement.trend,
+                    growth_per_hour: movement.growth_per_hour,
+                    change: movement.change,
+                    instances: movement.instances,
+                    series: movement.series,
+                    by_label: label_groups(group_key, &tally.groups),
+                    exclusion,
+                    source: check.and_then(|check| check.evidence),
+                    labels: tally
+                        .labels
+                        .into_iter()
+                        .map(|(key, values)| (key, values.into_iter().collect()))
+                        .collect(),
+                    owners,
+                    new: None,
+                }
+            },
+        )
         .collect();
     findings.sort_by(|a, b| {
         a.verdict

@@ -46,6 +46,7 @@ mod function;
 mod ops;
 mod queries;
 mod scope;
+pub(crate) mod shared;
 mod syntax;
 mod tree;
 
