@@ -66,23 +66,12 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
     warnings.extend(applied.warnings.iter().cloned());
     let told = patterns::tell(&places, &checks);
+    let known = gather(places, checks, exclusions, owners, told, &applied);
     let auto_bar = automatic_bar(&read.entries, config);
-    let decided = decide_all(
-        &places,
-        &checks,
-        &exclusions,
-        &applied,
-        &rules,
-        &told,
-        auto_bar,
-        config,
-    );
+    let decided = decide_all(&known, &rules, auto_bar, config);
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
-    let group_key = config.labels.group.as_deref();
-    let ids = ids(&places, &checks);
-    let findings = assemble(
-        places, checks, owners, exclusions, decided, told, ids, group_key,
-    );
+    let ids = ids(&known);
+    let findings = assemble(known, decided, ids, config.labels.group.as_deref());
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
     let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
@@ -403,13 +392,49 @@ fn automatic_bar(entries: &[ProfileEntry], config: &ReportConfig) -> Option<u64>
     entries.iter().filter_map(|entry| entry.threshold).max()
 }
 
-fn decide_all(
-    places: &[Place],
-    checks: &[Option<SourceCheck>],
-    exclusions: &[Option<Exclusion>],
+/// Everything the stages found out about one place, gathered for the decision.
+struct Known {
+    place: Place,
+    check: Option<SourceCheck>,
+    exclusion: Option<Exclusion>,
+    owners: Vec<String>,
+    told: patterns::Told,
+    /// The allowlist rule that would suppress the place (an index into the rules).
+    rule: Option<usize>,
+}
+
+/// The stages' findings about each place, one record per place.
+fn gather(
+    places: Vec<Place>,
+    checks: Vec<Option<SourceCheck>>,
+    exclusions: Vec<Option<Exclusion>>,
+    owners: Vec<Vec<String>>,
+    told: Vec<patterns::Told>,
     applied: &Applied,
+) -> Vec<Known> {
+    places
+        .into_iter()
+        .zip(checks)
+        .zip(exclusions)
+        .zip(owners)
+        .zip(told)
+        .zip(&applied.hits)
+        .map(
+            |(((((place, check), exclusion), owners), told), &rule)| Known {
+                place,
+                check,
+                exclusion,
+                owners,
+                told,
+                rule,
+            },
+        )
+        .collect()
+}
+
+fn decide_all(
+    known: &[Known],
     rules: &[Rule],
-    told: &[patterns::Told],
     auto_bar: Option<u64>,
     config: &ReportConfig,
 ) -> Vec<Decision> {
@@ -417,20 +442,20 @@ fn decide_all(
         ctx_done_bounds: config.ctx_done_bounds,
         confirmed_below_threshold: config.confirmed_below_threshold,
     };
-    places
+    known
         .iter()
-        .zip(checks)
-        .zip(exclusions)
-        .zip(&applied.hits)
-        .zip(told)
-        .map(|((((place, check), exclusion), hit), told)| {
-            let rule = hit.map(|index| &rules[index]).map(|rule| RuleEvidence {
-                id: &rule.id,
-                reason: &rule.reason,
-                owner: rule.owner.as_deref(),
-            });
+        .map(|known| {
+            let (place, check) = (&known.place, &known.check);
+            let rule = known
+                .rule
+                .map(|index| &rules[index])
+                .map(|rule| RuleEvidence {
+                    id: &rule.id,
+                    reason: &rule.reason,
+                    owner: rule.owner.as_deref(),
+                });
             let evidence = Evidence {
-                exclusion: exclusion.as_ref(),
+                exclusion: known.exclusion.as_ref(),
                 ignore: check.as_ref().and_then(|check| check.ignore.as_deref()),
                 rule,
                 bounds: check.as_ref().map_or(&[], |check| &check.bounds),
@@ -442,7 +467,7 @@ fn decide_all(
                 trend: place.movement.trend,
                 auto_bar,
                 pool: None,
-                pattern: told.abandoning(),
+                pattern: known.told.abandoning(),
             };
             status::decide(&evidence, policy)
         })
@@ -475,76 +500,74 @@ fn rule_usage(
 
 /// Builds each finding once, from everything the stages found.
 fn assemble(
-    places: Vec<Place>,
-    checks: Vec<Option<SourceCheck>>,
-    owners: Vec<Vec<String>>,
-    exclusions: Vec<Option<Exclusion>>,
+    known: Vec<Known>,
     decided: Vec<Decision>,
-    told: Vec<patterns::Told>,
     ids: Vec<String>,
     group_key: Option<&str>,
 ) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = places
+    let mut findings: Vec<Finding> = known
         .into_iter()
-        .zip(checks)
-        .zip(owners)
-        .zip(exclusions)
         .zip(decided)
-        .zip(told)
         .zip(ids)
-        .map(
-            |((((((place, check), owners), exclusion), decision), told), id)| {
-                let op = op_of(&place, &check);
-                let file = file_of(&place, &check).to_string();
-                let mapped = check
-                    .as_ref()
-                    .is_some_and(|check| check.location.repo_path().is_some());
-                let Place {
-                    site,
-                    tally,
-                    leaked,
-                    movement,
-                    ..
-                } = place;
-                Finding {
-                    id,
-                    function: site.function,
-                    profile_file: mapped.then_some(site.file),
-                    file,
-                    line: site.line,
-                    op,
-                    goroutines: tally.goroutines,
-                    total_goroutines: tally.total_goroutines,
-                    profiles: tally.profiles,
-                    status: decision.status,
-                    suppression: decision.suppression,
-                    verdict: decision.verdict,
-                    notes: decision.notes,
-                    stack: tally.stack.lines().map(str::to_owned).collect(),
-                    created_by: tally.created_by,
-                    created_at: told.created_at,
-                    pattern: told.pattern,
-                    max_wait_minutes: tally.max_wait_minutes,
-                    leaked_goroutines: leaked,
-                    confirmed: leaked > 0,
-                    trend: movement.trend,
-                    growth_per_hour: movement.growth_per_hour,
-                    change: movement.change,
-                    instances: movement.instances,
-                    series: movement.series,
-                    by_label: label_groups(group_key, &tally.groups),
-                    exclusion,
-                    source: check.and_then(|check| check.evidence),
-                    labels: tally
-                        .labels
-                        .into_iter()
-                        .map(|(key, values)| (key, values.into_iter().collect()))
-                        .collect(),
-                    owners,
-                    new: None,
-                }
-            },
-        )
+        .map(|((known, decision), id)| {
+            let Known {
+                place,
+                check,
+                exclusion,
+                owners,
+                told,
+                ..
+            } = known;
+            let op = op_of(&place, &check);
+            let file = file_of(&place, &check).to_string();
+            let mapped = check
+                .as_ref()
+                .is_some_and(|check| check.location.repo_path().is_some());
+            let Place {
+                site,
+                tally,
+                leaked,
+                movement,
+                ..
+            } = place;
+            Finding {
+                id,
+                function: site.function,
+                profile_file: mapped.then_some(site.file),
+                file,
+                line: site.line,
+                op,
+                goroutines: tally.goroutines,
+                total_goroutines: tally.total_goroutines,
+                profiles: tally.profiles,
+                status: decision.status,
+                suppression: decision.suppression,
+                verdict: decision.verdict,
+                notes: decision.notes,
+                stack: tally.stack.lines().map(str::to_owned).collect(),
+                created_by: tally.created_by,
+                created_at: told.created_at,
+                pattern: told.pattern,
+                max_wait_minutes: tally.max_wait_minutes,
+                leaked_goroutines: leaked,
+                confirmed: leaked > 0,
+                trend: movement.trend,
+                growth_per_hour: movement.growth_per_hour,
+                change: movement.change,
+                instances: movement.instances,
+                series: movement.series,
+                by_label: label_groups(group_key, &tally.groups),
+                exclusion,
+                source: check.and_then(|check| check.evidence),
+                labels: tally
+                    .labels
+                    .into_iter()
+                    .map(|(key, values)| (key, values.into_iter().collect()))
+                    .collect(),
+                owners,
+                new: None,
+            }
+        })
         .collect();
     findings.sort_by(|a, b| {
         a.verdict
@@ -580,10 +603,10 @@ fn label_groups(key: Option<&str>, groups: &BTreeMap<String, u64>) -> Option<Lab
 }
 
 /// Every place's id, from what identifies its code (see [`crate::model::id`]).
-fn ids(places: &[Place], checks: &[Option<SourceCheck>]) -> Vec<String> {
-    let parts: Vec<IdParts<'_>> = places
+fn ids(known: &[Known]) -> Vec<String> {
+    let parts: Vec<IdParts<'_>> = known
         .iter()
-        .zip(checks)
+        .map(|known| (&known.place, &known.check))
         .map(|(place, check)| IdParts {
             file: file_of(place, check),
             line: place.site.line,

@@ -632,11 +632,13 @@ impl<'t> Code<'_, 't> {
                 break;
             }
             match parent.kind() {
-                "if_statement" if parent.child_by_field_name("condition") != Some(child) => {
-                    if parent.child_by_field_name("initializer") != Some(child) {
-                        branches.push(parent);
-                    }
+                "if_statement"
+                    if parent.child_by_field_name("condition") != Some(child)
+                        && parent.child_by_field_name("initializer") != Some(child) =>
+                {
+                    branches.push(parent);
                 }
+                "if_statement" => {}
                 "expression_switch_statement" | "type_switch_statement" | "select_statement"
                     if matches!(
                         child.kind(),

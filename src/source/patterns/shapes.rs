@@ -887,7 +887,7 @@ impl<'p, 't> Shapes<'p, 't> {
             return None;
         }
         evidence.push(self.at(first.node, format!("the goroutine sends on `{name}` here…")));
-        evidence.push(self.at(second.node, format!("…and can go on to send again here")));
+        evidence.push(self.at(second.node, "…and can go on to send again here".to_string()));
         evidence.push(self.at(
             receive.node,
             format!("{owner_name} receives from `{name}` once"),
@@ -1010,7 +1010,7 @@ impl<'p, 't> Shapes<'p, 't> {
                     *ret,
                     format!("{owner_name} returns here without {doing} `{name}`…"),
                 ),
-                self.at(counterpart.node, format!("…which it does only here")),
+                self.at(counterpart.node, "…which it does only here".to_string()),
             ]);
         }
         // A branch around the operation that does not hold the goroutine's start.
@@ -1042,7 +1042,10 @@ impl<'p, 't> Shapes<'p, 't> {
                 branch,
                 format!("{owner_name} goes on past this branch without {doing} `{name}`…"),
             ),
-            self.at(counterpart.node, format!("…which it does only inside it")),
+            self.at(
+                counterpart.node,
+                "…which it does only inside it".to_string(),
+            ),
         ])
     }
 
