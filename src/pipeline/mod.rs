@@ -20,7 +20,7 @@ use crate::model::id::{self, IdParts};
 use crate::model::view::ViewError;
 use crate::model::{
     Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
-    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Warning,
+    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
 };
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
@@ -28,7 +28,7 @@ use crate::series::{Movement, Timeline};
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
-use status::{Decision, Evidence, Policy, RuleEvidence};
+use status::{Decision, Evidence, Policy, PoolEvidence, RuleEvidence};
 
 /// Errors that stop a whole run.
 #[derive(Debug, thiserror::Error)]
@@ -466,12 +466,35 @@ fn decide_all(
                 source_checked: check.as_ref().is_some_and(|check| check.evidence.is_some()),
                 trend: place.movement.trend,
                 auto_bar,
-                pool: None,
+                pool: pool_evidence(known),
                 pattern: known.told.abandoning(),
             };
             status::decide(&evidence, policy)
         })
         .collect()
+}
+
+/// A steady place whose goroutines a loop of a fixed count started: a worker pool, by the
+/// look of it.
+fn pool_evidence(known: &Known) -> Option<PoolEvidence<'_>> {
+    let place = &known.place;
+    if place.movement.trend != Some(Trend::Steady) {
+        return None;
+    }
+    let spawn = known.check.as_ref()?.spawn.as_ref()?;
+    if !spawn.fixed_loop {
+        return None;
+    }
+    let creator = place
+        .tally
+        .created_by
+        .as_deref()
+        .or(spawn.function.as_deref())?;
+    Some(PoolEvidence {
+        goroutines: place.tally.goroutines,
+        creator,
+        snapshots: place.tally.profiles as usize,
+    })
 }
 
 /// Each rule's usage, counting the places it suppressed in the end.

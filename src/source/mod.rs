@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::blocking::Op;
 use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
 use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceEvidence, Warning};
-use analyze::{Bound, ParsedFile};
+use analyze::{Bound, ParsedFile, Spawn};
 use paths::{Mapped, PathMapper};
 use patterns::{PackageFile, Target};
 use repo::Source;
@@ -78,6 +78,9 @@ pub struct SourceCheck {
     /// Where the goroutine was started, `file:line`: the profile's `created by` frame mapped
     /// into the repository, else the `go` statement the source shows.
     pub created_at: Option<String>,
+    /// The `go` statement at `created_at`, when it is in the place's package: whether a loop
+    /// of a fixed count starts the goroutines (a worker pool).
+    pub spawn: Option<Spawn>,
     /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
     /// identifies it across builds, comments and moves.
     pub syntax: Option<String>,
@@ -94,6 +97,7 @@ impl SourceCheck {
             ignore: None,
             pattern: None,
             created_at: None,
+            spawn: None,
             syntax: None,
         }
     }
@@ -256,7 +260,35 @@ fn tell_patterns(
         if check.created_at.is_none() {
             check.created_at = classified.created_at.map(|line| format!("{path}:{line}"));
         }
+        if check.created_at.is_none() {
+            check.created_at = only_go_statement(&files, place.function);
+        }
+        check.spawn = check.created_at.as_deref().and_then(|at| {
+            let (file, line) = at.rsplit_once(':')?;
+            let line = line.parse().ok()?;
+            let found = files.iter().find(|candidate| candidate.path == file)?;
+            found.parsed.spawn(line)
+        });
     }
+}
+
+/// Where a named function's goroutines start when the profile does not say: the one `go`
+/// statement of the package that starts it (`go poolWorker()`), if there is exactly one.
+fn only_go_statement(files: &[PackageFile<'_>], function: &str) -> Option<String> {
+    let name = function.rsplit(['.', '/']).next()?;
+    // Func literals (`F.func1`) are told by the patterns; generic names carry brackets.
+    let after_package = function.rsplit('/').next().unwrap_or(function);
+    if after_package.contains(".func") || name.contains('[') || name.is_empty() {
+        return None;
+    }
+    let mut found = files.iter().flat_map(|file| {
+        file.parsed
+            .go_statements_starting(name)
+            .into_iter()
+            .map(move |line| format!("{}:{line}", file.path))
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// Checks one place against its line.
