@@ -30,6 +30,9 @@ pub struct Applied {
     /// Per place: the index of the rule that suppresses it, the first in precedence order
     /// that matches, has not expired and allows its count.
     pub hits: Vec<Option<usize>>,
+    /// Per place: the index of the first rule that would have suppressed it but for its
+    /// `max_goroutines`, when no rule suppresses it.
+    pub over_bound: Vec<Option<usize>>,
     /// Per rule: how many places it matches.
     pub matched: Vec<u64>,
     /// Rules that matched a place with more goroutines than they allow.
@@ -41,15 +44,18 @@ pub struct Applied {
 pub fn apply(rules: &[Rule], subjects: &[Option<Subject<'_>>], today: Date) -> Applied {
     let mut applied = Applied {
         hits: Vec::with_capacity(subjects.len()),
+        over_bound: Vec::with_capacity(subjects.len()),
         matched: vec![0; rules.len()],
         warnings: Vec::new(),
     };
     for subject in subjects {
         let Some(subject) = subject else {
             applied.hits.push(None);
+            applied.over_bound.push(None);
             continue;
         };
         let mut hit = None;
+        let mut over = None;
         for (index, rule) in rules.iter().enumerate() {
             if !rule.matches(subject) {
                 continue;
@@ -67,11 +73,15 @@ pub fn apply(rules: &[Rule], subjects: &[Option<Subject<'_>>], today: Date) -> A
                     line: subject.line,
                     goroutines: subject.goroutines,
                 });
+                over = over.or(Some(index));
                 continue;
             }
             hit = Some(index);
         }
         applied.hits.push(hit);
+        applied
+            .over_bound
+            .push(if hit.is_none() { over } else { None });
     }
     applied
 }

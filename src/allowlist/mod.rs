@@ -10,6 +10,8 @@
 //!     file: "billing/**/*.go"
 //!     op: select
 //!     max_goroutines: 5000
+//!     bound_reason: one poller per tenant, and we have about 3000
+//!     over_bound: "billing pollers: one per tenant — is a poller started per request?"
 //!     owner: "@billing-team"
 //!     expires: 2027-03-31
 //! ```
@@ -71,6 +73,11 @@ pub struct Rule {
     pub op: Option<Op>,
     pub stack: Option<Glob>,
     pub max_goroutines: Option<u64>,
+    /// Why the bound is what it is (or why there is none), for `rules list`.
+    pub bound_reason: Option<String>,
+    /// What a count over `max_goroutines` means, said in the finding's note after the count
+    /// ("database/sql openers: one per sql.DB — …").
+    pub over_bound: Option<String>,
     pub owner: Option<String>,
     pub expires: Option<Date>,
     pub source: RuleSource,
@@ -142,6 +149,8 @@ const FIELDS: &[&str] = &[
     "op",
     "stack",
     "max_goroutines",
+    "bound_reason",
+    "over_bound",
     "owner",
     "expires",
 ];
@@ -182,6 +191,8 @@ struct RawRule {
     op: Option<String>,
     stack: Option<String>,
     max_goroutines: Option<u64>,
+    bound_reason: Option<String>,
+    over_bound: Option<String>,
     owner: Option<String>,
     expires: Option<String>,
 }
@@ -201,6 +212,8 @@ impl RawRule {
                     "file" => self.file = text,
                     "op" => self.op = text,
                     "stack" => self.stack = text,
+                    "bound_reason" => self.bound_reason = text,
+                    "over_bound" => self.over_bound = text,
                     "owner" => self.owner = text,
                     _ => self.expires = text,
                 }
@@ -478,6 +491,24 @@ fn parse_entry(
     if raw.max_goroutines == Some(0) {
         fail_key("max_goroutines", "must be at least 1".into());
     }
+    let mut words = |key: &str, value: Option<String>| {
+        let value = value.map(|text| text.trim().to_string());
+        if value.as_deref() == Some("") {
+            fail_key(key, "must not be empty".into());
+        }
+        value
+    };
+    let bound_reason = words("bound_reason", raw.bound_reason);
+    let over_bound = words("over_bound", raw.over_bound);
+    if over_bound.is_some() && raw.max_goroutines.is_none() && !mistyped.contains(&"max_goroutines")
+    {
+        fail_key(
+            "over_bound",
+            "says what a count over `max_goroutines` means, and the rule has none: add \
+             `max_goroutines` or remove `over_bound`"
+                .into(),
+        );
+    }
     let owner = raw.owner.map(|owner| owner.trim().to_string());
     if owner.as_deref() == Some("") {
         fail_key("owner", "must not be empty".into());
@@ -504,6 +535,8 @@ fn parse_entry(
         op,
         stack,
         max_goroutines: raw.max_goroutines,
+        bound_reason,
+        over_bound,
         owner,
         expires,
         source: source.clone(),
@@ -554,5 +587,65 @@ mod tests {
         assert!(rules.len() >= 30, "{} built-in rules", rules.len());
         assert!(rules.iter().all(|rule| rule.id.starts_with(BUILTIN_PREFIX)));
         assert!(duplicate_ids(&rules).is_empty());
+    }
+
+    /// rules/README.md: every built-in rule names one function, says why its bound is what it
+    /// is (or why there is none), and a bounded one says what a count over it means.
+    #[test]
+    fn every_builtin_rule_states_its_bound() {
+        for rule in builtin() {
+            let id = &rule.id;
+            let function = rule.function.as_ref().map(Glob::as_str).unwrap_or_default();
+            assert!(!function.is_empty(), "{id} names no function");
+            // A glob that starts with `*` matches forks and wrappers it was not written for.
+            assert!(!function.starts_with('*'), "{id}: {function}");
+            assert!(rule.bound_reason.is_some(), "{id} has no bound_reason");
+            match rule.max_goroutines {
+                Some(_) => assert!(rule.over_bound.is_some(), "{id} has no over_bound"),
+                None => assert!(
+                    rule.bound_reason
+                        .as_deref()
+                        .is_some_and(|why| why.starts_with("not bounded:")),
+                    "{id}: an unbounded rule's bound_reason starts with `not bounded:`"
+                ),
+            }
+        }
+    }
+
+    fn one(text: &str) -> Result<Rule, Vec<String>> {
+        let file = format!("version: 1\nsuppressions:\n  - id: r\n    reason: x\n{text}");
+        parse(&file, "r.yaml", RuleSource::User(0))
+            .map(|mut rules| rules.remove(0))
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn bound_words() {
+        let rule = one(
+            "    function: f\n    max_goroutines: 4\n    bound_reason: \" one per DB \"\n    \
+             over_bound: \"openers: one per DB\"\n",
+        )
+        .unwrap();
+        assert_eq!(rule.bound_reason.as_deref(), Some("one per DB"));
+        assert_eq!(rule.over_bound.as_deref(), Some("openers: one per DB"));
+        let table: &[(&str, &str)] = &[
+            (
+                "    function: f\n    over_bound: many\n",
+                "r.yaml:6:17: suppressions[0].over_bound: says what a count over \
+                 `max_goroutines` means, and the rule has none: add `max_goroutines` or remove \
+                 `over_bound`",
+            ),
+            (
+                "    function: f\n    bound_reason: \" \"\n",
+                "r.yaml:6:19: suppressions[0].bound_reason: must not be empty",
+            ),
+        ];
+        for (text, expected) in table {
+            assert_eq!(one(text).unwrap_err(), [expected.to_string()], "{text}");
+        }
+        // Mistyped max_goroutines: one error, not a second one about over_bound.
+        let errors =
+            one("    function: f\n    max_goroutines: x\n    over_bound: many\n").unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
     }
 }

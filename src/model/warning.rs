@@ -91,6 +91,14 @@ pub enum Warning {
         file: String,
         line: u32,
     },
+    /// A rule or an inline ignore suppressed goroutines the garbage collector proved leaked.
+    ProvenLeakSuppressed {
+        file: String,
+        line: u32,
+        leaked: u64,
+        /// `rule ID` or `//leakprof:ignore`.
+        by: String,
+    },
     /// A rule matched a place with more goroutines than it allows.
     RuleOverBound {
         rule: String,
@@ -206,6 +214,22 @@ impl fmt::Display for Warning {
                 "{file}:{line}: {IGNORE_MARKER} needs a reason \
                  (`{IGNORE_MARKER} <why this is not a leak>`); nothing suppressed"
             ),
+            Warning::ProvenLeakSuppressed {
+                file,
+                line,
+                leaked,
+                by,
+            } => {
+                let goroutines = match leaked {
+                    1 => "1 goroutine".to_string(),
+                    n => format!("{n} goroutines"),
+                };
+                write!(
+                    f,
+                    "{file}:{line}: {by} suppresses a leak the garbage collector proved \
+                     ({goroutines} leaked there); fix the leak or narrow the suppression"
+                )
+            }
             Warning::RuleOverBound {
                 rule,
                 origin,

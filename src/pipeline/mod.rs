@@ -12,7 +12,7 @@ pub mod status;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::aggregate::{self, Merged, Site, Tally};
-use crate::allowlist::{self, Applied, Rule, Subject};
+use crate::allowlist::{self, Applied, Rule, RuleSource, Subject};
 use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
@@ -28,7 +28,7 @@ use crate::series::{Movement, Timeline};
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
-use status::{Decision, Evidence, Policy, PoolEvidence, RuleEvidence};
+use status::{Decision, Evidence, OverBound, Policy, PoolEvidence, RuleEvidence};
 
 /// Errors that stop a whole run.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +69,11 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let known = gather(places, checks, exclusions, owners, told, &applied);
     let auto_bar = automatic_bar(&read.entries, config);
     let decided = decide_all(&known, &rules, auto_bar, config);
+    warnings.extend(
+        decided
+            .iter()
+            .flat_map(|decision| decision.warnings.clone()),
+    );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
     let ids = ids(&known);
     let findings = assemble(known, decided, ids, config.labels.group.as_deref());
@@ -401,6 +406,8 @@ struct Known {
     told: patterns::Told,
     /// The allowlist rule that would suppress the place (an index into the rules).
     rule: Option<usize>,
+    /// The first rule that matches but allows fewer goroutines than the place has.
+    over_bound: Option<usize>,
 }
 
 /// The stages' findings about each place, one record per place.
@@ -418,15 +425,16 @@ fn gather(
         .zip(exclusions)
         .zip(owners)
         .zip(told)
-        .zip(&applied.hits)
+        .zip(applied.hits.iter().zip(&applied.over_bound))
         .map(
-            |(((((place, check), exclusion), owners), told), &rule)| Known {
+            |(((((place, check), exclusion), owners), told), (&rule, &over_bound))| Known {
                 place,
                 check,
                 exclusion,
                 owners,
                 told,
                 rule,
+                over_bound,
             },
         )
         .collect()
@@ -453,11 +461,24 @@ fn decide_all(
                     id: &rule.id,
                     reason: &rule.reason,
                     owner: rule.owner.as_deref(),
+                    builtin: rule.source == RuleSource::Builtin,
+                });
+            let over_bound = known
+                .over_bound
+                .map(|index| &rules[index])
+                .and_then(|rule| {
+                    Some(OverBound {
+                        rule: &rule.id,
+                        max: rule.max_goroutines?,
+                        goroutines: place.tally.goroutines,
+                        says: rule.over_bound.as_deref(),
+                    })
                 });
             let evidence = Evidence {
                 exclusion: known.exclusion.as_ref(),
                 ignore: check.as_ref().and_then(|check| check.ignore.as_deref()),
                 rule,
+                over_bound,
                 bounds: check.as_ref().map_or(&[], |check| &check.bounds),
                 place: (file_of(place, check), place.site.line),
                 leaked: place.leaked,

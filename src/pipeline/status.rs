@@ -2,8 +2,9 @@
 //! about it. No stage sets either: each gathers evidence, and [`decide`] weighs it.
 
 use crate::blocking::Op;
+use crate::model::warning::IGNORE_MARKER;
 use crate::model::{
-    Exclusion, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict,
+    Exclusion, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict, Warning,
 };
 use crate::source::analyze::{Bound, BoundKind};
 
@@ -16,6 +17,9 @@ pub struct Evidence<'a> {
     pub ignore: Option<&'a str>,
     /// The allowlist rule that would suppress the place.
     pub rule: Option<RuleEvidence<'a>>,
+    /// The first rule that matches but allows fewer goroutines than the place has, when no
+    /// rule suppresses it.
+    pub over_bound: Option<OverBound<'a>>,
     /// Cases that end the select's wait by themselves, in source order.
     pub bounds: &'a [Bound],
     /// The file name and line of the select, for the reason a bound gives.
@@ -46,6 +50,7 @@ impl Default for Evidence<'_> {
             exclusion: None,
             ignore: None,
             rule: None,
+            over_bound: None,
             bounds: &[],
             place: ("", 0),
             leaked: 0,
@@ -75,6 +80,8 @@ pub struct Decision {
     pub suppression: Option<Suppression>,
     pub verdict: Verdict,
     pub notes: Vec<Note>,
+    /// What the report must say about the decision: a suppression of a leak the GC proved.
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +89,18 @@ pub struct RuleEvidence<'a> {
     pub id: &'a str,
     pub reason: &'a str,
     pub owner: Option<&'a str>,
+    /// Shipped with leakprof (`rules/*.yaml`), not written by the user.
+    pub builtin: bool,
+}
+
+/// A rule that matches a place with at least its `max_goroutines`.
+#[derive(Clone, Copy, Debug)]
+pub struct OverBound<'a> {
+    pub rule: &'a str,
+    pub max: u64,
+    pub goroutines: u64,
+    /// The rule's words for what so many mean.
+    pub says: Option<&'a str>,
 }
 
 /// Settings the decision depends on.
@@ -96,9 +115,13 @@ pub struct Policy {
 /// The status of a place, what suppressed it, and how sure leakprof is that it leaks.
 ///
 /// Status, in order: code that is not own is excluded; an inline ignore wins over every rule
-/// and heuristic; then the first allowlist rule; then a bounded select, unless the GC proved
-/// the goroutines leaked (a heuristic never overrules the GC); what is left is reported when
-/// over the threshold, proven leaked, or growing under an automatic threshold, else below it.
+/// and heuristic; then the first allowlist rule, unless it is built in and the GC proved the
+/// goroutines leaked (a built-in rule describes a healthy daemon, and a proven leak is not
+/// one: the finding carries a note naming the rule); then a bounded select, unless the GC
+/// proved the goroutines leaked (a heuristic never overrules the GC); what is left is reported
+/// when over the threshold, proven leaked, or growing under an automatic threshold, else below
+/// it. The user's own word (a rule of theirs, an inline ignore) may still suppress a proven
+/// leak, never quietly: the decision carries a warning.
 ///
 /// Verdict: `proven` when the GC proved goroutines there leaked; `likely` when the place grows
 /// over three or more snapshots or the source shows the path that abandons its goroutines (a
@@ -123,17 +146,53 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
     if evidence.op == Op::Select && !evidence.source_checked && evidence.exclusion.is_none() {
         notes.push(Note::SelectUnchecked);
     }
-    let (status, suppression) = status(evidence, policy);
+    let overruled = evidence
+        .rule
+        .filter(|rule| rule.builtin && evidence.leaked > 0 && evidence.exclusion.is_none());
+    let weighed = Evidence {
+        rule: evidence.rule.filter(|_| overruled.is_none()),
+        ..*evidence
+    };
+    let (status, suppression) = status(&weighed, policy);
+    if let Some(rule) = overruled {
+        notes.push(Note::BuiltinRuleOverruled {
+            rule: rule.id.to_string(),
+        });
+    }
+    if let (Some(over), None) = (evidence.over_bound, evidence.exclusion) {
+        notes.push(Note::OverRuleBound {
+            rule: over.rule.to_string(),
+            max: over.max,
+            goroutines: over.goroutines,
+            says: over.says.map(str::to_string),
+        });
+    }
     if status == Status::Reported && !evidence.over_threshold && evidence.leaked == 0 {
         if let Some(bar) = evidence.auto_bar {
             notes.push(Note::GrowingUnderAutoBar { bar });
         }
+    }
+    // Only the user's own rule or inline ignore can overrule the GC; say so every time.
+    let mut warnings = Vec::new();
+    if let (Some(suppression), true) = (&suppression, evidence.leaked > 0) {
+        let by = match &suppression.rule {
+            Some(rule) => format!("rule {rule}"),
+            None => IGNORE_MARKER.to_string(),
+        };
+        let (file, line) = evidence.place;
+        warnings.push(Warning::ProvenLeakSuppressed {
+            file: file.to_string(),
+            line,
+            leaked: evidence.leaked,
+            by,
+        });
     }
     Decision {
         status,
         suppression,
         verdict,
         notes,
+        warnings,
     }
 }
 
@@ -225,6 +284,7 @@ mod tests {
             id: "r",
             reason: "by design",
             owner: None,
+            builtin: false,
         };
         let ctx = [bound(BoundKind::CtxDone)];
         let timer_after_ctx = [bound(BoundKind::CtxDone), bound(BoundKind::Timer)];
@@ -342,6 +402,200 @@ mod tests {
         assert!(
             reason.starts_with("select at x.go:6 also waits on <-x"),
             "{reason}"
+        );
+    }
+
+    /// Issue 16: a built-in rule describes a healthy daemon; goroutines the GC proved leaked
+    /// are not one, so the rule does not hide them. The user's own word still may, loudly.
+    #[test]
+    fn gc_proof_beats_builtin_rules() {
+        use SuppressionKind::*;
+        let builtin = RuleEvidence {
+            id: "leakprof.database-sql.connection-opener",
+            reason: "each sql.DB keeps one opener goroutine",
+            owner: None,
+            builtin: true,
+        };
+        let user = RuleEvidence {
+            id: "known-pool",
+            builtin: false,
+            ..builtin
+        };
+        let proven = Evidence {
+            leaked: 150,
+            over_threshold: true,
+            op: Op::Select,
+            source_checked: true,
+            place: ("database/sql/sql.go", 1267),
+            ..Evidence::default()
+        };
+        let notes = |decision: &Decision| -> Vec<String> {
+            decision.notes.iter().map(ToString::to_string).collect()
+        };
+        let warnings = |decision: &Decision| -> Vec<String> {
+            decision.warnings.iter().map(ToString::to_string).collect()
+        };
+
+        // (rule, leaked) → status, suppression kind, overruled note, warning.
+        let table: &[(
+            RuleEvidence<'_>,
+            u64,
+            Status,
+            Option<SuppressionKind>,
+            bool,
+            bool,
+        )] = &[
+            (builtin, 150, Status::Reported, None, true, false),
+            (
+                builtin,
+                0,
+                Status::Suppressed,
+                Some(Allowlist),
+                false,
+                false,
+            ),
+            (user, 150, Status::Suppressed, Some(Allowlist), false, true),
+            (user, 0, Status::Suppressed, Some(Allowlist), false, false),
+        ];
+        for &(rule, leaked, status, kind, overruled, warned) in table {
+            let decision = decide(
+                &Evidence {
+                    rule: Some(rule),
+                    leaked,
+                    ..proven
+                },
+                POLICY,
+            );
+            let case = format!("{} leaked={leaked}", rule.id);
+            assert_eq!(decision.status, status, "{case}");
+            assert_eq!(
+                decision.suppression.as_ref().map(|s| s.kind),
+                kind,
+                "{case}"
+            );
+            let expected_verdict = if leaked > 0 {
+                Verdict::Proven
+            } else {
+                Verdict::Possible
+            };
+            assert_eq!(decision.verdict, expected_verdict, "{case}");
+            let note = "the garbage collector proved these goroutines leaked, so built-in rule \
+                        leakprof.database-sql.connection-opener does not hide them: it describes \
+                        a healthy daemon, and a leaked one is not";
+            assert_eq!(
+                notes(&decision).contains(&note.to_string()),
+                overruled,
+                "{case}"
+            );
+            assert_eq!(!decision.warnings.is_empty(), warned, "{case}");
+        }
+        // Below the threshold too: the GC's proof is enough.
+        let below = decide(
+            &Evidence {
+                rule: Some(builtin),
+                over_threshold: false,
+                ..proven
+            },
+            POLICY,
+        );
+        assert_eq!(below.status, Status::Reported);
+        // The warning names the place, the rule and the count.
+        let by_user = decide(
+            &Evidence {
+                rule: Some(user),
+                ..proven
+            },
+            POLICY,
+        );
+        assert_eq!(
+            warnings(&by_user),
+            [
+                "database/sql/sql.go:1267: rule known-pool suppresses a leak the garbage \
+                 collector proved (150 goroutines leaked there); fix the leak or narrow the \
+                 suppression"
+            ]
+        );
+        let inline = decide(
+            &Evidence {
+                ignore: Some("drained later"),
+                rule: Some(builtin),
+                leaked: 1,
+                ..proven
+            },
+            POLICY,
+        );
+        assert_eq!(inline.suppression.as_ref().map(|s| s.kind), Some(Inline));
+        assert!(
+            warnings(&inline)[0].starts_with("database/sql/sql.go:1267: //leakprof:ignore")
+                && warnings(&inline)[0].contains("(1 goroutine leaked there)"),
+            "{:?}",
+            warnings(&inline)
+        );
+        // Not own code stays excluded, rule or no rule.
+        let std = Exclusion::StandardLibrary;
+        let excluded = decide(
+            &Evidence {
+                exclusion: Some(&std),
+                rule: Some(builtin),
+                ..proven
+            },
+            POLICY,
+        );
+        assert_eq!(excluded.status, Status::Excluded);
+        assert!(excluded.notes.is_empty() && excluded.warnings.is_empty());
+    }
+
+    /// Issue 16: over a rule's bound the place is reported by the rules, and the finding says
+    /// what so many daemons mean (the rule's words) or, without them, which bound it passed.
+    #[test]
+    fn over_a_rule_bound_the_finding_says_why() {
+        let over = Evidence {
+            over_threshold: true,
+            op: Op::Receive,
+            over_bound: Some(OverBound {
+                rule: "leakprof.database-sql.connection-opener",
+                max: 16,
+                goroutines: 152,
+                says: Some(
+                    "database/sql openers: one per sql.DB — is a DB opened per request and \
+                     never closed?",
+                ),
+            }),
+            ..Evidence::default()
+        };
+        let decision = decide(&over, POLICY);
+        assert_eq!(decision.status, Status::Reported);
+        assert_eq!(
+            decision
+                .notes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [
+                "152 database/sql openers: one per sql.DB — is a DB opened per request and \
+                 never closed? (rule leakprof.database-sql.connection-opener expects fewer than \
+                 16)"
+            ]
+        );
+        let plain = decide(
+            &Evidence {
+                over_bound: Some(OverBound {
+                    rule: "fanout",
+                    max: 100,
+                    goroutines: 120,
+                    says: None,
+                }),
+                ..over
+            },
+            POLICY,
+        );
+        assert_eq!(
+            plain
+                .notes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["120 goroutines here, and rule fanout suppresses only fewer than 100"]
         );
     }
 
