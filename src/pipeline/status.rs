@@ -436,28 +436,33 @@ mod tests {
             decision.warnings.iter().map(ToString::to_string).collect()
         };
 
-        // (rule, leaked) → status, suppression kind, overruled note, warning.
-        let table: &[(
-            RuleEvidence<'_>,
+        // (rule, leaked) → status, suppression kind, (overruled note, warning).
+        type Row<'a> = (
+            RuleEvidence<'a>,
             u64,
             Status,
             Option<SuppressionKind>,
-            bool,
-            bool,
-        )] = &[
-            (builtin, 150, Status::Reported, None, true, false),
+            (bool, bool),
+        );
+        let table: &[Row<'_>] = &[
+            (builtin, 150, Status::Reported, None, (true, false)),
             (
                 builtin,
                 0,
                 Status::Suppressed,
                 Some(Allowlist),
-                false,
-                false,
+                (false, false),
             ),
-            (user, 150, Status::Suppressed, Some(Allowlist), false, true),
-            (user, 0, Status::Suppressed, Some(Allowlist), false, false),
+            (
+                user,
+                150,
+                Status::Suppressed,
+                Some(Allowlist),
+                (false, true),
+            ),
+            (user, 0, Status::Suppressed, Some(Allowlist), (false, false)),
         ];
-        for &(rule, leaked, status, kind, overruled, warned) in table {
+        for &(rule, leaked, status, kind, (overruled, warned)) in table {
             let decision = decide(
                 &Evidence {
                     rule: Some(rule),
