@@ -45,6 +45,15 @@ pub enum RulesCommand {
     /// Append an entry built from a finding of a JSON report (or from --function/--file),
     /// keeping the file's comments and layout; the result is validated before it is written.
     Add(AddArgs),
+    /// List rules with what each matches, its bound and why, and its reason: the rules
+    /// leakprof ships with --builtin, or those of FILEs.
+    List {
+        #[arg(value_name = "FILE", required_unless_present = "builtin")]
+        files: Vec<PathBuf>,
+        /// List the built-in rules (rules/*.yaml, compiled in).
+        #[arg(long)]
+        builtin: bool,
+    },
     /// List entries that are expired or matched nothing in a JSON report; --write removes them.
     Prune {
         #[arg(value_name = "FILE")]
