@@ -18,6 +18,10 @@ const MAX_LABEL_KEYS: usize = 64;
 /// Frames kept for a finding's example stack.
 const MAX_EXAMPLE_FRAMES: usize = 64;
 
+/// Distinct stacks told apart at one place, for rules with a `stack` condition; goroutines
+/// with any further stack count as [`Tally::stacks_untold`].
+const MAX_STACK_VARIANTS: usize = 8;
+
 /// Where goroutines block and on what.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Site {
@@ -53,6 +57,17 @@ pub struct Tally {
     pub created_by: Option<String>,
     /// Where, as the profile records it: the file and line of the `go` statement.
     pub created_at: Option<(String, u32)>,
+    /// When goroutines here came with more than one stack: each stack (in the example's
+    /// form) with its goroutines (worst snapshot), at most [`MAX_STACK_VARIANTS`]. Empty when
+    /// they all had the example's stack. A rule with a `stack` condition weighs each, so
+    /// that one goroutine's callers do not decide for all of them.
+    pub stacks: Vec<(String, u64)>,
+    /// Goroutines whose stack was not among [`Tally::stacks`] (worst snapshot).
+    pub stacks_untold: u64,
+    /// The hash of the example stack's frames, and of each of [`Tally::stacks`], to tell
+    /// stacks apart within a snapshot.
+    stack_hash: u64,
+    stack_hashes: Vec<u64>,
 }
 
 /// A place seen in one snapshot.
@@ -258,7 +273,16 @@ impl SampleSink for Snapshot {
                     blocking: classified.blocking,
                 };
                 let creator = sample.frames.created_by();
+                let has_stack = match classified.blocking {
+                    Blocking::Channel(_) => true,
+                    Blocking::Other(kind) => Op::of_sync_wait(kind).is_some(),
+                };
                 let tally = Tally {
+                    stack_hash: if has_stack {
+                        stack_hash(&self.hasher, sample)
+                    } else {
+                        0
+                    },
                     // Sync waits become findings when the GC proves them leaked: keep their
                     // stacks too.
                     stack: match classified.blocking {
@@ -289,6 +313,13 @@ impl SampleSink for Snapshot {
                 self.sites.len() - 1
             }
         };
+        if found.is_some() && !self.sites[at].1.stack.is_empty() {
+            let hash = stack_hash(&self.hasher, sample);
+            let tally = &mut self.sites[at].1;
+            self.kept = self
+                .kept
+                .saturating_add(add_stack_variant(tally, hash, sample));
+        }
         let tally = &mut self.sites[at].1;
         tally.goroutines = tally.goroutines.saturating_add(sample.count);
         for (key, value) in &sample.labels {
@@ -328,6 +359,46 @@ impl SampleSink for Snapshot {
     fn kept_bytes(&self) -> u64 {
         self.kept
     }
+}
+
+/// A hash of the frames an example stack keeps: equal stacks hash alike within a snapshot,
+/// without building the stack's text.
+fn stack_hash(hasher: &std::hash::RandomState, sample: &Sample<'_>) -> u64 {
+    let mut hasher = hasher.build_hasher();
+    for frame in sample.frames.clone().take(MAX_EXAMPLE_FRAMES) {
+        profile::bounded_name(frame.function).hash(&mut hasher);
+        profile::bounded_name(frame.file).hash(&mut hasher);
+        frame.line.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Counts `sample` (at a place `tally` already holds, before its count is added) under its
+/// stack: nothing to do while every goroutine has the example's stack; from the second stack
+/// on, each is kept apart (the example's among them), up to [`MAX_STACK_VARIANTS`]. Returns
+/// the bytes newly kept.
+fn add_stack_variant(tally: &mut Tally, hash: u64, sample: &Sample<'_>) -> u64 {
+    let mut kept = 0;
+    if tally.stacks.is_empty() {
+        if hash == tally.stack_hash {
+            return 0;
+        }
+        tally.stacks.push((tally.stack.clone(), tally.goroutines));
+        tally.stack_hashes.push(tally.stack_hash);
+        kept += tally.stack.len();
+    }
+    if let Some(at) = tally.stack_hashes.iter().position(|&seen| seen == hash) {
+        let counted = &mut tally.stacks[at].1;
+        *counted = counted.saturating_add(sample.count);
+    } else if tally.stacks.len() < MAX_STACK_VARIANTS {
+        let stack = example_stack(sample);
+        kept += stack.len();
+        tally.stacks.push((stack, sample.count));
+        tally.stack_hashes.push(hash);
+    } else {
+        tally.stacks_untold = tally.stacks_untold.saturating_add(sample.count);
+    }
+    kept as u64
 }
 
 fn example_stack(sample: &Sample<'_>) -> String {
@@ -528,7 +599,8 @@ fn add_to_group(groups: &mut BTreeMap<String, u64>, value: &str, count: u64) {
 
 /// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`: the same place
 /// seen in other snapshots, or under another path of the same code.
-pub fn merge_tally(merged: &mut Tally, tally: Tally) {
+pub fn merge_tally(merged: &mut Tally, mut tally: Tally) {
+    merge_stacks(merged, &mut tally);
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
         merged.stack = tally.stack;
         merged.created_by = tally.created_by;
@@ -556,9 +628,130 @@ pub fn merge_tally(merged: &mut Tally, tally: Tally) {
     }
 }
 
+/// The stacks of a place seen in two tallies: unless both had one and the same, each stack
+/// with its worst count, up to [`MAX_STACK_VARIANTS`] (the rest untold).
+fn merge_stacks(merged: &mut Tally, tally: &mut Tally) {
+    if merged.stacks.is_empty() && tally.stacks.is_empty() && merged.stack == tally.stack {
+        return;
+    }
+    let variants = |tally: &mut Tally| match std::mem::take(&mut tally.stacks) {
+        stacks if !stacks.is_empty() => stacks,
+        _ if tally.stack.is_empty() => Vec::new(),
+        _ => vec![(tally.stack.clone(), tally.goroutines)],
+    };
+    let mut stacks = variants(merged);
+    let mut untold = merged.stacks_untold.max(tally.stacks_untold);
+    for (stack, goroutines) in variants(tally) {
+        match stacks.iter().position(|(kept, _)| *kept == stack) {
+            Some(at) => stacks[at].1 = stacks[at].1.max(goroutines),
+            None if stacks.len() < MAX_STACK_VARIANTS => stacks.push((stack, goroutines)),
+            None => untold = untold.saturating_add(goroutines),
+        }
+    }
+    if stacks.len() > 1 || untold > 0 {
+        merged.stacks = stacks;
+        merged.stacks_untold = untold;
+    }
+    merged.stack_hashes.clear();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Feeds `count` goroutines blocked in a select in `get`, called from `creator`.
+    fn select_in(snapshot: &mut Snapshot, creator: &'static str, count: u64) {
+        let frames = [
+            Frame {
+                function: "runtime.selectgo",
+                file: "/go/src/runtime/select.go",
+                line: 351,
+            },
+            Frame {
+                function: "t.(*controlBuffer).get",
+                file: "/t/controlbuf.go",
+                line: 20,
+            },
+            Frame {
+                function: creator,
+                file: "/t/http2.go",
+                line: 40,
+            },
+        ];
+        snapshot.sample(&Sample {
+            count,
+            wait_reason: None,
+            wait_minutes: None,
+            leaked: false,
+            hidden_runtime_frames: None,
+            frames: profile::Frames::List(&frames),
+            labels: Vec::new(),
+        });
+    }
+
+    /// One place, goroutines with different callers: each stack is kept with its count (for
+    /// rules with `stack`), within a snapshot and across snapshots; one stack keeps nothing.
+    #[test]
+    fn stacks_told_apart_at_one_place() {
+        // (goroutines, stacks told apart by their outermost frame, untold)
+        type Told = (u64, Vec<(String, u64)>, u64);
+        let stacks = |merged: Merged| -> Vec<Told> {
+            merged
+                .into_sites()
+                .into_iter()
+                .map(|(_, tally)| {
+                    let told = tally
+                        .stacks
+                        .iter()
+                        .map(|(stack, n)| (stack.lines().last().unwrap_or("").to_string(), *n))
+                        .collect();
+                    (tally.goroutines, told, tally.stacks_untold)
+                })
+                .collect()
+        };
+        let caller = |name: &str| format!("{name} /t/http2.go:40");
+
+        let mut one = Snapshot::default();
+        select_in(&mut one, "t.server", 3);
+        select_in(&mut one, "t.server", 4);
+        let mut merged = Merged::default();
+        merged.add(one);
+        assert_eq!(stacks(merged), [(7, vec![], 0)]);
+
+        let mut first = Snapshot::default();
+        select_in(&mut first, "t.server", 150);
+        select_in(&mut first, "t.client", 5);
+        select_in(&mut first, "t.client", 1);
+        let mut second = Snapshot::default();
+        select_in(&mut second, "t.client", 110);
+        let mut merged = Merged::default();
+        merged.add(first);
+        merged.add(second);
+        assert_eq!(
+            stacks(merged),
+            [(
+                156,
+                vec![(caller("t.server"), 150), (caller("t.client"), 110)],
+                0
+            )]
+        );
+
+        // Past the cap, further stacks are counted as untold.
+        let mut many = Snapshot::default();
+        let names = [
+            "t.a", "t.b", "t.c", "t.d", "t.e", "t.f", "t.g", "t.h", "t.i", "t.j",
+        ];
+        for name in names {
+            select_in(&mut many, name, 2);
+        }
+        let mut merged = Merged::default();
+        merged.add(many);
+        let [(goroutines, told, untold)] = stacks(merged).try_into().unwrap();
+        assert_eq!(
+            (goroutines, told.len(), untold),
+            (20, MAX_STACK_VARIANTS, 4)
+        );
+    }
 
     #[test]
     fn auto_thresholds() {

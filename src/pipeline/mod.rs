@@ -381,6 +381,8 @@ fn apply_rules(
                 line: place.site.line,
                 op: op_of(place, check),
                 stack,
+                stacks: &place.tally.stacks,
+                stacks_untold: place.tally.stacks_untold,
                 goroutines: place.tally.goroutines,
                 ignored_inline: check.as_ref().is_some_and(|check| check.ignore.is_some()),
             })
@@ -406,8 +408,9 @@ struct Known {
     told: patterns::Told,
     /// The allowlist rule that would suppress the place (an index into the rules).
     rule: Option<usize>,
-    /// The first rule that matches but allows fewer goroutines than the place has.
-    over_bound: Option<usize>,
+    /// The first rule that matches but allows fewer goroutines than it would cover here, and
+    /// how many.
+    over_bound: Option<(usize, u64)>,
 }
 
 /// The stages' findings about each place, one record per place.
@@ -463,17 +466,15 @@ fn decide_all(
                     owner: rule.owner.as_deref(),
                     builtin: rule.source == RuleSource::Builtin,
                 });
-            let over_bound = known
-                .over_bound
-                .map(|index| &rules[index])
-                .and_then(|rule| {
-                    Some(OverBound {
-                        rule: &rule.id,
-                        max: rule.max_goroutines?,
-                        goroutines: place.tally.goroutines,
-                        says: rule.over_bound.as_deref(),
-                    })
-                });
+            let over_bound = known.over_bound.and_then(|(index, goroutines)| {
+                let rule = &rules[index];
+                Some(OverBound {
+                    rule: &rule.id,
+                    max: rule.max_goroutines?,
+                    goroutines,
+                    says: rule.over_bound.as_deref(),
+                })
+            });
             let evidence = Evidence {
                 exclusion: known.exclusion.as_ref(),
                 ignore: check.as_ref().and_then(|check| check.ignore.as_deref()),
