@@ -245,7 +245,12 @@ fn snippets() {
         ("forever", SelectNoCases, "select_no_cases"),
         ("forever-multi-line", SelectNoCases, "select_no_cases"),
         ("generic", Send, "send"),
-        ("method-literal", Receive, "receive"),
+        // A bare wait on a context is checked like a select's case.
+        (
+            "method-literal",
+            Receive,
+            "receive bound=ctx_done(context)@210:<-ctx.Done()",
+        ),
         ("value-receiver", Send, "send"),
         ("top-level-literal", Send, "send"),
         ("range-variable", Send, "send"),
@@ -319,7 +324,7 @@ fn reasons_and_notes() {
     assert_eq!(
         ticker
             .bound
-            .map(|bound| bound.reason("leaks.go", 85))
+            .map(|bound| bound.reason("leaks.go", 85, true))
             .as_deref(),
         Some("select at leaks.go:85 also waits on <-ticker.C (ticker) at line 86")
     );
@@ -327,11 +332,12 @@ fn reasons_and_notes() {
     assert_eq!(
         context
             .bound
-            .map(|bound| bound.reason("leaks.go", 113))
+            .map(|bound| bound.reason("leaks.go", 113, true))
             .as_deref(),
         Some(
             "select at leaks.go:113 also waits on <-ctx.Done() (context) at line 115; \
-             heuristic: a context that is never cancelled still leaks"
+             unverified: ctx is a parameter of ctxLoop: whether its callers can end it was \
+             not checked"
         )
     );
     for (marker, note) in [
