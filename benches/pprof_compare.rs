@@ -95,12 +95,16 @@ fn read(path: &Path) {
 struct Frames {
     goroutines: u64,
     frames: usize,
+    name_bytes: usize,
 }
 
 impl SampleSink for Frames {
     fn sample(&mut self, sample: &Sample<'_>) {
         self.goroutines += sample.count;
-        self.frames += sample.frames.clone().map(|frame| frame.function.len()).count();
+        for frame in sample.frames.clone() {
+            self.frames += 1;
+            self.name_bytes += frame.function.len() + frame.file.len();
+        }
     }
 }
 
@@ -109,7 +113,11 @@ fn decode(path: &Path) {
     let mut sink = Frames {
         goroutines: 0,
         frames: 0,
+        name_bytes: 0,
     };
     profile::read_file(path, &ReadOptions::default(), &mut sink).expect("readable");
-    println!("{} goroutines, {} frames", sink.goroutines, sink.frames);
+    println!(
+        "{} goroutines, {} frames, {} bytes of names",
+        sink.goroutines, sink.frames, sink.name_bytes
+    );
 }
