@@ -130,9 +130,10 @@ fn main() {
     let Command::Report(args) = Cli::try_parse_from(args).expect("arguments").command else {
         unreachable!("a report command line")
     };
+    let config = leakprof::config::ReportConfig::new(&args, false, |_| None).expect("config");
     for run in 1..=3 {
         let started = Instant::now();
-        let report = leakprof::build_report(&args).expect("report");
+        let report = leakprof::build_report(&config).expect("report");
         let elapsed = started.elapsed().as_secs_f64();
         let suppressed = report
             .findings

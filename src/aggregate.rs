@@ -40,13 +40,42 @@ pub struct Tally {
     pub labels: BTreeMap<String, BTreeSet<String>>,
     /// In some snapshot the count reached that snapshot's threshold.
     pub over_threshold: bool,
-    /// (Unix nanoseconds, goroutines) for each timestamped snapshot that has this place.
-    pub series: Vec<(i64, u64)>,
+    /// The place in each snapshot that has it: which instance, when, how many goroutines.
+    pub series: Vec<Seen>,
+    /// With a label to group by: goroutines per value of that label (worst snapshot), at
+    /// most `MAX_GROUPS` values; the rest count under [`OTHER_GROUP`].
+    pub groups: BTreeMap<String, u64>,
     /// One example stack, innermost first, one `function file:line` per line (one allocation
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
-    /// other than channels.
+    /// other than channels and sync primitives.
     pub stack: String,
     pub created_by: Option<String>,
+}
+
+/// A place seen in one snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    /// Which instance the snapshot came from (an index into the run's instances).
+    pub instance: u32,
+    /// When the snapshot was taken (Unix nanoseconds), when known.
+    pub time: Option<i64>,
+    pub goroutines: u64,
+}
+
+/// Label values kept per place when grouping by a label; a key with more (a request id)
+/// says little more.
+const MAX_GROUPS: usize = 64;
+
+/// Where goroutines whose label has a value past `MAX_GROUPS`, or no value, are counted.
+pub const OTHER_GROUP: &str = "(other)";
+
+/// Goroutine labels the snapshot looks for beyond listing them.
+#[derive(Clone, Debug, Default)]
+pub struct LabelKeys {
+    /// Count goroutines per value of this label (`--group-by-label`).
+    pub group: Option<String>,
+    /// The label that names the instance a profile came from (`--instance-label`).
+    pub instance: Option<String>,
 }
 
 /// The sites of one profile. Memory grows with the number of distinct sites, never with the
@@ -56,11 +85,30 @@ pub struct Snapshot {
     sites: Vec<(Site, Tally)>,
     index: HashMap<u64, Vec<usize>>,
     hasher: std::hash::RandomState,
+    keys: LabelKeys,
+    /// Goroutines per value of the instance label.
+    instance_votes: HashMap<String, u64>,
     /// Bytes of names, stacks and labels kept, for the reader's memory bound.
     kept: u64,
 }
 
 impl Snapshot {
+    /// A snapshot that also looks for the labels in `keys`.
+    pub fn with_labels(keys: LabelKeys) -> Snapshot {
+        Snapshot {
+            keys,
+            ..Snapshot::default()
+        }
+    }
+
+    /// The value of the instance label most goroutines carry, if any carries it.
+    pub fn labelled_instance(&self) -> Option<&str> {
+        self.instance_votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(value, _)| value.as_str())
+    }
+
     /// Goroutine counts of the places blocked on channels: the distribution an automatic
     /// threshold is set from.
     pub fn channel_counts(&self) -> Vec<u64> {
@@ -71,28 +119,40 @@ impl Snapshot {
             .collect()
     }
 
-    /// Closes the snapshot: marks the places at or over `threshold` and records the
-    /// snapshot's time on each place.
-    pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>) {
+    /// Closes the snapshot: marks the places at or over `threshold` and records on each
+    /// place that this snapshot, of `instance` and taken at `time_nanos`, saw it.
+    pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>, instance: u32) {
         for (_, tally) in &mut self.sites {
             tally.over_threshold = tally.goroutines >= threshold;
-            if let Some(time) = time_nanos {
-                tally.series.push((time, tally.goroutines));
-            }
+            tally.series.push(Seen {
+                instance,
+                time: time_nanos,
+                goroutines: tally.goroutines,
+            });
         }
     }
 }
 
 /// LeakProf's future work, made concrete: a profile sets its own bar from the goroutine
-/// counts of its channel places. A place must stand out from the typical place of that
-/// profile by more than `AUTO_SPREAD` robust standard deviations (the median absolute
-/// deviation scaled by 1.4826), and hold at least `AUTO_MINIMUM` goroutines. Median and MAD
-/// are not dragged up by the leak they look for, unlike the mean, the standard deviation or
-/// quartiles of a handful of places. With fewer than four places there is no distribution to
+/// counts of its channel places. The few largest places that together hold half of the
+/// profile's blocked goroutines are the ones to judge; the typical place is estimated from
+/// the others, so a handful of leaks holding most goroutines cannot drag the bar above
+/// themselves. A place must stand out from that typical place by more than `AUTO_SPREAD`
+/// robust standard deviations (the median absolute deviation scaled by 1.4826), and hold at
+/// least `AUTO_MINIMUM` goroutines. With fewer than four places there is no distribution to
 /// speak of, and the minimum alone applies.
 pub fn auto_threshold(counts: &[u64]) -> u64 {
     if counts.len() < 4 {
         return AUTO_MINIMUM;
+    }
+    let mut sorted: Vec<u64> = counts.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let total: u128 = sorted.iter().map(|&count| u128::from(count)).sum();
+    let mut held: u128 = 0;
+    let mut heavy = 0;
+    while heavy < sorted.len() - 1 && held * 2 < total {
+        held += u128::from(sorted[heavy]);
+        heavy += 1;
     }
     let median = |values: &mut Vec<f64>| -> f64 {
         values.sort_by(f64::total_cmp);
@@ -103,7 +163,7 @@ pub fn auto_threshold(counts: &[u64]) -> u64 {
             values[middle]
         }
     };
-    let mut values: Vec<f64> = counts.iter().map(|&count| count as f64).collect();
+    let mut values: Vec<f64> = sorted[heavy..].iter().map(|&count| count as f64).collect();
     let center = median(&mut values);
     let mut deviations: Vec<f64> = values.iter().map(|value| (value - center).abs()).collect();
     let spread = 1.4826 * median(&mut deviations);
@@ -195,8 +255,13 @@ impl SampleSink for Snapshot {
                     blocking: classified.blocking,
                 };
                 let tally = Tally {
+                    // Sync waits become findings when the GC proves them leaked: keep their
+                    // stacks too.
                     stack: match classified.blocking {
                         Blocking::Channel(_) => example_stack(sample),
+                        Blocking::Other(kind) if Op::of_sync_wait(kind).is_some() => {
+                            example_stack(sample)
+                        }
                         Blocking::Other(_) => String::new(),
                     },
                     created_by: sample
@@ -224,6 +289,27 @@ impl SampleSink for Snapshot {
             self.kept = self
                 .kept
                 .saturating_add(add_label(&mut tally.labels, key, value));
+        }
+        if let Some(group) = &self.keys.group {
+            let value = sample
+                .labels
+                .iter()
+                .find(|(key, _)| key == group)
+                .map_or(OTHER_GROUP, |(_, value)| value);
+            add_to_group(
+                &mut tally.groups,
+                &profile::bounded_name(value),
+                sample.count,
+            );
+        }
+        if let Some(instance) = &self.keys.instance {
+            if let Some((_, value)) = sample.labels.iter().find(|(key, _)| key == instance) {
+                let votes = self
+                    .instance_votes
+                    .entry(profile::bounded_name(value).into_owned())
+                    .or_default();
+                *votes = votes.saturating_add(sample.count);
+            }
         }
         if sample.leaked {
             tally.leaked = tally.leaked.saturating_add(sample.count);
@@ -422,8 +508,21 @@ fn add_label(labels: &mut BTreeMap<String, BTreeSet<String>>, key: &str, value: 
     kept as u64
 }
 
-/// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`.
-fn merge_tally(merged: &mut Tally, tally: Tally) {
+/// Counts `count` goroutines under `value`, or under [`OTHER_GROUP`] once `MAX_GROUPS`
+/// values are kept.
+fn add_to_group(groups: &mut BTreeMap<String, u64>, value: &str, count: u64) {
+    let value = if groups.contains_key(value) || groups.len() < MAX_GROUPS {
+        value
+    } else {
+        OTHER_GROUP
+    };
+    let counted = groups.entry(value.to_string()).or_default();
+    *counted = counted.saturating_add(count);
+}
+
+/// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`: the same place
+/// seen in other snapshots, or under another path of the same code.
+pub fn merge_tally(merged: &mut Tally, tally: Tally) {
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
         merged.stack = tally.stack;
         merged.created_by = tally.created_by;
@@ -442,6 +541,12 @@ fn merge_tally(merged: &mut Tally, tally: Tally) {
         }
     }
     merged.series.extend(tally.series);
+    for (value, goroutines) in tally.groups {
+        let kept = merged.groups.len() < MAX_GROUPS || merged.groups.contains_key(&value);
+        let value = if kept { value } else { OTHER_GROUP.to_string() };
+        let worst = merged.groups.entry(value).or_default();
+        *worst = (*worst).max(goroutines);
+    }
 }
 
 #[cfg(test)]
@@ -456,8 +561,11 @@ mod tests {
             (&[1, 1, 2, 1, 3, 1, 2, 40][..], 10),
             // A large one: a pool of 400 and a leak of 3000 both stand out from small waits;
             // with a draining group of 275 the typical place is larger, and only the leak does.
-            (&[1, 2, 2, 3, 5, 400, 3000][..], 18),
-            (&[1, 2, 275, 400, 4050][..], 2299),
+            (&[1, 2, 2, 3, 5, 400, 3000][..], 10),
+            (&[1, 2, 275, 400, 4050][..], 1155),
+            // Three leaks holding most of a small service's goroutines are judged against the
+            // rest, not against themselves (the median of all places would be 600).
+            (&[1, 1, 2, 3, 600, 800, 1000][..], 10),
             // Everything equal: nothing stands out.
             (&[50, 50, 50, 50][..], 51),
             // Too few places for a distribution: the minimum.

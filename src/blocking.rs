@@ -21,9 +21,43 @@ pub enum Op {
     NilReceive,
     /// The profile cannot tell (debug=1 hides runtime frames); source analysis may.
     Unknown,
+    /// Not channel operations: waits the garbage collector proved leaked (a goroutineleak
+    /// profile, `(leaked)`), reported on the GC's word alone.
+    Mutex,
+    #[serde(rename = "rwmutex")]
+    RwMutex,
+    #[serde(rename = "waitgroup")]
+    WaitGroup,
+    Cond,
 }
 
 impl Op {
+    /// The operation whatever the channel: `range` and `nil_receive` are receives, `nil_send`
+    /// a send. Profile formats differ in how finely they name an op; families do not.
+    pub fn family(self) -> Op {
+        match self {
+            Op::Range | Op::NilReceive => Op::Receive,
+            Op::NilSend => Op::Send,
+            op => op,
+        }
+    }
+
+    /// A channel operation, as opposed to a sync wait proven leaked.
+    pub fn is_channel(self) -> bool {
+        !matches!(self, Op::Mutex | Op::RwMutex | Op::WaitGroup | Op::Cond)
+    }
+
+    /// The op a wait on a sync primitive is reported as, when the GC proves it leaked.
+    pub fn of_sync_wait(other: Other) -> Option<Op> {
+        match other {
+            Other::Mutex => Some(Op::Mutex),
+            Other::RwMutex => Some(Op::RwMutex),
+            Other::WaitGroup => Some(Op::WaitGroup),
+            Other::Cond => Some(Op::Cond),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Op::Send => "send",
@@ -34,6 +68,10 @@ impl Op {
             Op::NilSend => "nil_send",
             Op::NilReceive => "nil_receive",
             Op::Unknown => "unknown",
+            Op::Mutex => "mutex",
+            Op::RwMutex => "rwmutex",
+            Op::WaitGroup => "waitgroup",
+            Op::Cond => "cond",
         }
     }
 }

@@ -17,12 +17,20 @@
 //!   directory and not those nested deeper;
 //! - paths are case-sensitive, as on GitHub.
 //!
-//! Each rule is matched in O(path length × pattern length): segments are matched by dynamic
-//! programming over (pattern segment, path segment), and each segment glob by a single-star
-//! backtracking scan, so no pattern can make a lookup exponential.
+//! Each pattern compiles to a [`Glob`] on the whole path, matched by the one glob engine in
+//! O(path length × pattern length), so no pattern can make a lookup slow.
+
+use crate::glob::{Glob, Token};
 
 /// Where GitHub looks for the file, in its order of preference: the first that exists wins.
 pub const LOCATIONS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+/// The file GitHub uses: the first of [`LOCATIONS`] that `read` finds, with what it read.
+pub fn locate<T>(mut read: impl FnMut(&'static str) -> Option<T>) -> Option<(&'static str, T)> {
+    LOCATIONS
+        .iter()
+        .find_map(|&location| read(location).map(|found| (location, found)))
+}
 
 /// The rules of a CODEOWNERS file, in file order.
 #[derive(Debug, Clone, Default)]
@@ -57,18 +65,18 @@ impl CodeOwners {
     /// Owners of a repository-relative path (`/`-separated, no leading slash): those of the
     /// last matching rule; empty if none matches or the last matching rule has no owners.
     pub fn owners(&self, path: &str) -> Vec<String> {
-        let segments: Vec<Vec<char>> = path
+        let segments: Vec<&str> = path
             .split('/')
             .filter(|segment| !segment.is_empty())
-            .map(|segment| segment.chars().collect())
             .collect();
         if segments.is_empty() {
             return Vec::new();
         }
+        let path = segments.join("/");
         self.rules
             .iter()
             .rev()
-            .find(|rule| rule.pattern.matches(&segments))
+            .find(|rule| rule.pattern.matches(&path))
             .map(|rule| rule.owners.clone())
             .unwrap_or_default()
     }
@@ -152,31 +160,18 @@ fn is_owner(word: &str) -> bool {
     }
 }
 
-/// A compiled CODEOWNERS pattern.
+/// A compiled CODEOWNERS pattern: a [`Glob`] on the whole path, `/`-separated with no empty
+/// segments, that also says which paths below a matching directory it owns.
 #[derive(Debug, Clone)]
 struct Pattern {
-    /// Unanchored patterns start with [`Segment::AnyDepth`].
-    segments: Vec<Segment>,
-    /// Trailing `/` (or `/**`): only directories match, so only paths strictly below one.
-    directory_only: bool,
-    /// Last segment is a lone `*`: only the path itself matches, not what is below it.
-    entries_only: bool,
+    glob: Glob,
 }
 
-#[derive(Debug, Clone)]
+/// A pattern split at `/`, before it is turned into glob tokens.
 enum Segment {
     /// `**`: zero or more whole path segments.
     AnyDepth,
     Glob(Vec<Token>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Token {
-    Char(char),
-    /// `?`
-    AnyChar,
-    /// `*`, never more than one in a row.
-    Star,
 }
 
 impl Pattern {
@@ -228,48 +223,45 @@ impl Pattern {
             directory_only = true;
         }
         let entries_only = !directory_only
-            && matches!(segments.last(), Some(Segment::Glob(tokens)) if tokens == &[Token::Star]);
-        Ok(Pattern {
-            segments,
-            directory_only,
-            entries_only,
-        })
-    }
+            && matches!(segments.last(), Some(Segment::Glob(tokens)) if tokens == &[STAR]);
 
-    /// `path` is split into segments, none empty, at least one.
-    fn matches(&self, path: &[Vec<char>]) -> bool {
-        let n = path.len();
-        // reached[j]: the pattern segments seen so far match the first j path segments.
-        let mut reached = vec![false; n + 1];
-        let mut next = vec![false; n + 1];
-        reached[0] = true;
-        for segment in &self.segments {
+        let mut tokens = Vec::new();
+        if let [Segment::AnyDepth] = segments.as_slice() {
+            // `**` alone: one or more whole segments, so any path.
+            tokens.extend([Token::One { cross: true }, Token::Star { cross: true }]);
+        }
+        for (index, segment) in segments.iter().enumerate() {
             match segment {
-                Segment::AnyDepth => {
-                    let mut any = false;
-                    for (to, &from) in next.iter_mut().zip(&reached) {
-                        any |= from;
-                        *to = any;
-                    }
-                }
-                Segment::Glob(tokens) => {
-                    next[0] = false;
-                    for (j, name) in path.iter().enumerate() {
-                        next[j + 1] = reached[j] && glob_matches(tokens, name);
+                Segment::AnyDepth if segments.len() > 1 => tokens.push(Token::Folders),
+                Segment::AnyDepth => {}
+                Segment::Glob(glob) => {
+                    tokens.extend_from_slice(glob);
+                    if index + 1 < segments.len() {
+                        tokens.push(Token::Char('/'));
                     }
                 }
             }
-            std::mem::swap(&mut reached, &mut next);
         }
-        if self.entries_only {
-            reached[n]
-        } else if self.directory_only {
-            reached[1..n].iter().any(|&hit| hit)
-        } else {
-            reached[1..].iter().any(|&hit| hit)
+        if directory_only {
+            // Strictly below: a `/` and at least one more segment.
+            tokens.extend([Token::Char('/'), Token::Star { cross: true }]);
+        } else if !entries_only {
+            // The path itself, or anything below it when it is a directory.
+            tokens.push(Token::Below);
         }
+        Ok(Pattern {
+            glob: Glob::from_tokens(text, &tokens),
+        })
+    }
+
+    /// `path` is `/`-separated with no empty segment, and not empty.
+    fn matches(&self, path: &str) -> bool {
+        self.glob.matches(path)
     }
 }
+
+/// A `*` in a segment: it never crosses `/`.
+const STAR: Token = Token::Star { cross: false };
 
 /// One path segment's glob: `*`, `?`, and `\` escaping any character.
 fn compile_glob(part: &str, pattern: &str) -> Result<Vec<Token>, String> {
@@ -291,49 +283,14 @@ fn compile_glob(part: &str, pattern: &str) -> Result<Vec<Token>, String> {
                      use `?` or `*`, or write `\\[` and `\\]` for literal brackets"
                 ));
             }
-            '*' if tokens.last() == Some(&Token::Star) => continue,
-            '*' => Token::Star,
-            '?' => Token::AnyChar,
+            '*' if tokens.last() == Some(&STAR) => continue,
+            '*' => STAR,
+            '?' => Token::One { cross: false },
             c => Token::Char(c),
         };
         tokens.push(token);
     }
     Ok(tokens)
-}
-
-/// Glob match of one segment. On a mismatch only the most recent `*` is widened: earlier
-/// stars can never need more, so this is O(tokens × text) with no exponential backtracking.
-fn glob_matches(tokens: &[Token], text: &[char]) -> bool {
-    let (mut t, mut s) = (0, 0);
-    // (token index of the last `*`, text index it has consumed up to)
-    let mut star: Option<(usize, usize)> = None;
-    while s < text.len() {
-        match tokens.get(t) {
-            Some(Token::Star) => {
-                star = Some((t, s));
-                t += 1;
-                continue;
-            }
-            Some(Token::AnyChar) => {
-                t += 1;
-                s += 1;
-                continue;
-            }
-            Some(&Token::Char(c)) if c == text[s] => {
-                t += 1;
-                s += 1;
-                continue;
-            }
-            _ => {}
-        }
-        let Some((star_t, star_s)) = star else {
-            return false;
-        };
-        star = Some((star_t, star_s + 1));
-        t = star_t + 1;
-        s = star_s + 1;
-    }
-    tokens[t..].iter().all(|&token| token == Token::Star)
 }
 
 #[cfg(test)]
@@ -848,7 +805,40 @@ apps/ @octocat
             &[(2, "negation")],
             &[("src/a.rs", &["@src"]), ("a.go", &["@go"])],
         );
-        assert_eq!(LOCATIONS[0], ".github/CODEOWNERS");
+    }
+
+    /// GitHub's order of preference: `.github/`, then the root, then `docs/`.
+    #[test]
+    fn the_first_location_found_wins() {
+        let table: &[(&[&str], Option<&str>)] = &[
+            (&[], None),
+            (&["docs/CODEOWNERS"], Some("docs/CODEOWNERS")),
+            (&["CODEOWNERS", "docs/CODEOWNERS"], Some("CODEOWNERS")),
+            (
+                &["docs/CODEOWNERS", "CODEOWNERS", ".github/CODEOWNERS"],
+                Some(".github/CODEOWNERS"),
+            ),
+            (&["src/CODEOWNERS", "codeowners"], None),
+        ];
+        for (present, expected) in table {
+            let mut asked = Vec::new();
+            let found = locate(|location| {
+                asked.push(location);
+                present
+                    .contains(&location)
+                    .then(|| format!("text of {location}"))
+            });
+            assert_eq!(
+                found,
+                expected.map(|location| (location, format!("text of {location}"))),
+                "{present:?}"
+            );
+            // Nothing is read past the file that is used.
+            match expected {
+                Some(location) => assert_eq!(asked.last(), Some(location)),
+                None => assert_eq!(asked, LOCATIONS),
+            }
+        }
     }
 
     #[test]

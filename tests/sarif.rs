@@ -14,15 +14,19 @@ use crate::support::{leakprof, path_str, testdata};
 const PROFILE: &str = "profiles/go1.27/goroutine.pb.gz";
 
 /// One rule per op, sorted by id.
-const RULE_IDS: [&str; 8] = [
+const RULE_IDS: [&str; 12] = [
+    "leakprof/cond",
+    "leakprof/mutex",
     "leakprof/nil_receive",
     "leakprof/nil_send",
     "leakprof/range",
     "leakprof/receive",
+    "leakprof/rwmutex",
     "leakprof/select",
     "leakprof/select_no_cases",
     "leakprof/send",
     "leakprof/unknown",
+    "leakprof/waitgroup",
 ];
 
 static SCHEMA: LazyLock<Validator> = LazyLock::new(|| {
@@ -141,7 +145,7 @@ fn check_against_json(text: &str, report: &Value) -> Vec<Value> {
         let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
         assert_eq!(rule["id"], rule_id.as_str());
         assert_eq!(result["level"], rule["defaultConfiguration"]["level"]);
-        assert_eq!(result["partialFingerprints"]["leakprof/v1"], finding["id"]);
+        assert_eq!(result["partialFingerprints"]["leakprof/v3"], finding["id"]);
         assert_eq!(result["properties"]["function"], finding["function"]);
         assert_eq!(result["properties"]["goroutines"], finding["goroutines"]);
         assert_eq!(result["properties"]["op"], finding["op"]);
@@ -155,15 +159,20 @@ fn check_against_json(text: &str, report: &Value) -> Vec<Value> {
         assert!(!result["message"]["text"].as_str().unwrap().is_empty());
     }
 
-    // Report warnings become notifications of the invocation.
+    // Report warnings and hints become notifications of the invocation.
     let invocation = &run["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], true);
     let notifications: Vec<&Value> = invocation["toolExecutionNotifications"]
         .as_array()
         .map(|n| n.iter().map(|n| &n["message"]["text"]).collect())
         .unwrap_or_default();
-    let warnings: Vec<&Value> = report["warnings"].as_array().unwrap().iter().collect();
-    assert_eq!(notifications, warnings);
+    let told: Vec<&Value> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(report["hints"].as_array().unwrap())
+        .collect();
+    assert_eq!(notifications, told);
     results.clone()
 }
 

@@ -1,12 +1,14 @@
-//! Snapshots of every output format on the bundled demo profile, with exit code, stdout and
-//! stderr together. A change in output shows as a diff against `tests/snapshots/`; after
-//! reviewing it, `LEAKPROF_BLESS=1 cargo test snapshots` rewrites them (never under CI=true).
-
-use std::path::Path;
+//! Snapshots of every output format on the bundled demo profile, with args, exit code, stdout
+//! and stderr together, through insta: the files are `tests/snapshots/*.snap`. A change in
+//! output fails the test with a diff and leaves the new output in `*.snap.new` beside the old.
+//! Review and accept it with `cargo insta review` (from `cargo install cargo-insta`), or with
+//! no extra tool: `INSTA_UPDATE=always cargo test snapshots`, then read `git diff
+//! tests/snapshots/` before committing. With `CI=true` insta never writes a snapshot.
 
 use crate::support::leakprof;
 
-fn assert_snapshot(name: &str, args: &[&str]) {
+/// Runs leakprof with `args` and compares the run with the snapshot `name`.
+fn assert_run(name: &str, args: &[&str]) {
     let run = leakprof(args);
     let actual = format!(
         "args: {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
@@ -15,50 +17,73 @@ fn assert_snapshot(name: &str, args: &[&str]) {
         run.stdout,
         run.stderr
     );
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("LEAKPROF_BLESS").is_some() && std::env::var_os("CI").is_none() {
-        std::fs::write(&path, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "no snapshot {}: run `LEAKPROF_BLESS=1 cargo test snapshots` and review it",
-            path.display()
-        )
-    });
-    if actual != expected {
-        let first = actual
-            .lines()
-            .zip(expected.lines())
-            .position(|(a, e)| a != e);
-        panic!(
-            "{} differs from its snapshot (first differing line {:?}); review, then bless with LEAKPROF_BLESS=1\n--- actual\n{actual}",
-            path.display(),
-            first.map(|line| line + 1)
-        );
-    }
+    let mut settings = insta::Settings::clone_current();
+    // `tests/snapshots/NAME.snap` rather than `cli__snapshots__NAME.snap`: the name says it.
+    settings.set_prepend_module_to_snapshot(false);
+    // The arguments are the first line of every snapshot.
+    settings.set_omit_expression(true);
+    // The tool's version (JSON `tool.version`, SARIF `driver.version`) changes with every
+    // release, not with the output. Nothing else in these runs depends on the machine or the
+    // day: times come from the profiles, absolute paths are the ones recorded in them, and the
+    // source is a plain folder, so no commit id shows.
+    let version: String = env!("CARGO_PKG_VERSION")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect();
+    settings.add_filter(
+        &format!("\"version\": \"{version}\""),
+        "\"version\": \"[version]\"",
+    );
+    settings.bind(|| insta::assert_snapshot!(name, actual));
 }
 
 /// Paths are relative to the package root, where cargo runs integration tests; a folder that
 /// is not a git repository root is read as a plain folder, so no commit id changes the output.
 const PROFILE: &str = "testdata/profiles/go1.27/goroutine.pb.gz";
 const SOURCE: &str = "testdata/leaky";
+/// A goroutineleak profile taken from the same run as `PROFILE`.
+const LEAK_PROFILE: &str = "testdata/profiles/go1.27/goroutineleak.pb.gz";
 
 #[test]
 fn text() {
-    assert_snapshot("text.txt", &["report", "--profile", PROFILE]);
-    assert_snapshot(
-        "text-source.txt",
+    assert_run("text", &["report", "--profile", PROFILE]);
+    assert_run(
+        "text-source",
         &["report", "--profile", PROFILE, "--repo", SOURCE],
+    );
+}
+
+/// The GC's proof from a goroutineleak profile, read next to the goroutine profile.
+#[test]
+fn goroutineleak() {
+    let args = ["report", "--profile", PROFILE, "--profile", LEAK_PROFILE];
+    assert_run("text-goroutineleak", &args);
+    // Regression: text printed "N proven leaked by the GC" twice per confirmed finding.
+    let text = leakprof(&args).stdout;
+    let proofs: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("proven leaked by the GC"))
+        .collect();
+    assert!(!proofs.is_empty(), "no GC proof in\n{text}");
+    for line in proofs {
+        assert_eq!(line.matches("proven leaked").count(), 1, "{line}");
+    }
+    assert_run(
+        "json-goroutineleak",
+        &[&args[..], &["--format", "json"]].concat(),
     );
 }
 
 #[test]
 fn json() {
-    assert_snapshot(
-        "json-source.txt",
+    assert_run(
+        "json-source",
         &[
             "report",
             "--profile",
@@ -73,8 +98,8 @@ fn json() {
 
 #[test]
 fn markdown() {
-    assert_snapshot(
-        "markdown-source.txt",
+    assert_run(
+        "markdown-source",
         &[
             "report",
             "--profile",
@@ -89,8 +114,8 @@ fn markdown() {
 
 #[test]
 fn sarif() {
-    assert_snapshot(
-        "sarif-source.txt",
+    assert_run(
+        "sarif-source",
         &[
             "report",
             "--profile",
@@ -105,8 +130,8 @@ fn sarif() {
 
 #[test]
 fn debug1_and_debug2_text() {
-    assert_snapshot(
-        "text-debug1-debug2.txt",
+    assert_run(
+        "text-debug1-debug2",
         &[
             "report",
             "--profile",
@@ -120,12 +145,12 @@ fn debug1_and_debug2_text() {
 
 #[test]
 fn errors() {
-    assert_snapshot(
-        "error-no-profile.txt",
+    assert_run(
+        "error-no-profile",
         &["report", "--profile", "testdata/leaky/go.mod"],
     );
-    assert_snapshot(
-        "error-bad-rev.txt",
+    assert_run(
+        "error-bad-rev",
         &[
             "report",
             "--profile",

@@ -775,11 +775,11 @@ fn baseline_round_trips() {
     for (args, message) in [
         (
             vec!["--baseline", path_str(&garbage)],
-            "bad --baseline: not JSON",
+            "garbage.json: not a leakprof JSON report",
         ),
         (
             vec!["--baseline", "/nonexistent/old.json"],
-            "bad --baseline: cannot read",
+            "bad --baseline: /nonexistent/old.json: cannot read",
         ),
         (vec!["--fail-on", "new"], "--fail-on new needs --baseline"),
     ] {
@@ -841,7 +841,9 @@ fn owners_from_codeowners() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("| `services/leaky/leaks.go:40` | send | 200 | @leaky-team @alice |"),
+        markdown.contains(
+            "| `services/leaky/leaks.go:40` | send | 200 | possible | @leaky-team @alice |"
+        ),
         "{markdown}"
     );
 
@@ -861,4 +863,18 @@ fn owners_from_codeowners() {
     );
     assert_eq!(code, 0);
     assert_eq!(nobody["findings"], serde_json::json!([]));
+    // Owning nothing is said, not passed off as "no suspected goroutine leaks".
+    let warnings = nobody["warnings"].to_string();
+    assert!(
+        warnings.contains("--owner @nobody owns none of the places found"),
+        "{warnings}"
+    );
+    let (_, bare) = report(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--owner", "leaky-team"],
+    );
+    let warnings = bare["warnings"].to_string();
+    assert!(warnings.contains("@user, @org/team"), "{warnings}");
+    assert!(!alice["warnings"].to_string().contains("--owner"));
 }

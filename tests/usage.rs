@@ -28,7 +28,7 @@ fn text_report_shows_each_leak_with_a_stack() {
     assert!(run.stdout.starts_with("13 suspected goroutine leaks in 1 profile (1789 goroutines, 1636 blocked on channels); threshold 100\n"), "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("200 goroutines  send  main.timeoutLeak.func1\n"),
+            .contains("200 goroutines  send  main.timeoutLeak.func1  (possible)\n"),
         "{}",
         run.stdout
     );
@@ -221,4 +221,121 @@ fn usage_errors_exit_2() {
         assert_eq!(run.code, 2, "{args:?}");
         assert!(run.stderr.contains("error"), "{args:?}: {}", run.stderr);
     }
+}
+
+/// A `collect` killed mid-save leaves a temporary file beside the profiles it saved: it is
+/// left out with a warning, never read as one more snapshot (issue 15).
+#[test]
+fn interrupted_collect_leftovers_are_not_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = testdata("profiles/go1.27/goroutine.pb.gz");
+    let target = dir.path().join("10.0.0.7_6060");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::copy(&profile, target.join("goroutine-20261201T000000Z.pb.gz")).unwrap();
+    let partial = target.join(".goroutine-20261201T000500Z.1a2b3c4d.partial");
+    std::fs::copy(&profile, &partial).unwrap();
+
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(dir.path()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["profiles"].as_array().unwrap().len(), 1);
+    let finding = &report["findings"][0];
+    assert_eq!(
+        finding["goroutines"], finding["total_goroutines"],
+        "counted once"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains(".partial: left out"), "{warnings}");
+}
+
+/// Waits on sync primitives are findings only on the GC's proof: with a goroutineleak
+/// profile the leaky program's mutex, WaitGroup and Cond waiters are reported, verdict
+/// `proven`; without one they stay other blocking (issue 10).
+#[test]
+fn sync_waits_the_gc_proves_are_findings() {
+    let plain = testdata("profiles/go1.27/goroutine.pb.gz");
+    let leak = testdata("profiles/go1.27/goroutineleak.pb.gz");
+    let proven = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&plain),
+        "--profile",
+        path_str(&leak),
+        "--format",
+        "json",
+    ])
+    .json();
+    for (function, op, goroutines) in [
+        ("main.mutexWait.func1", "mutex", 50),
+        ("main.waitGroupWait.func1", "waitgroup", 40),
+        ("main.condWait.func1", "cond", 10),
+    ] {
+        let finding = crate::support::find(&proven, function);
+        assert_eq!(finding["op"], op);
+        assert_eq!(finding["goroutines"], goroutines);
+        assert_eq!(finding["verdict"], "proven");
+        assert_eq!(finding["status"], "reported");
+        assert!(!finding["stack"].as_array().unwrap().is_empty());
+    }
+    assert_eq!(
+        proven["summary"]["channel_blocked"], 1636,
+        "sync waits are not channels"
+    );
+
+    let unproven = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&plain),
+        "--format",
+        "json",
+        "--show-other-blocking",
+    ])
+    .json();
+    let functions: Vec<&str> = unproven["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert!(!functions.contains(&"main.mutexWait.func1"));
+    let other = unproven["other_blocking"].to_string();
+    assert!(other.contains("main.mutexWait.func1"), "{other}");
+}
+
+/// `--fail-on-verdict`: CI fails only from a verdict up. The growing leak of the identity
+/// captures is likely, the steady pool possible; only the GC makes a finding proven.
+#[test]
+fn fail_on_verdict() {
+    let plain = testdata("identity/captures/plain");
+    let code = |verdict: &str| {
+        leakprof(&[
+            "report",
+            "--profile",
+            path_str(&plain),
+            "--threshold",
+            "10",
+            "--fail-on-verdict",
+            verdict,
+        ])
+        .code
+    };
+    assert_eq!(code("possible"), 1);
+    assert_eq!(code("likely"), 1, "the growing leak");
+    assert_eq!(code("proven"), 0, "no GC proof given");
+    let proven = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&testdata("profiles/go1.27/goroutine.pb.gz")),
+        "--profile",
+        path_str(&testdata("profiles/go1.27/goroutineleak.pb.gz")),
+        "--fail-on-verdict",
+        "proven",
+    ]);
+    assert_eq!(proven.code, 1);
 }

@@ -2,13 +2,22 @@
 //! the pipeline builds these values and every renderer reads them; nothing here imports a
 //! renderer.
 
+pub mod view;
+
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::blocking::Op;
 use crate::date::Date;
 use crate::profile::Format;
+
+pub mod id;
+#[cfg(test)]
+pub mod testing;
+pub mod warning;
+
+pub use warning::Warning;
 
 /// Version of the JSON schema; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -17,6 +26,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
+    /// The version of the recipe finding ids are made by ([`id::ID_VERSION`]): a baseline
+    /// with other ids compares every finding as new.
+    pub id_version: u32,
     /// The `--threshold`; null with `--threshold auto` (each profile's own bar is in
     /// `profiles[].threshold`).
     pub threshold: Option<u64>,
@@ -34,7 +46,9 @@ pub struct Report {
     /// how many findings it matched and suppressed.
     pub rules: Vec<RuleUsage>,
     pub summary: Summary,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
+    /// What would make the answers better (a goroutineleak profile, `--repo`), once each.
+    pub hints: Vec<Hint>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -59,14 +73,17 @@ pub struct ProfileEntry {
     pub goroutines: u64,
     /// When the profile was taken (RFC 3339, UTC), if the profile says.
     pub time: Option<String>,
-    /// Where `time` came from: `profile` (pprof `time_nanos`) or `file` (the file's
-    /// modification time, for text dumps); null when unknown.
+    /// Where `time` came from: `profile` (pprof `time_nanos`), `file_name` (the time in a
+    /// name `leakprof collect` gave) or `file` (the file's modification time, with a
+    /// warning); null when unknown.
     pub time_source: Option<&'static str>,
     /// With `--threshold auto`: the bar this profile set from its own distribution.
     pub threshold: Option<u64>,
     /// A `goroutineleak` profile read next to plain goroutine profiles: it confirms places
     /// but is not counted as a snapshot, so no goroutine is counted twice.
     pub evidence: bool,
+    /// The instance the profile came from; null for the unnamed one.
+    pub instance: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -85,6 +102,74 @@ impl Trend {
             Trend::Shrinking => "shrinking",
         }
     }
+}
+
+/// How sure leakprof is that a place leaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The garbage collector proved goroutines there leaked.
+    Proven,
+    /// Evidence beyond the count: the place grows over time, or the source shows the path
+    /// that abandons the goroutine.
+    Likely,
+    /// Many goroutines wait there; nothing more is known.
+    Possible,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Proven => "proven",
+            Verdict::Likely => "likely",
+            Verdict::Possible => "possible",
+        }
+    }
+
+    /// At least as sure as `other`.
+    pub fn at_least(self, other: Verdict) -> bool {
+        self <= other
+    }
+}
+
+/// What was observed between the first snapshot and the last: the change in goroutines
+/// (summed over instances) and the span in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub goroutines: i64,
+    pub seconds: f64,
+}
+
+/// A place on one instance of a fleet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InstanceCount {
+    /// The instance (the target folder of `collect`, a `--profile NAME=PATH` name, the
+    /// `--instance-label` value); null for the unnamed instance.
+    pub name: Option<String>,
+    /// Goroutines here in the instance's worst snapshot.
+    pub goroutines: u64,
+    /// From three or more of the instance's snapshots.
+    pub trend: Option<Trend>,
+    /// Goroutines an hour, when the instance's snapshots span at least 10 minutes.
+    pub growth_per_hour: Option<f64>,
+    /// The instance's timestamped snapshots, oldest first.
+    pub series: Vec<Point>,
+}
+
+/// A place's goroutines split by the values of one goroutine label (`--group-by-label`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelGroups {
+    pub key: String,
+    /// Most goroutines first; `(other)` holds goroutines without the label or past the
+    /// values kept.
+    pub values: Vec<LabelValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelValue {
+    pub value: String,
+    /// Goroutines with this value in the worst snapshot.
+    pub goroutines: u64,
 }
 
 /// One snapshot of a time series.
@@ -182,6 +267,10 @@ pub struct Finding {
     pub profiles: u32,
     pub status: Status,
     pub suppression: Option<Suppression>,
+    /// How sure leakprof is that the place leaks: `proven`, `likely` or `possible`.
+    pub verdict: Verdict,
+    /// What else is known about the place, and what would tell more.
+    pub notes: Vec<Note>,
     /// One example stack, innermost first: `function file:line`.
     pub stack: Vec<String>,
     /// The function that started the example goroutine, when the dump says.
@@ -193,17 +282,26 @@ pub struct Finding {
     /// The GC proved goroutines at this place leaked (a `goroutineleak` profile, or
     /// `(leaked)` in a debug=2 dump).
     pub confirmed: bool,
-    /// `growing`, `steady` or `shrinking`, from 3 or more timestamped snapshots; else null.
+    /// `growing`, `steady` or `shrinking` over the fleet, from instances with 3 or more
+    /// timestamped snapshots (growing when most of them grow); else null.
     pub trend: Option<Trend>,
-    /// Slope of the least-squares line through the snapshots, in goroutines per hour.
+    /// Summed over the instances, the slope of the least-squares line through each
+    /// instance's snapshots, in goroutines per hour; null when the snapshots span less than
+    /// 10 minutes (see `change`).
     pub growth_per_hour: Option<f64>,
+    /// The change observed from the first snapshot to the last, summed over instances.
+    pub change: Option<Change>,
+    /// The place on each instance, the worst first.
+    pub instances: Vec<InstanceCount>,
+    /// With `--group-by-label KEY`: goroutines by the label's values.
+    pub by_label: Option<LabelGroups>,
     /// Goroutines at this place in each timestamped snapshot, oldest first (empty with fewer
     /// than two timestamped snapshots).
     pub series: Vec<Point>,
     /// The file as the profile gives it, when `file` was mapped into the repository.
     pub profile_file: Option<String>,
     /// Why a finding with status `excluded` is not own code.
-    pub exclusion: Option<String>,
+    pub exclusion: Option<Exclusion>,
     /// What the source at the revision shows at this line (`--repo`).
     pub source: Option<SourceEvidence>,
     /// Goroutine labels seen at this place (`pprof.Do`): key → values, sorted.
@@ -212,6 +310,114 @@ pub struct Finding {
     pub owners: Vec<String>,
     /// With `--baseline`: whether the finding is missing from the baseline report.
     pub new: Option<bool>,
+}
+
+/// Something known about a finding that is not evidence of its own: a reason for its verdict,
+/// or what would tell more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// A select checked without the source: its cases may include a timer or a context.
+    SelectUnchecked,
+    /// Steady over the snapshots, with goroutines that one function started in a loop of a
+    /// fixed count: most likely a worker pool.
+    Pool {
+        goroutines: u64,
+        creator: String,
+        snapshots: usize,
+    },
+    /// Over an automatic threshold because it grows, not because of its count.
+    GrowingUnderAutoBar { bar: u64 },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::SelectUnchecked => f.write_str(
+                "the select's cases were not checked: with --repo, leakprof reads them and \
+                 suppresses a select bounded by a timer, ticker or context",
+            ),
+            Note::Pool {
+                goroutines,
+                creator,
+                snapshots,
+            } => write!(
+                f,
+                "looks like a fixed pool of {goroutines} workers started by {creator}; steady \
+                 over {snapshots} snapshots"
+            ),
+            Note::GrowingUnderAutoBar { bar } => write!(
+                f,
+                "reported because it grows, although under the automatic threshold of {bar}"
+            ),
+        }
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// What would make a whole report better, said once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hint {
+    /// No GC proof was given: a goroutineleak profile would prove which places leak.
+    GoroutineLeakProfile,
+}
+
+impl std::fmt::Display for Hint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hint::GoroutineLeakProfile => f.write_str(
+                "a goroutineleak profile (/debug/pprof/goroutineleak, Go 1.26+) taken with the \
+                 others would let the garbage collector prove which of these places leak",
+            ),
+        }
+    }
+}
+
+impl Serialize for Hint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Why a place is not own code, and so not reported unless asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exclusion {
+    StandardLibrary,
+    /// A dependency in the module cache.
+    ModuleCache {
+        module: String,
+    },
+    /// Code under a `vendor/` folder of the repository.
+    Vendored {
+        path: String,
+    },
+    /// A package the repository does not hold.
+    OtherPackage {
+        package: String,
+    },
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exclusion::StandardLibrary => f.write_str("standard library"),
+            Exclusion::ModuleCache { module } => write!(f, "dependency {module} (module cache)"),
+            Exclusion::Vendored { path } => write!(f, "vendored ({path})"),
+            Exclusion::OtherPackage { package } => {
+                write!(f, "not in the repository (package {package})")
+            }
+        }
+    }
+}
+
+impl Serialize for Exclusion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// Evidence read from the source at the revision.
@@ -270,41 +476,12 @@ pub struct Summary {
     pub by_kind: BTreeMap<&'static str, u64>,
 }
 
-impl Finding {
-    /// What a person reads about a finding beside its place and count, in plain words (no
-    /// markup, nothing taken from the profile's text): snapshots, baseline, wait time, GC
-    /// proof. Renderers add owners, trend and channel with their own markup.
-    pub fn facts(&self) -> Vec<String> {
-        let mut facts = Vec::new();
-        if self.new == Some(true) {
-            facts.push("new since the baseline".to_string());
-        }
-        if self.profiles > 1 {
-            facts.push(format!(
-                "in {} profiles, {} in all",
-                self.profiles, self.total_goroutines
-            ));
-        }
-        if let Some(minutes) = self.max_wait_minutes {
-            facts.push(format!("waiting up to {minutes} minutes"));
-        }
-        if self.leaked_goroutines > 0 {
-            facts.push(format!(
-                "{} proven leaked by the GC",
-                self.leaked_goroutines
-            ));
-        }
-        facts
-    }
-
-    /// The labels as `labels key=value, key=value2`, or nothing.
-    pub fn labels_text(&self) -> Option<String> {
-        let pairs: Vec<String> = self
-            .labels
-            .iter()
-            .flat_map(|(key, values)| values.iter().map(move |value| format!("{key}={value}")))
-            .collect();
-        (!pairs.is_empty()).then(|| format!("labels {}", pairs.join(", ")))
+impl Summary {
+    /// Counts the reported findings, and the new ones among them.
+    pub fn count_reported(&mut self, findings: &[Finding]) {
+        let reported = findings.iter().filter(|f| f.status == Status::Reported);
+        self.reported = reported.clone().count();
+        self.new_reported = reported.filter(|f| f.new == Some(true)).count();
     }
 }
 
@@ -353,77 +530,6 @@ pub fn rfc3339(nanos: i64) -> String {
     )
 }
 
-/// Gives every finding its stable `id`, built to survive a rebuild in another folder (with
-/// `-trimpath` or not) and lines moving elsewhere in the file: from the repository-relative
-/// file, the function, the op's family (`range` and `nil_receive` count as `receive`,
-/// `nil_send` as `send`, so a run with or without `--repo` agrees) and the source line's text
-/// with white space folded. Without source the file's name and the line number stand in for
-/// them. Findings that would share an id (the same text twice in one function) are told apart
-/// by their order in the file.
-pub fn assign_ids(findings: &mut [Finding]) {
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| {
-        (&findings[a].file, findings[a].line, &findings[a].function).cmp(&(
-            &findings[b].file,
-            findings[b].line,
-            &findings[b].function,
-        ))
-    });
-    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for index in order {
-        let finding = &mut findings[index];
-        let family = match finding.op {
-            Op::Range | Op::NilReceive => Op::Receive,
-            Op::NilSend => Op::Send,
-            op => op,
-        };
-        let base = match (&finding.source, &finding.profile_file) {
-            (Some(source), Some(_)) => {
-                let text = source
-                    .snippet
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                fingerprint(&[
-                    "v2",
-                    &finding.file,
-                    &finding.function,
-                    family.as_str(),
-                    &text,
-                ])
-            }
-            _ => {
-                let name = finding
-                    .file
-                    .rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or(&finding.file);
-                let line = finding.line.to_string();
-                fingerprint(&["v2", name, &finding.function, family.as_str(), &line])
-            }
-        };
-        let count = seen.entry(base.clone()).or_insert(0);
-        *count += 1;
-        finding.id = if *count == 1 {
-            base
-        } else {
-            format!("{base}-{count}")
-        };
-    }
-}
-
-/// 64-bit FNV-1a: a fingerprint that is the same on every machine and every release.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &byte in part.as_bytes().iter().chain(&[0u8]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,11 +544,5 @@ mod tests {
         ] {
             assert_eq!(rfc3339(nanos), expected, "{nanos}");
         }
-    }
-
-    #[test]
-    fn fingerprints_are_stable() {
-        assert_eq!(fingerprint(&[]), "cbf29ce484222325");
-        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
     }
 }

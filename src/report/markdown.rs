@@ -5,10 +5,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use super::present::{self, count};
 use crate::model::{Finding, Report, Status};
-
-/// Frames of the example stack shown per finding; JSON has them all.
-const SHOWN_FRAMES: usize = 12;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let reported: Vec<&Finding> = report
@@ -16,39 +14,30 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .filter(|f| f.status == Status::Reported)
         .collect();
-    let count = |status: Status| {
-        report
-            .findings
-            .iter()
-            .filter(|f| f.status == status)
-            .count()
-    };
+    let with_status = |status: Status| report.with_status(status).len();
     let baseline = report.findings.iter().any(|f| f.new.is_some());
 
-    let headline = match reported.len() {
-        0 => "no suspected goroutine leaks".to_string(),
-        1 => "1 suspected goroutine leak".to_string(),
-        n => format!("{n} suspected goroutine leaks"),
-    };
-    writeln!(out, "## leakprof: {headline}")?;
+    writeln!(out, "## leakprof: {}", present::headline(reported.len()))?;
     writeln!(out)?;
     let mut summary = vec![format!("{} reported", reported.len())];
     if baseline {
         summary.push(format!("{} new", report.summary.new_reported));
     }
-    summary.push(format!("{} suppressed", count(Status::Suppressed)));
+    summary.push(format!("{} suppressed", with_status(Status::Suppressed)));
     summary.push(format!(
         "{} below the threshold of {}",
-        count(Status::BelowThreshold),
-        report.threshold_text()
+        with_status(Status::BelowThreshold),
+        present::threshold(report)
     ));
-    let profiles = report.profiles.len();
     let mut line = format!(
-        "{}. {} goroutines in {profiles} profile{}",
+        "{}. {} in {}",
         summary.join(", "),
-        report.summary.goroutines,
-        if profiles == 1 { "" } else { "s" }
+        count(report.summary.goroutines, "goroutine"),
+        present::profiles(report)
     );
+    if let Some(evidence) = present::evidence(report) {
+        line.push_str(&format!(" and {evidence}"));
+    }
     if let Some(source) = &report.source {
         match (&source.revision, &source.commit) {
             (Some(revision), Some(commit)) => {
@@ -61,6 +50,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     writeln!(out, "{line}.")?;
+    for hint in &report.hints {
+        writeln!(out)?;
+        writeln!(out, "> **Hint:** {hint}.")?;
+    }
 
     let trends = reported.iter().any(|finding| finding.trend.is_some());
     if !reported.is_empty() {
@@ -71,11 +64,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ("", "")
         };
         if baseline {
-            writeln!(out, "| | Place | Op | Goroutines | Owners |{trend_head}")?;
-            writeln!(out, "|---|---|---|---:|---|{trend_rule}")?;
+            writeln!(
+                out,
+                "| | Place | Op | Goroutines | Verdict | Owners |{trend_head}"
+            )?;
+            writeln!(out, "|---|---|---|---:|---|---|{trend_rule}")?;
         } else {
-            writeln!(out, "| Place | Op | Goroutines | Owners |{trend_head}")?;
-            writeln!(out, "|---|---|---:|---|{trend_rule}")?;
+            writeln!(
+                out,
+                "| Place | Op | Goroutines | Verdict | Owners |{trend_head}"
+            )?;
+            writeln!(out, "|---|---|---:|---|---|{trend_rule}")?;
         }
         for finding in &reported {
             let new = match finding.new {
@@ -83,20 +82,19 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Some(false) => " | ",
                 None => "",
             };
-            let trend = match (trends, finding.trend, finding.growth_per_hour) {
-                (false, _, _) => String::new(),
-                (true, Some(trend), Some(growth)) => {
-                    format!(" {} ({growth:+.1}/h) |", trend.as_str())
-                }
-                (true, _, _) => " |".to_string(),
+            let trend = match (trends, present::trend(finding)) {
+                (false, _) => String::new(),
+                (true, Some(trend)) => format!(" {trend} |"),
+                (true, None) => " |".to_string(),
             };
             writeln!(
                 out,
-                "| {new}`{}:{}` | {} | {} | {} |{trend}",
+                "| {new}`{}:{}` | {} | {} | {} | {} |{trend}",
                 cell(&finding.file),
                 finding.line,
                 finding.op.as_str(),
                 finding.goroutines,
+                finding.verdict.as_str(),
                 cell(&owners(finding)),
             )?;
         }
@@ -177,7 +175,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out)?;
         for warning in &report.warnings {
-            writeln!(out, "- {}", warning.replace('\n', " "))?;
+            writeln!(out, "- {}", warning.to_string().replace('\n', " "))?;
         }
         writeln!(out)?;
         writeln!(out, "</details>")?;
@@ -189,36 +187,38 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
     writeln!(out)?;
     writeln!(
         out,
-        "{heading} `{}`: {} goroutines blocked on {}",
+        "{heading} `{}`: {} blocked on {}",
         finding.function,
-        finding.goroutines,
+        count(finding.goroutines, "goroutine"),
         finding.op.as_str()
     )?;
     writeln!(out)?;
-    let mut facts = vec![format!("`{}:{}`", finding.file, finding.line)];
+    let mut facts = vec![
+        format!("`{}:{}`", finding.file, finding.line),
+        format!("verdict **{}**", finding.verdict.as_str()),
+    ];
     if !finding.owners.is_empty() {
         facts.push(format!("owners {}", owners(finding)));
     }
-    facts.extend(finding.facts());
-    facts.extend(finding.labels_text().map(|labels| format!("`{labels}`")));
-    if let (Some(trend), Some(growth)) = (finding.trend, finding.growth_per_hour) {
-        facts.push(format!("{} ({growth:+.1} an hour)", trend.as_str()));
-    }
-    if let Some(channel) = finding
-        .source
-        .as_ref()
-        .and_then(|source| source.channel.as_ref())
-    {
-        let size = match &channel.capacity {
-            None => "unbuffered".to_string(),
-            Some(capacity) => format!("with capacity {capacity}"),
-        };
-        facts.push(format!(
-            "channel `{}` made {size} at line {}",
-            channel.name, channel.line
-        ));
-    }
+    facts.extend(present::facts(finding));
+    facts.extend(present::labels(finding).map(|labels| format!("`{labels}`")));
+    facts.extend(present::trend(finding));
+    facts.extend(present::instances(finding, |name| {
+        format!("`{}`", cell(name))
+    }));
+    facts.extend(present::label_groups(finding, |value| {
+        format!("`{}`", cell(value))
+    }));
+    facts.extend(present::finding_channel(finding, |name| {
+        format!("`{name}`")
+    }));
     writeln!(out, "{}", facts.join(" · "))?;
+    if !finding.notes.is_empty() {
+        writeln!(out)?;
+        for note in &finding.notes {
+            writeln!(out, "- {note}")?;
+        }
+    }
     if let Some(source) = &finding.source {
         writeln!(out)?;
         writeln!(out, "```go")?;
@@ -229,20 +229,27 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
     writeln!(out, "<details><summary>Example stack</summary>")?;
     writeln!(out)?;
     writeln!(out, "```")?;
-    let frames: Vec<&String> = finding
-        .stack
-        .iter()
-        .filter(|frame| !frame.starts_with("runtime."))
-        .collect();
-    for frame in frames.iter().take(SHOWN_FRAMES) {
+    let stack = present::stack(finding);
+    for frame in &stack.frames {
         writeln!(out, "{frame}")?;
     }
-    if frames.len() > SHOWN_FRAMES {
-        writeln!(out, "... {} more", frames.len() - SHOWN_FRAMES)?;
+    if let Some(more) = stack.more_text() {
+        writeln!(out, "{more}")?;
     }
-    if let Some(creator) = &finding.created_by {
+    if let Some(creator) = stack.created_by {
         writeln!(out, "created by {creator}")?;
     }
+    writeln!(out, "```")?;
+    writeln!(out)?;
+    writeln!(out, "</details>")?;
+    let kind = present::kind(finding);
+    writeln!(out)?;
+    writeln!(out, "<details><summary>How to fix</summary>")?;
+    writeln!(out)?;
+    writeln!(out, "{}", kind.fix)?;
+    writeln!(out)?;
+    writeln!(out, "```go")?;
+    writeln!(out, "{}", kind.example)?;
     writeln!(out, "```")?;
     writeln!(out)?;
     writeln!(out, "</details>")?;

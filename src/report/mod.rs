@@ -3,5 +3,6 @@
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod present;
 pub mod sarif;
 pub mod text;

@@ -9,11 +9,14 @@
 //! repo-relative paths, so a report made without `--repo` (absolute build paths, emitted as
 //! `file://` URIs) is valid SARIF but shows no annotations there.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use crate::blocking::Op;
+use crate::kinds;
+use crate::model::id;
 use crate::model::{Finding, Report, Status, SuppressionKind};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -24,15 +27,19 @@ const MAX_RESULTS: usize = 25_000;
 const TAGS: [&str; 2] = ["goroutine-leak", "concurrency"];
 
 /// Every op, in the order of their rule ids (which is `rule_index`).
-const OPS: [Op; 8] = [
+const OPS: [Op; 12] = [
+    Op::Cond,
+    Op::Mutex,
     Op::NilReceive,
     Op::NilSend,
     Op::Range,
     Op::Receive,
+    Op::RwMutex,
     Op::Select,
     Op::SelectNoCases,
     Op::Send,
     Op::Unknown,
+    Op::WaitGroup,
 ];
 
 /// Writes `report` as a SARIF 2.1.0 log with one run, pretty-printed.
@@ -67,9 +74,15 @@ fn run(report: &Report) -> Run<'_> {
         .map(|warning| Notification {
             level: "warning",
             message: Message {
-                text: warning.clone(),
+                text: warning.to_string(),
             },
         })
+        .chain(report.hints.iter().map(|hint| Notification {
+            level: "note",
+            message: Message {
+                text: hint.to_string(),
+            },
+        }))
         .collect();
     if left_out > 0 {
         notifications.push(Notification {
@@ -148,12 +161,12 @@ fn result(finding: &Finding) -> SarifResult<'_> {
     SarifResult {
         rule_id: rule_id(op),
         rule_index: rule_index(op),
-        level: doc(op).level,
+        level: kinds::for_op(op).level.as_str(),
         message: Message {
             text: message(finding),
         },
         locations,
-        partial_fingerprints: PartialFingerprints { id: &finding.id },
+        partial_fingerprints: BTreeMap::from([(id::sarif_key(), finding.id.as_str())]),
         baseline_state: finding.new.map(|new| if new { "new" } else { "unchanged" }),
         suppressions,
         properties: ResultProperties {
@@ -168,6 +181,8 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             new: finding.new,
             trend: finding.trend.map(|trend| trend.as_str()),
             growth_per_hour: finding.growth_per_hour,
+            verdict: finding.verdict.as_str(),
+            notes: finding.notes.iter().map(ToString::to_string).collect(),
         },
     }
 }
@@ -190,7 +205,7 @@ fn message(finding: &Finding) -> String {
     };
     format!(
         "{count} blocked on {} in {}{place}{leaked}",
-        doc(finding.op).blocked_on,
+        kinds::for_op(finding.op).blocked_on,
         finding.function
     )
 }
@@ -255,203 +270,42 @@ fn rule_id(op: Op) -> String {
 /// The rule's position in `OPS`; a new op does not compile until it has a place here.
 fn rule_index(op: Op) -> usize {
     match op {
-        Op::NilReceive => 0,
-        Op::NilSend => 1,
-        Op::Range => 2,
-        Op::Receive => 3,
-        Op::Select => 4,
-        Op::SelectNoCases => 5,
-        Op::Send => 6,
-        Op::Unknown => 7,
+        Op::Cond => 0,
+        Op::Mutex => 1,
+        Op::NilReceive => 2,
+        Op::NilSend => 3,
+        Op::Range => 4,
+        Op::Receive => 5,
+        Op::RwMutex => 6,
+        Op::Select => 7,
+        Op::SelectNoCases => 8,
+        Op::Send => 9,
+        Op::Unknown => 10,
+        Op::WaitGroup => 11,
     }
 }
 
 fn rule(op: Op) -> Rule {
-    let doc = doc(op);
+    let doc = kinds::for_op(op);
+    let full = doc.full();
     Rule {
         id: rule_id(op),
         name: doc.name,
         short_description: Text {
             text: doc.short.to_string(),
         },
-        full_description: Text {
-            text: doc.full.to_string(),
-        },
         help: Help {
-            text: format!("{}\n\nHow to fix: {}", doc.full, doc.fix),
+            text: format!("{full}\n\nHow to fix: {}", doc.fix),
             markdown: format!(
-                "{}\n\n**How to fix.** {}\n\n```go\n{}\n```\n",
-                doc.full, doc.fix, doc.example
+                "{full}\n\n**How to fix.** {}\n\n```go\n{}\n```\n",
+                doc.fix, doc.example
             ),
         },
-        default_configuration: Configuration { level: doc.level },
+        full_description: Text { text: full },
+        default_configuration: Configuration {
+            level: doc.level.as_str(),
+        },
         properties: RuleProperties { tags: TAGS },
-    }
-}
-
-/// What a rule tells the user: its name, what the leak is and how it is usually fixed.
-struct RuleDoc {
-    /// PascalCase, as SARIF viewers show it.
-    name: &'static str,
-    /// Completes "N goroutines blocked on …".
-    blocked_on: &'static str,
-    short: &'static str,
-    full: &'static str,
-    fix: &'static str,
-    /// Go code showing the fix.
-    example: &'static str,
-    level: &'static str,
-}
-
-fn doc(op: Op) -> RuleDoc {
-    match op {
-        Op::Send => RuleDoc {
-            name: "BlockedSend",
-            blocked_on: "send",
-            short: "Goroutines wait forever to send on a channel that nobody receives from.",
-            full: "Many goroutines are parked on the same channel send. A send on an unbuffered \
-                   (or full) channel completes only when another goroutine receives; when the \
-                   receiver has already returned (a timeout, an error, a cancelled request), \
-                   the sender waits forever, and its stack and everything it references stay \
-                   allocated.",
-            fix: "When one value is sent and the receiver may leave early, give the channel a \
-                  buffer of 1 (`make(chan T, 1)`) so the send always completes. When N \
-                  goroutines each send one value and the receiver takes only the first \
-                  (fan-out, first answer wins), give it a buffer of `len(senders)`. Otherwise \
-                  make the send give up: `select { case ch <- v: case <-ctx.Done(): }`.",
-            example: "done := make(chan int, 1) // the send completes even if nobody receives\n\
-                      go func() { done <- slowCall() }()\n\
-                      select {\n\
-                      case v := <-done:\n\
-                      \treturn v, nil\n\
-                      case <-ctx.Done():\n\
-                      \treturn 0, ctx.Err()\n\
-                      }",
-            level: "error",
-        },
-        Op::Receive => RuleDoc {
-            name: "BlockedReceive",
-            blocked_on: "receive",
-            short: "Goroutines wait forever to receive from a channel that nobody sends on or \
-                    closes.",
-            full: "Many goroutines are parked on the same channel receive. A receive waits \
-                   until a value is sent or the channel is closed; when the sending side \
-                   returns early without doing either, the receiver waits forever.",
-            fix: "Make every path of the sending side either send or close the channel \
-                  (`defer close(ch)` in the producer), or make the receive cancellable: \
-                  `select { case v := <-ch: case <-ctx.Done(): return }`.",
-            example: "select {\n\
-                      case v := <-results:\n\
-                      \tuse(v)\n\
-                      case <-ctx.Done():\n\
-                      \treturn ctx.Err()\n\
-                      }",
-            level: "error",
-        },
-        Op::Range => RuleDoc {
-            name: "RangeOverUnclosedChannel",
-            blocked_on: "range over a channel",
-            short: "Goroutines wait forever in `for range` over a channel that is never \
-                    closed.",
-            full: "`for v := range ch` ends only when ch is closed. When the producer stops \
-                   sending without closing the channel, the consumer waits forever after the \
-                   last value.",
-            fix: "Close the channel from the sending side once the producer is done: \
-                  `defer close(ch)` in the goroutine that sends, or, with several senders, \
-                  close it after a `sync.WaitGroup` of them is done.",
-            example: "go func() {\n\
-                      \tdefer close(jobs) // ends the consumer's range\n\
-                      \tfor _, j := range work {\n\
-                      \t\tjobs <- j\n\
-                      \t}\n\
-                      }()\n\
-                      for j := range jobs {\n\
-                      \thandle(j)\n\
-                      }",
-            level: "error",
-        },
-        Op::Select => RuleDoc {
-            name: "SelectWithoutExit",
-            blocked_on: "select",
-            short: "Goroutines wait forever in a select that has no timeout and no \
-                    cancellation case.",
-            full: "A select without a default case waits until one of its cases can proceed. \
-                   When every channel it waits on has been abandoned and none of them is a \
-                   timer, a ticker or a context, nothing will ever wake it.",
-            fix: "Add a way out: `case <-ctx.Done(): return` with a context that is cancelled, \
-                  or a timeout (`time.After`, `time.NewTimer`). leakprof suppresses selects \
-                  bounded by a timer, a ticker or ctx.Done() when it reads the source \
-                  (`--repo`).",
-            example: "for {\n\
-                      \tselect {\n\
-                      \tcase msg := <-in:\n\
-                      \t\thandle(msg)\n\
-                      \tcase <-ctx.Done(): // the way out\n\
-                      \t\treturn\n\
-                      \t}\n\
-                      }",
-            level: "error",
-        },
-        Op::SelectNoCases => RuleDoc {
-            name: "EmptySelect",
-            blocked_on: "select {}",
-            short: "Goroutines parked in `select {}`, which never returns.",
-            full: "`select {}` blocks forever by construction. It is sometimes used to keep \
-                   `main` or a daemon alive; anywhere else, each goroutine that reaches it is \
-                   leaked.",
-            fix: "If it is intended (keeping `main` alive), allowlist it with `--rules`. \
-                  Otherwise wait on something that ends: a signal \
-                  (`signal.NotifyContext`), `<-ctx.Done()`, or a done channel.",
-            example: "ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)\n\
-                      defer stop()\n\
-                      <-ctx.Done() // instead of select {}",
-            level: "warning",
-        },
-        Op::NilSend => RuleDoc {
-            name: "SendOnNilChannel",
-            blocked_on: "send on a nil channel",
-            short: "Goroutines wait forever to send on a nil channel.",
-            full: "A send on a nil channel blocks forever. The channel was declared but never \
-                   made (`var ch chan T`, a struct field left zero), or was set to nil while \
-                   senders still used it.",
-            fix: "Initialise the channel with `make` before any goroutine can use it (in the \
-                  constructor), and do not set it to nil while senders may still send.",
-            example: "type Worker struct{ out chan Result }\n\n\
-                      func NewWorker() *Worker {\n\
-                      \treturn &Worker{out: make(chan Result, 1)} // never nil\n\
-                      }",
-            level: "error",
-        },
-        Op::NilReceive => RuleDoc {
-            name: "ReceiveFromNilChannel",
-            blocked_on: "receive from a nil channel",
-            short: "Goroutines wait forever to receive from a nil channel.",
-            full: "A receive from a nil channel blocks forever. The channel was declared but \
-                   never made (`var ch chan T`, a struct field left zero), or was set to nil \
-                   while receivers still waited on it.",
-            fix: "Initialise the channel with `make` before any goroutine can use it (in the \
-                  constructor). Setting a channel to nil is only safe inside a select loop \
-                  that also waits on something else.",
-            example: "type Server struct{ quit chan struct{} }\n\n\
-                      func NewServer() *Server {\n\
-                      \treturn &Server{quit: make(chan struct{})} // never nil\n\
-                      }",
-            level: "error",
-        },
-        Op::Unknown => RuleDoc {
-            name: "BlockedOnChannel",
-            blocked_on: "a channel operation",
-            short: "Goroutines wait forever on a channel operation the profile does not name.",
-            full: "The profile is a debug=1 text dump, which leaves out the runtime's frames: \
-                   leakprof sees many goroutines parked in the runtime straight from this \
-                   line, but cannot tell a send from a receive or a select.",
-            fix: "Run with `--repo` so that the source names the operation, or take the \
-                  profile with debug=0 (pprof protobuf) or debug=2, which say it; then follow \
-                  the advice of that operation's rule.",
-            example: "// curl -o goroutine.pb.gz http://host/debug/pprof/goroutine\n\
-                      // leakprof report --profile goroutine.pb.gz --repo .",
-            level: "warning",
-        },
     }
 }
 
@@ -555,7 +409,8 @@ struct SarifResult<'a> {
     message: Message,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location<'a>>,
-    partial_fingerprints: PartialFingerprints<'a>,
+    /// The finding's id under a key naming the id recipe's version.
+    partial_fingerprints: BTreeMap<String, &'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -565,12 +420,6 @@ struct SarifResult<'a> {
 
 /// The finding's id, which code scanning uses to follow a result from run to run. The key's
 /// version changes if the way ids are computed ever does.
-#[derive(Serialize)]
-struct PartialFingerprints<'a> {
-    #[serde(rename = "leakprof/v1")]
-    id: &'a str,
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
@@ -639,12 +488,15 @@ struct ResultProperties<'a> {
     trend: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     growth_per_hour: Option<f64>,
+    verdict: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Suppression, SuppressionKind};
+    use crate::model::{Suppression, SuppressionKind, testing};
 
     #[test]
     fn rules_are_sorted_and_indexed() {
@@ -671,33 +523,16 @@ mod tests {
         }
     }
 
+    /// 150 goroutines blocked on a send at `svc/leaks.go:7`, in 300 over two profiles.
     fn finding() -> Finding {
-        Finding {
-            id: "0123456789abcdef".into(),
-            function: "main.f".into(),
-            file: "svc/leaks.go".into(),
-            line: 7,
-            op: Op::Send,
-            goroutines: 150,
-            total_goroutines: 300,
-            profiles: 2,
-            status: Status::Reported,
-            suppression: None,
-            stack: Vec::new(),
-            created_by: None,
-            max_wait_minutes: None,
-            leaked_goroutines: 0,
-            confirmed: false,
-            trend: None,
-            growth_per_hour: None,
-            series: Vec::new(),
-            profile_file: None,
-            exclusion: None,
-            source: None,
-            owners: Vec::new(),
-            labels: std::collections::BTreeMap::new(),
-            new: None,
-        }
+        testing::finding()
+            .id("0123456789abcdef")
+            .file("svc/leaks.go")
+            .line(7)
+            .goroutines(150)
+            .total_goroutines(300)
+            .profiles(2)
+            .build()
     }
 
     #[test]
@@ -763,7 +598,7 @@ mod tests {
         check(
             |_| {},
             "/partialFingerprints",
-            json!({"leakprof/v1": "0123456789abcdef"}),
+            json!({"leakprof/v3": "0123456789abcdef"}),
         );
     }
 

@@ -3,28 +3,23 @@
 
 use std::io::{self, Write};
 
+use super::present::{self, count};
 use crate::model::{Report, Status};
-
-/// Stack frames shown per finding; JSON has them all.
-const SHOWN_FRAMES: usize = 12;
 
 pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { color };
     let reported = report.with_status(Status::Reported);
-    let profiles = report.profiles.len();
     writeln!(
         out,
-        "{} in {} profile{} ({} goroutines, {} blocked on channels); threshold {}",
-        paint.bold(&match reported.len() {
-            0 => "no suspected goroutine leaks".to_string(),
-            1 => "1 suspected goroutine leak".to_string(),
-            n => format!("{n} suspected goroutine leaks"),
-        }),
-        profiles,
-        if profiles == 1 { "" } else { "s" },
-        report.summary.goroutines,
+        "{} in {} ({}, {} blocked on channels{}); threshold {}",
+        paint.bold(&present::headline(reported.len())),
+        present::profiles(report),
+        count(report.summary.goroutines, "goroutine"),
         report.summary.channel_blocked,
-        report.threshold_text(),
+        present::evidence(report)
+            .map(|evidence| format!("; {evidence}"))
+            .unwrap_or_default(),
+        present::threshold(report),
     )?;
 
     if let Some(source) = &report.source {
@@ -35,6 +30,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             _ => String::new(),
         };
         writeln!(out, "source: {}{at}", source.repo)?;
+    }
+    for hint in &report.hints {
+        writeln!(out, "hint: {hint}")?;
     }
 
     // Grouped by code owner when CODEOWNERS names any, so each team reads its own.
@@ -59,56 +57,46 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         writeln!(out)?;
         writeln!(
             out,
-            "{} goroutines  {}  {}",
+            "{} {}  {}  {}  ({})",
             paint.red(&finding.goroutines.to_string()),
+            present::plural(finding.goroutines, "goroutine"),
             paint.bold(finding.op.as_str()),
-            finding.function
+            finding.function,
+            finding.verdict.as_str()
         )?;
         writeln!(out, "  at {}:{}", finding.file, finding.line)?;
         if let Some(source) = &finding.source {
             writeln!(out, "  | {}", source.snippet)?;
-            if let Some(channel) = &source.channel {
-                let size = match &channel.capacity {
-                    None => "unbuffered".to_string(),
-                    Some(capacity) => format!("with capacity {capacity}"),
-                };
-                writeln!(
-                    out,
-                    "  channel {} made {size} at line {}",
-                    channel.name, channel.line
-                )?;
-            }
         }
-        let mut facts = finding.facts();
-        facts.extend(finding.labels_text());
-        if let (Some(trend), Some(growth)) = (finding.trend, finding.growth_per_hour) {
-            facts.push(format!("{} ({growth:+.1} an hour)", trend.as_str()));
+        if let Some(channel) = present::finding_channel(finding, str::to_string) {
+            writeln!(out, "  {channel}")?;
         }
-        if finding.leaked_goroutines > 0 {
-            facts.push(format!(
-                "{} proven leaked by the GC",
-                finding.leaked_goroutines
-            ));
-        }
+        let mut facts = present::facts(finding);
+        facts.extend(present::labels(finding));
+        facts.extend(present::trend(finding));
+        facts.extend(present::instances(finding, str::to_string));
+        facts.extend(present::label_groups(finding, str::to_string));
         if !facts.is_empty() {
             writeln!(out, "  {}", facts.join("; "))?;
         }
-        // The runtime's own frames say nothing the op does not; JSON keeps them.
-        let frames: Vec<&String> = finding
-            .stack
-            .iter()
-            .filter(|frame| !frame.starts_with("runtime."))
-            .collect();
-        for frame in frames.iter().take(SHOWN_FRAMES) {
+        for note in &finding.notes {
+            writeln!(out, "  note: {note}")?;
+        }
+        let stack = present::stack(finding);
+        for frame in &stack.frames {
             writeln!(out, "    {}", paint.dim(frame))?;
         }
-        if frames.len() > SHOWN_FRAMES {
-            let more = format!("... {} more", frames.len() - SHOWN_FRAMES);
+        if let Some(more) = stack.more_text() {
             writeln!(out, "    {}", paint.dim(&more))?;
         }
-        if let Some(creator) = &finding.created_by {
+        if let Some(creator) = stack.created_by {
             writeln!(out, "    {}", paint.dim(&format!("created by {creator}")))?;
         }
+        writeln!(
+            out,
+            "  how to fix: {}",
+            paint.dim(&present::explain_command(finding))
+        )?;
         writeln!(out, "  id {}", finding.id)?;
     }
 
@@ -123,8 +111,8 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
                 .map_or("", |s| s.reason.as_str());
             writeln!(
                 out,
-                "  {} goroutines  {}  {}:{}: {reason}",
-                finding.goroutines,
+                "  {}  {}  {}:{}: {reason}",
+                count(finding.goroutines, "goroutine"),
                 finding.op.as_str(),
                 finding.file,
                 finding.line
@@ -159,8 +147,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         }
         writeln!(
             out,
-            "  {places} place{} with {goroutines} goroutines {what}",
-            if places == 1 { "" } else { "s" }
+            "  {} with {} {what}",
+            count(places as u64, "place"),
+            count(goroutines, "goroutine")
         )?;
     }
 

@@ -9,127 +9,171 @@ pub mod repo;
 use std::collections::BTreeMap;
 
 use crate::blocking::Op;
-use crate::model::{
-    ChannelEvidence, Finding, SourceEvidence, Status, Suppression, SuppressionKind,
-};
-use analyze::{BoundKind, ParsedFile};
+use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
+use crate::model::{ChannelEvidence, Exclusion, SourceEvidence, Warning};
+use analyze::{Bound, ParsedFile};
 use paths::{Mapped, PathMapper};
 use repo::Source;
 
-/// Choices that change what the source stage does.
+/// A place as the profile names it: what the source stage looks up.
 #[derive(Clone, Copy, Debug)]
-pub struct SourceOptions {
-    /// Report places in the Go standard library.
-    pub include_std: bool,
-    /// Report places in dependencies (module cache, vendored, other modules).
-    pub include_deps: bool,
-    /// Count `<-ctx.Done()` as bounding a select.
-    pub ctx_done_bounds: bool,
+pub struct PlaceRef<'a> {
+    pub file: &'a str,
+    pub line: u32,
+    pub function: &'a str,
+    pub op: Op,
 }
 
-/// Maps every finding into the repository, checks its line in the source, refines its op and
-/// suppresses selects bounded by a timer, ticker or context. Problems become `warnings`.
+/// Where a place is in the repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// Own code at this repository path.
+    Own(String),
+    /// Not own code; the repository path when the file is in the repository (vendored).
+    Foreign {
+        repo_path: Option<String>,
+        exclusion: Exclusion,
+    },
+    /// Own code by its package, but its file is not at the revision (a warning says why).
+    Missing,
+}
+
+impl Location {
+    /// The repository-relative path, when the place maps into the repository.
+    pub fn repo_path(&self) -> Option<&str> {
+        match self {
+            Location::Own(path) => Some(path),
+            Location::Foreign { repo_path, .. } => repo_path.as_deref(),
+            Location::Missing => None,
+        }
+    }
+}
+
+/// What the source at the revision says about one place.
+#[derive(Clone, Debug)]
+pub struct SourceCheck {
+    pub location: Location,
+    /// The line and what surrounds it, when the file was read.
+    pub evidence: Option<SourceEvidence>,
+    /// The op the source names where the profile could not (debug=1), or a range loop the
+    /// profile saw as a receive.
+    pub refined_op: Option<Op>,
+    /// The line holds the operation the profile names and parses cleanly: only then may
+    /// anything read from it suppress the place.
+    pub trusted: bool,
+    /// For a trusted select: every case that ends the wait by itself, in source order.
+    pub bounds: Vec<Bound>,
+    /// The reason of a `//leakprof:ignore <reason>` on a trusted line.
+    pub ignore: Option<String>,
+    /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
+    /// identifies it across builds, comments and moves.
+    pub syntax: Option<String>,
+}
+
+impl SourceCheck {
+    fn at(location: Location) -> SourceCheck {
+        SourceCheck {
+            location,
+            evidence: None,
+            refined_op: None,
+            trusted: false,
+            bounds: Vec::new(),
+            ignore: None,
+            syntax: None,
+        }
+    }
+}
+
+/// Maps every place into the repository and checks own code against its line: the op there,
+/// the function around it, where its channel was made, the cases that bound a select, inline
+/// ignores. Decides nothing: the pipeline weighs this evidence with the rest. Problems become
+/// `warnings`. Only the files places point to are read and parsed, each once.
 pub fn check(
-    findings: &mut [Finding],
+    places: &[PlaceRef<'_>],
     source: &Source,
     mapper: &PathMapper,
-    options: SourceOptions,
-    warnings: &mut Vec<String>,
-) {
+    warnings: &mut Vec<Warning>,
+) -> Vec<SourceCheck> {
     let revision = source.describe();
-    // Repository file → indices of the findings in it.
+    let name = |place: &PlaceRef<'_>| PlaceName {
+        file: place.file.to_string(),
+        line: place.line,
+        function: place.function.to_string(),
+    };
+    // Repository file → indices of the places in it.
     let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (index, finding) in findings.iter_mut().enumerate() {
-        match mapper.map(&finding.file, &finding.function) {
+    let mut checks = Vec::with_capacity(places.len());
+    for (index, place) in places.iter().enumerate() {
+        let location = match mapper.map(place.file, place.function) {
             Mapped::Own(path) => {
-                finding.profile_file = Some(std::mem::replace(&mut finding.file, path.clone()));
-                by_file.entry(path).or_default().push(index);
+                by_file.entry(path.clone()).or_default().push(index);
+                Location::Own(path)
             }
-            Mapped::Foreign { repo_path, why } => {
-                if let Some(path) = repo_path {
-                    finding.profile_file = Some(std::mem::replace(&mut finding.file, path));
-                }
-                let include = if why == "standard library" {
-                    options.include_std
-                } else {
-                    options.include_deps
-                };
-                if !include {
-                    finding.status = Status::Excluded;
-                    finding.exclusion = Some(why);
-                }
+            Mapped::Foreign { repo_path, why } => Location::Foreign {
+                repo_path,
+                exclusion: why,
+            },
+            Mapped::Missing { why } => {
+                warnings.push(Warning::SourceNotFound {
+                    place: name(place),
+                    why,
+                    revision: revision.clone(),
+                });
+                Location::Missing
             }
-            Mapped::Missing { why } => warnings.push(format!(
-                "{}:{} ({}): {why} at {revision}; its source was not checked",
-                finding.file, finding.line, finding.function
-            )),
-        }
+        };
+        checks.push(SourceCheck::at(location));
     }
 
     for (path, indices) in by_file {
-        let text = match source.read(&path) {
+        let problem = match source.read(&path) {
             Ok(Some(bytes)) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(_) => {
-                    warn_all(
-                        findings,
-                        &indices,
-                        warnings,
-                        &format!("{path} at {revision} is not UTF-8"),
-                    );
+                Ok(text) => {
+                    let parsed = ParsedFile::parse(&text);
+                    for index in indices {
+                        let place = &places[index];
+                        // The place as the repository names it.
+                        let at = PlaceRef {
+                            file: &path,
+                            ..*place
+                        };
+                        check_place(&mut checks[index], &at, &parsed, &revision, warnings);
+                        if checks[index].trusted {
+                            checks[index].ignore = inline_ignore(&at, &text, warnings);
+                        }
+                    }
                     continue;
                 }
+                Err(_) => SourceProblem::NotUtf8,
             },
-            Ok(None) => {
-                warn_all(
-                    findings,
-                    &indices,
-                    warnings,
-                    &format!("{path} is missing at {revision}"),
-                );
-                continue;
-            }
-            Err(error) => {
-                warn_all(
-                    findings,
-                    &indices,
-                    warnings,
-                    &format!("cannot read {path} at {revision}: {error}"),
-                );
-                continue;
-            }
+            Ok(None) => SourceProblem::Missing,
+            Err(error) => SourceProblem::Unreadable(error.to_string()),
         };
-        let parsed = ParsedFile::parse(&text);
         for index in indices {
-            let finding = &mut findings[index];
-            if check_finding(finding, &parsed, &revision, options, warnings) {
-                apply_inline_ignore(finding, &text, warnings);
-            }
+            warnings.push(Warning::SourceUnreadable {
+                place: PlaceName {
+                    file: path.clone(),
+                    ..name(&places[index])
+                },
+                path: path.clone(),
+                revision: revision.clone(),
+                problem: problem.clone(),
+            });
         }
     }
+    checks
 }
 
-fn warn_all(findings: &[Finding], indices: &[usize], warnings: &mut Vec<String>, why: &str) {
-    for &index in indices {
-        let finding = &findings[index];
-        warnings.push(format!(
-            "{}:{} ({}): {why}; its source was not checked",
-            finding.file, finding.line, finding.function
-        ));
-    }
-}
-
-/// Checks one finding against its line; returns whether the source matches the profile.
-fn check_finding(
-    finding: &mut Finding,
+/// Checks one place against its line.
+fn check_place(
+    check: &mut SourceCheck,
+    place: &PlaceRef<'_>,
     parsed: &ParsedFile<'_>,
     revision: &str,
-    options: SourceOptions,
-    warnings: &mut Vec<String>,
-) -> bool {
-    let analysis = parsed.analyze(finding.line, finding.op);
-    let place = format!("{}:{}", finding.file, finding.line);
-    finding.source = Some(SourceEvidence {
+    warnings: &mut Vec<Warning>,
+) {
+    let analysis = parsed.analyze(place.line, place.op);
+    check.evidence = Some(SourceEvidence {
         snippet: analysis.snippet.clone(),
         function: analysis.function.clone(),
         channel: analysis.channel.as_ref().map(|made| ChannelEvidence {
@@ -139,64 +183,57 @@ fn check_finding(
         }),
         notes: analysis.notes.clone(),
     });
+    if !place.op.is_channel() {
+        // A sync wait the GC proved leaked: the line is shown, and an inline ignore on it
+        // counts when the file parses there; there is no channel op to check.
+        check.trusted = analysis.problems.is_empty();
+        check.syntax = Some(statement_text(&analysis.snippet));
+        return;
+    }
     if !analysis.problems.is_empty() {
-        warnings.push(format!(
-            "{place}: cannot parse the source at {revision} around this line ({}); nothing is suppressed on its strength",
-            analysis.problems.join("; ")
-        ));
-        return false;
+        warnings.push(Warning::SourceUnparseable {
+            file: place.file.to_string(),
+            line: place.line,
+            revision: revision.to_string(),
+            problems: analysis.problems,
+        });
+        return;
     }
     let Some(source_op) = analysis.op.filter(|_| analysis.matches_profile) else {
-        let holds = match analysis.op {
-            Some(op) => format!("a {} operation", op.as_str()),
-            None => "no channel operation".to_string(),
-        };
-        warnings.push(format!(
-            "source at {revision} does not match the profile at {place}: the profile says {}, the line holds {holds}",
-            finding.op.as_str()
-        ));
-        return false;
+        warnings.push(Warning::SourceMismatch {
+            file: place.file.to_string(),
+            line: place.line,
+            revision: revision.to_string(),
+            profile_op: place.op,
+            holds: analysis.op,
+        });
+        return;
     };
+    check.trusted = true;
+    check.syntax = analysis.syntax;
     // The source names what debug=1 cannot, and tells a range loop from a receive.
-    if finding.op == Op::Unknown || (finding.op == Op::Receive && source_op == Op::Range) {
-        finding.op = source_op;
-    }
-
-    if finding.op != Op::Select || finding.status == Status::Excluded {
-        return true;
-    }
-    let Some(bound) = analysis
-        .bounds
-        .iter()
-        .find(|bound| options.ctx_done_bounds || bound.kind != BoundKind::CtxDone)
-    else {
-        return true;
+    let op = if place.op == Op::Unknown || (place.op == Op::Receive && source_op == Op::Range) {
+        check.refined_op = Some(source_op);
+        source_op
+    } else {
+        place.op
     };
-    if finding.leaked_goroutines > 0 {
-        // The GC proved these goroutines leaked: a heuristic does not overrule it.
-        return true;
+    if op == Op::Select {
+        check.bounds = analysis.bounds;
     }
-    let file_name = finding.file.rsplit('/').next().unwrap_or(&finding.file);
-    finding.status = Status::Suppressed;
-    finding.suppression = Some(Suppression {
-        kind: match bound.kind {
-            BoundKind::Timer => SuppressionKind::SelectTimer,
-            BoundKind::Ticker => SuppressionKind::SelectTicker,
-            BoundKind::CtxDone => SuppressionKind::SelectCtxDone,
-        },
-        reason: bound.reason(file_name, finding.line),
-        rule: None,
-        owner: None,
-    });
-    true
 }
 
-const IGNORE_MARKER: &str = "//leakprof:ignore";
+/// A line's code without a trailing `//` comment, white space folded: what identifies a wait
+/// that is not a channel operation.
+fn statement_text(snippet: &str) -> String {
+    let code = snippet.split("//").next().unwrap_or(snippet);
+    code.split_whitespace().collect::<Vec<_>>().join(" ")
+}
 
-/// `//leakprof:ignore <reason>` on the operation's line or alone on the line above suppresses
-/// the finding (kind `inline`), over any heuristic. Without a reason it is a warning.
-fn apply_inline_ignore(finding: &mut Finding, text: &str, warnings: &mut Vec<String>) {
-    let line = finding.line as usize;
+/// `//leakprof:ignore <reason>` on the operation's line or alone on the line above: the
+/// reason. Without a reason it is a warning and suppresses nothing.
+fn inline_ignore(place: &PlaceRef<'_>, text: &str, warnings: &mut Vec<Warning>) -> Option<String> {
+    let line = place.line as usize;
     let mut lines = text.lines().skip(line.saturating_sub(2));
     let above = if line >= 2 { lines.next() } else { None };
     let at = lines.next();
@@ -206,105 +243,41 @@ fn apply_inline_ignore(finding: &mut Finding, text: &str, warnings: &mut Vec<Str
             above
                 .map(str::trim_start)
                 .filter(|above| above.starts_with(IGNORE_MARKER))
-        });
-    let Some(comment) = comment else {
-        return;
-    };
+        })?;
     let rest = &comment[IGNORE_MARKER.len()..];
     if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
-        return;
+        return None;
     }
     let reason = rest.trim();
     if reason.is_empty() {
-        warnings.push(format!(
-            "{}:{}: {IGNORE_MARKER} needs a reason (`{IGNORE_MARKER} <why this is not a leak>`); nothing suppressed",
-            finding.file, finding.line
-        ));
-        return;
+        warnings.push(Warning::IgnoreWithoutReason {
+            file: place.file.to_string(),
+            line: place.line,
+        });
+        return None;
     }
-    if finding.status == Status::Excluded {
-        return;
-    }
-    finding.status = Status::Suppressed;
-    finding.suppression = Some(Suppression {
-        kind: SuppressionKind::Inline,
-        reason: reason.to_string(),
-        rule: None,
-        owner: None,
-    });
+    Some(reason.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn finding(line: u32, op: Op) -> Finding {
-        Finding {
-            id: String::new(),
-            function: "main.f".into(),
-            file: "x.go".into(),
-            line,
-            op,
-            goroutines: 1,
-            total_goroutines: 1,
-            profiles: 1,
-            status: Status::Reported,
-            suppression: None,
-            stack: Vec::new(),
-            created_by: None,
-            max_wait_minutes: None,
-            leaked_goroutines: 0,
-            profile_file: None,
-            exclusion: None,
-            source: None,
-            owners: Vec::new(),
-            labels: BTreeMap::new(),
-            new: None,
-            confirmed: false,
-            trend: None,
-            growth_per_hour: None,
-            series: Vec::new(),
-        }
-    }
-
     fn check(text: &str, line: u32, expected: Option<&str>, warns: bool) {
-        let mut finding = finding(line, Op::Send);
+        let place = PlaceRef {
+            file: "x.go",
+            line,
+            function: "main.f",
+            op: Op::Send,
+        };
         let mut warnings = Vec::new();
-        apply_inline_ignore(&mut finding, text, &mut warnings);
-        let reason = finding.suppression.as_ref().map(|s| s.reason.as_str());
-        assert_eq!(reason, expected, "{text:?} line {line}");
+        let reason = inline_ignore(&place, text, &mut warnings);
+        assert_eq!(reason.as_deref(), expected, "{text:?} line {line}");
         assert_eq!(
             !warnings.is_empty(),
             warns,
             "{text:?} line {line}: {warnings:?}"
         );
-    }
-
-    /// The GC proved these goroutines leaked: a select heuristic never hides them (a select on
-    /// a context that is never cancelled is a real leak).
-    #[test]
-    fn confirmed_leaks_are_not_suppressed_by_heuristics() {
-        let text = "package p\n\nimport \"context\"\n\nfunc wait(ctx context.Context, ch chan int) {\n\tselect {\n\tcase <-ch:\n\tcase <-ctx.Done():\n\t}\n}\n";
-        let parsed = ParsedFile::parse(text);
-        let options = SourceOptions {
-            include_std: false,
-            include_deps: false,
-            ctx_done_bounds: true,
-        };
-        for (leaked, status) in [(0, Status::Suppressed), (7, Status::Reported)] {
-            let mut select = finding(6, Op::Select);
-            select.leaked_goroutines = leaked;
-            let mut warnings = Vec::new();
-            assert!(check_finding(
-                &mut select,
-                &parsed,
-                "HEAD",
-                options,
-                &mut warnings
-            ));
-            assert_eq!(select.status, status, "leaked {leaked}");
-            assert!(warnings.is_empty(), "{warnings:?}");
-        }
     }
 
     #[test]
@@ -332,5 +305,34 @@ mod tests {
         );
         check("ch <- 1\n", 1, None, false);
         check("", 5, None, false);
+    }
+
+    /// A select's bounds are evidence, gathered only when the line is trusted; a line that
+    /// holds something else gathers none and warns.
+    #[test]
+    fn select_bounds_are_gathered_from_trusted_lines_only() {
+        let text = "package p\n\nimport \"context\"\n\nfunc wait(ctx context.Context, ch chan int) {\n\tselect {\n\tcase <-ch:\n\tcase <-ctx.Done():\n\t}\n}\n";
+        let parsed = ParsedFile::parse(text);
+        for (line, op, trusted, bounds) in [
+            (6, Op::Select, true, 1),
+            (6, Op::Unknown, true, 1),
+            (6, Op::Send, false, 0),
+            (5, Op::Select, false, 0),
+        ] {
+            let place = PlaceRef {
+                file: "p.go",
+                line,
+                function: "p.wait",
+                op,
+            };
+            let mut check = SourceCheck::at(Location::Own("p.go".into()));
+            let mut warnings = Vec::new();
+            check_place(&mut check, &place, &parsed, "HEAD", &mut warnings);
+            assert_eq!(check.trusted, trusted, "line {line} {op:?}");
+            assert_eq!(check.bounds.len(), bounds, "line {line} {op:?}");
+            assert_eq!(warnings.is_empty(), trusted, "{warnings:?}");
+            let refined = (op == Op::Unknown).then_some(Op::Select);
+            assert_eq!(check.refined_op, refined);
+        }
     }
 }

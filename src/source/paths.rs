@@ -16,6 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::blocking::{is_std_function, package_path};
+use crate::model::Exclusion;
 use crate::source::repo::{RepoError, Source};
 
 /// A Go module declared by a `go.mod` at the revision.
@@ -35,7 +36,7 @@ pub enum Mapped {
     /// Not own code: the standard library, a dependency, vendored code.
     Foreign {
         repo_path: Option<String>,
-        why: String,
+        why: Exclusion,
     },
     /// Own code by its package, but no file at the revision matches (or several do).
     Missing { why: String },
@@ -94,14 +95,14 @@ impl PathMapper {
         if is_std_function(function) {
             return Mapped::Foreign {
                 repo_path: None,
-                why: "standard library".into(),
+                why: Exclusion::StandardLibrary,
             };
         }
         let file = profile_file.replace('\\', "/");
         if let Some(module) = module_cache_module(&file) {
             return Mapped::Foreign {
                 repo_path: None,
-                why: format!("dependency {module} (module cache)"),
+                why: Exclusion::ModuleCache { module },
             };
         }
         if !is_absolute(&file) {
@@ -136,7 +137,9 @@ impl PathMapper {
             },
             Suffix::None => Mapped::Foreign {
                 repo_path: None,
-                why: format!("not in the repository (package {})", package_path(function)),
+                why: Exclusion::OtherPackage {
+                    package: package_path(function).to_string(),
+                },
             },
         }
     }
@@ -144,7 +147,7 @@ impl PathMapper {
     fn classify(&self, path: String) -> Mapped {
         if has_component(&path, "vendor") {
             Mapped::Foreign {
-                why: format!("vendored ({path})"),
+                why: Exclusion::Vendored { path: path.clone() },
                 repo_path: Some(path),
             }
         } else {

@@ -1,0 +1,122 @@
+//! Finding ids: fingerprints that stay the same across rebuilds, so a baseline taken from one
+//! build still knows the leaks of the next.
+//!
+//! An id is 64-bit FNV-1a over the recipe version, the repository-relative file, the
+//! function, the op's family (`range` and `nil_receive` count as `receive`, `nil_send` as
+//! `send`, so a run with or without `--repo` agrees) and the operation's own syntax: the
+//! tokens of its tree-sitter node with comments and white space dropped (a range loop's
+//! header, a select's case communications). Never absolute paths or line numbers, so it
+//! survives a rebuild in another folder (with `-trimpath` or not), comments, blank lines and
+//! the code moving elsewhere in the file. Without source the file's name and the line number
+//! stand in for path and syntax. Places that would share an id (the same operation twice in
+//! one function) are told apart by their order in the file: `-2`, `-3`.
+
+use std::collections::HashMap;
+
+use crate::blocking::Op;
+
+/// The version of the recipe above. It salts every id and names SARIF's fingerprint key
+/// (`leakprof/v3`), so both change together when the recipe does.
+pub const ID_VERSION: u32 = 3;
+
+/// The key of the fingerprint in SARIF's `partialFingerprints`.
+pub fn sarif_key() -> String {
+    format!("leakprof/v{ID_VERSION}")
+}
+
+/// What identifies one place.
+#[derive(Clone, Copy, Debug)]
+pub struct IdParts<'a> {
+    pub file: &'a str,
+    pub line: u32,
+    pub function: &'a str,
+    pub op: Op,
+    /// The operation's syntax, when the place was found in the repository.
+    pub syntax: Option<&'a str>,
+}
+
+/// The id of every place, in the order given.
+pub fn assign(places: &[IdParts<'_>]) -> Vec<String> {
+    let mut order: Vec<usize> = (0..places.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&places[a], &places[b]);
+        (a.file, a.line, a.function).cmp(&(b.file, b.line, b.function))
+    });
+    let salt = format!("v{ID_VERSION}");
+    let mut ids = vec![String::new(); places.len()];
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for index in order {
+        let place = &places[index];
+        let family = place.op.family();
+        let base = match place.syntax {
+            Some(syntax) => {
+                fingerprint(&[&salt, place.file, place.function, family.as_str(), syntax])
+            }
+            None => {
+                let name = place.file.rsplit(['/', '\\']).next().unwrap_or(place.file);
+                let line = place.line.to_string();
+                fingerprint(&[&salt, name, place.function, family.as_str(), &line])
+            }
+        };
+        let count = seen.entry(base.clone()).or_insert(0);
+        *count += 1;
+        ids[index] = if *count == 1 {
+            base
+        } else {
+            format!("{base}-{count}")
+        };
+    }
+    ids
+}
+
+/// 64-bit FNV-1a: a fingerprint that is the same on every machine and every release.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in part.as_bytes().iter().chain(&[0u8]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable() {
+        assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+    }
+
+    fn parts<'a>(file: &'a str, line: u32, op: Op, syntax: Option<&'a str>) -> IdParts<'a> {
+        IdParts {
+            file,
+            line,
+            function: "main.f",
+            op,
+            syntax,
+        }
+    }
+
+    #[test]
+    fn ids_follow_the_code_not_the_build() {
+        let ids = assign(&[
+            parts("a/x.go", 10, Op::Send, Some("ch <- v")),
+            // The same operation moved: the same id, told apart from its twin.
+            parts("a/x.go", 30, Op::NilSend, Some("ch <- v")),
+            // Another op family on the same text: another id.
+            parts("a/x.go", 12, Op::Receive, Some("ch <- v")),
+            // Without source: the file's name and the line.
+            parts("/build/a/x.go", 10, Op::Range, None),
+            parts("/other/x.go", 10, Op::Receive, None),
+        ]);
+        assert_eq!(ids[0].len(), 16);
+        assert_eq!(ids[1], format!("{}-2", ids[0]), "the later twin gets -2");
+        assert_ne!(ids[2], ids[0]);
+        assert_eq!(ids[4], format!("{}-2", ids[3]), "{ids:?}");
+        assert_eq!(sarif_key(), "leakprof/v3");
+    }
+}

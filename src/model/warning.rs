@@ -1,0 +1,281 @@
+//! Warnings: problems with one item (a profile, a source file, a rule) that did not stop the
+//! run. Each is a variant with the facts it needs; `Display` is the sentence people read, and
+//! JSON carries that sentence (the report's `warnings` are strings).
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::blocking::Op;
+
+/// The marker of an inline ignore, as written in Go comments.
+pub const IGNORE_MARKER: &str = "//leakprof:ignore";
+
+/// A place as warnings name it: `file:line (function)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceName {
+    pub file: String,
+    pub line: u32,
+    pub function: String,
+}
+
+impl fmt::Display for PlaceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{} ({})", self.file, self.line, self.function)
+    }
+}
+
+/// Why a source file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceProblem {
+    NotUtf8,
+    Missing,
+    Unreadable(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// One profile among several could not be read; the run went on without it.
+    UnreadableProfile {
+        path: String,
+        error: String,
+    },
+    /// A folder given to `--profile` could not be listed, or holds no files.
+    ProfileFolder {
+        path: String,
+        problem: String,
+    },
+    /// A temporary file of an interrupted `collect`, left out.
+    PartialProfile {
+        path: String,
+    },
+    /// Text dumps carry no time: their files' modification times stood in.
+    TimeFromFile {
+        profiles: usize,
+    },
+    /// A profile was read, with a problem (e.g. a dump cut off at 64 MiB).
+    Profile {
+        path: String,
+        message: String,
+    },
+    /// Own code whose file could not be found at the revision.
+    SourceNotFound {
+        place: PlaceName,
+        why: String,
+        revision: String,
+    },
+    /// A source file that exists but could not be read.
+    SourceUnreadable {
+        place: PlaceName,
+        path: String,
+        revision: String,
+        problem: SourceProblem,
+    },
+    /// Syntax errors near the line: nothing is suppressed on its strength.
+    SourceUnparseable {
+        file: String,
+        line: u32,
+        revision: String,
+        problems: Vec<String>,
+    },
+    /// The line holds another operation than the profile names (or none).
+    SourceMismatch {
+        file: String,
+        line: u32,
+        revision: String,
+        profile_op: Op,
+        holds: Option<Op>,
+    },
+    /// `//leakprof:ignore` without a reason suppresses nothing.
+    IgnoreWithoutReason {
+        file: String,
+        line: u32,
+    },
+    /// A rule matched a place with more goroutines than it allows.
+    RuleOverBound {
+        rule: String,
+        origin: String,
+        max: u64,
+        file: String,
+        line: u32,
+        goroutines: u64,
+    },
+    RuleExpired {
+        rule: String,
+        origin: String,
+        expires: String,
+        matched: u64,
+    },
+    RuleUnused {
+        rule: String,
+        origin: String,
+    },
+    /// A baseline whose ids were made by another recipe: every finding compares as new.
+    BaselineIdVersion {
+        path: String,
+        found: Option<u64>,
+    },
+    /// `--owner` names no owner of any place found.
+    OwnerOwnsNothing {
+        owner: String,
+        known: bool,
+    },
+    /// A CODEOWNERS line GitHub would ignore.
+    CodeOwnersLine {
+        location: String,
+        line: usize,
+        problem: String,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::UnreadableProfile { path, error } => write!(f, "{path}: {error}"),
+            Warning::ProfileFolder { path, problem } => write!(f, "{path}: {problem}"),
+            Warning::PartialProfile { path } => write!(
+                f,
+                "{path}: left out, a profile `leakprof collect` was still writing when it stopped"
+            ),
+            Warning::Profile { path, message } => write!(f, "{path}: {message}"),
+            Warning::TimeFromFile { profiles } => write!(
+                f,
+                "{} no time of its own: the file's modification time stands in, which a copy \
+                 or a checkout changes (name text dumps as `leakprof collect` names profiles, \
+                 goroutine-YYYYMMDDTHHMMSSZ, to give them their time)",
+                match profiles {
+                    1 => "1 text dump carries".to_string(),
+                    n => format!("{n} text dumps carry"),
+                }
+            ),
+            Warning::SourceNotFound {
+                place,
+                why,
+                revision,
+            } => write!(
+                f,
+                "{place}: {why} at {revision}; its source was not checked"
+            ),
+            Warning::SourceUnreadable {
+                place,
+                path,
+                revision,
+                problem,
+            } => {
+                write!(f, "{place}: ")?;
+                match problem {
+                    SourceProblem::NotUtf8 => write!(f, "{path} at {revision} is not UTF-8")?,
+                    SourceProblem::Missing => write!(f, "{path} is missing at {revision}")?,
+                    SourceProblem::Unreadable(error) => {
+                        write!(f, "cannot read {path} at {revision}: {error}")?
+                    }
+                }
+                write!(f, "; its source was not checked")
+            }
+            Warning::SourceUnparseable {
+                file,
+                line,
+                revision,
+                problems,
+            } => write!(
+                f,
+                "{file}:{line}: cannot parse the source at {revision} around this line ({}); \
+                 nothing is suppressed on its strength",
+                problems.join("; ")
+            ),
+            Warning::SourceMismatch {
+                file,
+                line,
+                revision,
+                profile_op,
+                holds,
+            } => {
+                let holds = match holds {
+                    Some(op) => format!("a {} operation", op.as_str()),
+                    None => "no channel operation".to_string(),
+                };
+                write!(
+                    f,
+                    "source at {revision} does not match the profile at {file}:{line}: the \
+                     profile says {}, the line holds {holds}",
+                    profile_op.as_str()
+                )
+            }
+            Warning::IgnoreWithoutReason { file, line } => write!(
+                f,
+                "{file}:{line}: {IGNORE_MARKER} needs a reason \
+                 (`{IGNORE_MARKER} <why this is not a leak>`); nothing suppressed"
+            ),
+            Warning::RuleOverBound {
+                rule,
+                origin,
+                max,
+                file,
+                line,
+                goroutines,
+            } => write!(
+                f,
+                "rule {rule} ({origin}) allows fewer than {max} goroutines, but {file}:{line} \
+                 has {goroutines}: reported"
+            ),
+            Warning::RuleExpired {
+                rule,
+                origin,
+                expires,
+                matched,
+            } => {
+                write!(
+                    f,
+                    "rule {rule} ({origin}) expired on {expires} and no longer suppresses anything"
+                )?;
+                match matched {
+                    0 => Ok(()),
+                    1 => write!(f, " (1 matching finding)"),
+                    n => write!(f, " ({n} matching findings)"),
+                }
+            }
+            Warning::RuleUnused { rule, origin } => {
+                write!(f, "rule {rule} ({origin}) matched no finding")
+            }
+            Warning::BaselineIdVersion { path, found } => {
+                let made = match found {
+                    Some(version) => format!("by id recipe v{version}"),
+                    None => "before ids carried their recipe's version".to_string(),
+                };
+                write!(
+                    f,
+                    "{path}: its finding ids were made {made}, this leakprof makes them by v{}: \
+                     every finding compares as new until the baseline is made again",
+                    crate::model::id::ID_VERSION
+                )
+            }
+            Warning::OwnerOwnsNothing { owner, known } => {
+                write!(f, "--owner {owner} owns none of the places found")?;
+                if !owner.starts_with('@') && !owner.contains('@') {
+                    write!(
+                        f,
+                        "; CODEOWNERS names owners as @user, @org/team or an e-mail address"
+                    )?;
+                }
+                if !known {
+                    write!(f, "; no CODEOWNERS entry matched any place")?;
+                }
+                write!(f, ", so the empty report says nothing about this owner")
+            }
+            Warning::CodeOwnersLine {
+                location,
+                line,
+                problem,
+            } => write!(
+                f,
+                "{location}:{line}: {problem}; the line is ignored, as GitHub does"
+            ),
+        }
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}

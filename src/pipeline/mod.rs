@@ -1,0 +1,651 @@
+//! The report pipeline, one stage after another: read profiles (classified and aggregated by
+//! place as they stream) → merge snapshots → check the source → owners → allowlists → decide
+//! each place's status → ids → baseline → summary. Each stage takes typed input and returns
+//! typed output; a place's status is decided in one function ([`status::decide`]) from the
+//! evidence the stages gathered.
+
+mod read;
+mod rules;
+pub mod status;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::aggregate::{self, Merged, Site, Tally};
+use crate::allowlist::{self, Applied, Rule, Subject};
+use crate::blocking::{Blocking, Op, is_std_function};
+use crate::cli::Threshold;
+use crate::config::ReportConfig;
+use crate::model::id::{self, IdParts};
+use crate::model::view::ViewError;
+use crate::model::{
+    Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
+    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Warning,
+};
+use crate::owners::{self, CodeOwners};
+use crate::profile::Format;
+use crate::series::{Movement, Timeline};
+use crate::source::paths::PathMapper;
+use crate::source::repo::{RepoError, Source};
+use crate::source::{self, Location, PlaceRef, SourceCheck};
+use status::{Decision, Evidence, Policy, RuleEvidence};
+
+/// Errors that stop a whole run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("no profile could be read:{}", .0.iter().map(|p| format!("\n  {p}")).collect::<String>())]
+    NoProfiles(Vec<Warning>),
+    #[error("{0}")]
+    Repo(#[from] RepoError),
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Rules(Vec<allowlist::RulesError>),
+    #[error("{0}")]
+    RulesFile(allowlist::ReadError),
+    #[error("bad --baseline: {0}")]
+    Baseline(ViewError),
+}
+
+/// Reads every profile `config` names and builds the report.
+pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
+    // A bad --repo or --rev, rules file or baseline fails the run before any profile is read.
+    let source = open_source(config)?;
+    let rules = rules::load(&config.rules, source.as_ref())?;
+    let mut warnings = Vec::new();
+    let baseline = match &config.baseline {
+        Some(path) => Some(rules::read_baseline(path, &mut warnings)?),
+        None => None,
+    };
+
+    let read =
+        read::profiles(config, &mut warnings).map_err(|none| RunError::NoProfiles(none.0))?;
+    let (places, other) = split_places(read.merged, read.evidence, &read.timeline);
+    let checks = check_source(&places, source.as_ref(), &mut warnings)?;
+    let (places, checks) = merge_same_code(places, checks, &read.timeline);
+    let owners = assign_owners(&places, &checks, source.as_ref(), &mut warnings);
+    let exclusions = exclusions(&places, &checks, config);
+    let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
+    warnings.extend(applied.warnings.iter().cloned());
+    let auto_bar = automatic_bar(&read.entries, config);
+    let decided = decide_all(
+        &places,
+        &checks,
+        &exclusions,
+        &applied,
+        &rules,
+        auto_bar,
+        config,
+    );
+    let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
+    let group_key = config.labels.group.as_deref();
+    let ids = ids(&places, &checks);
+    let findings = assemble(places, checks, owners, exclusions, decided, ids, group_key);
+    let findings = against_baseline(findings, baseline.as_ref());
+    let mut summary = summarize(&read.entries, &findings, &other);
+    let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
+    summary.count_reported(&findings);
+    let hints = hints(&read.entries, &findings);
+
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::default(),
+        id_version: id::ID_VERSION,
+        threshold: match config.threshold {
+            Threshold::Fixed(n) => Some(n),
+            Threshold::Auto => None,
+        },
+        source: source
+            .as_ref()
+            .zip(config.source.as_ref())
+            .map(|(source, asked)| SourceInfo {
+                repo: asked.repo.display().to_string(),
+                revision: source
+                    .commit()
+                    .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
+                commit: source.commit(),
+            }),
+        summary,
+        profiles: read.entries,
+        findings,
+        other_blocking: config.show_other_blocking.then_some(other),
+        rules: usage,
+        warnings,
+        hints,
+    })
+}
+
+fn open_source(config: &ReportConfig) -> Result<Option<Source>, RunError> {
+    match &config.source {
+        Some(asked) => Ok(Some(Source::open(&asked.repo, asked.rev.as_deref())?)),
+        None => Ok(None),
+    }
+}
+
+/// A place where goroutines wait on a channel, merged over every snapshot.
+struct Place {
+    site: Site,
+    op: Op,
+    tally: Tally,
+    /// Goroutines the GC proved leaked here, from the snapshots or an evidence profile.
+    leaked: u64,
+    /// How the count moved on each instance and over the fleet.
+    movement: Movement,
+}
+
+/// Channel places and the sync waits the GC proved leaked, with the GC's proof from evidence
+/// profiles and how they moved; and the other blocking.
+fn split_places(
+    merged: Merged,
+    evidence: Merged,
+    timeline: &Timeline,
+) -> (Vec<Place>, Vec<OtherBlocking>) {
+    let proven: HashMap<(String, u32, String), u64> = evidence
+        .into_sites()
+        .into_iter()
+        .map(|(site, tally)| ((site.file, site.line, site.function), tally.leaked))
+        .collect();
+    let mut places = Vec::new();
+    let mut other = Vec::new();
+    for (site, tally) in merged.into_sites() {
+        let key = (site.file.clone(), site.line, site.function.clone());
+        let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
+        // A wait on a sync primitive is a finding only on the GC's proof: unproven, a mutex
+        // held long is contention, not a leak.
+        let op = match site.blocking {
+            Blocking::Channel(op) => Some(op),
+            Blocking::Other(kind) if leaked > 0 => Op::of_sync_wait(kind),
+            Blocking::Other(_) => None,
+        };
+        match (op, site.blocking) {
+            (Some(op), _) => places.push(Place {
+                movement: timeline.movement(&tally.series),
+                site,
+                op,
+                tally,
+                leaked,
+            }),
+            (None, Blocking::Other(kind)) => other.push(OtherBlocking {
+                kind: kind.as_str(),
+                function: site.function,
+                file: site.file,
+                line: site.line,
+                goroutines: tally.goroutines,
+                total_goroutines: tally.total_goroutines,
+                profiles: tally.profiles,
+            }),
+            (None, Blocking::Channel(_)) => {}
+        }
+    }
+    other.sort_by(|a, b| {
+        b.goroutines
+            .cmp(&a.goroutines)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.function.cmp(&b.function))
+            .then_with(|| a.kind.cmp(b.kind))
+    });
+    (places, other)
+}
+
+/// One place per piece of code: the same function, line and op reached through different
+/// paths (a build with `-trimpath` and one without, two build folders) is one place once
+/// mapped into the repository; without `--repo`, the file's name stands in for its path.
+/// Tallies merge, so no goroutine is counted twice and no id gets a `-2` twin.
+fn merge_same_code(
+    places: Vec<Place>,
+    checks: Vec<Option<SourceCheck>>,
+    timeline: &Timeline,
+) -> (Vec<Place>, Vec<Option<SourceCheck>>) {
+    let key = |place: &Place, check: &Option<SourceCheck>| {
+        let file = match check.as_ref().and_then(|check| check.location.repo_path()) {
+            Some(path) => path.to_string(),
+            None => {
+                let file = &place.site.file;
+                file.rsplit(['/', '\\']).next().unwrap_or(file).to_string()
+            }
+        };
+        let op = op_of(place, check);
+        (
+            file,
+            place.site.line,
+            place.site.function.clone(),
+            op.family(),
+        )
+    };
+    let mut first: HashMap<(String, u32, String, Op), usize> = HashMap::new();
+    let mut merged: Vec<(Place, Option<SourceCheck>)> = Vec::with_capacity(places.len());
+    let mut absorbed = false;
+    for (place, check) in places.into_iter().zip(checks) {
+        let key = key(&place, &check);
+        match first.get(&key) {
+            Some(&at) => {
+                absorbed = true;
+                let (kept, kept_check) = &mut merged[at];
+                // The most specific name of the op: nil_send over send, any over unknown.
+                if place.op != Op::Unknown && (kept.op == Op::Unknown || place.op > kept.op) {
+                    kept.op = place.op;
+                }
+                kept.leaked = kept.leaked.max(place.leaked);
+                aggregate::merge_tally(&mut kept.tally, place.tally);
+                let trusted =
+                    |check: &Option<SourceCheck>| check.as_ref().is_some_and(|check| check.trusted);
+                if !trusted(kept_check) && trusted(&check) {
+                    *kept_check = check;
+                }
+            }
+            None => {
+                first.insert(key, merged.len());
+                merged.push((place, check));
+            }
+        }
+    }
+    if absorbed {
+        for (place, _) in &mut merged {
+            place.movement = timeline.movement(&place.tally.series);
+        }
+    }
+    merged.into_iter().unzip()
+}
+
+/// With `--repo`: what the source says about each place; without, nothing.
+fn check_source(
+    places: &[Place],
+    source: Option<&Source>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Option<SourceCheck>>, RunError> {
+    let Some(source) = source else {
+        return Ok(places.iter().map(|_| None).collect());
+    };
+    let mapper = PathMapper::new(source)?;
+    let refs: Vec<PlaceRef<'_>> = places
+        .iter()
+        .map(|place| PlaceRef {
+            file: &place.site.file,
+            line: place.site.line,
+            function: &place.site.function,
+            op: place.op,
+        })
+        .collect();
+    Ok(source::check(&refs, source, &mapper, warnings)
+        .into_iter()
+        .map(Some)
+        .collect())
+}
+
+/// Code owners from the first CODEOWNERS file at the revision, for places mapped into the
+/// repository.
+fn assign_owners(
+    places: &[Place],
+    checks: &[Option<SourceCheck>],
+    source: Option<&Source>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Vec<String>> {
+    let none = || places.iter().map(|_| Vec::new()).collect();
+    let Some(source) = source else {
+        return none();
+    };
+    let Some((location, text)) =
+        owners::LOCATIONS
+            .iter()
+            .find_map(|location| match source.read(location) {
+                Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
+                _ => None,
+            })
+    else {
+        return none();
+    };
+    let (code_owners, problems): (CodeOwners, _) = CodeOwners::parse(&text);
+    warnings.extend(
+        problems
+            .into_iter()
+            .map(|(line, problem)| Warning::CodeOwnersLine {
+                location: location.to_string(),
+                line,
+                problem,
+            }),
+    );
+    checks
+        .iter()
+        .map(
+            |check| match check.as_ref().and_then(|check| check.location.repo_path()) {
+                Some(path) => code_owners.owners(path),
+                None => Vec::new(),
+            },
+        )
+        .collect()
+}
+
+/// Why each place is not reported as own code: the standard library (from the function's
+/// package, with or without source) or what path mapping found, unless asked for.
+fn exclusions(
+    places: &[Place],
+    checks: &[Option<SourceCheck>],
+    config: &ReportConfig,
+) -> Vec<Option<Exclusion>> {
+    places
+        .iter()
+        .zip(checks)
+        .map(|(place, check)| {
+            let mapped = match check.as_ref().map(|check| &check.location) {
+                Some(Location::Foreign { exclusion, .. }) => Some(exclusion.clone()),
+                _ => None,
+            };
+            if is_std_function(&place.site.function) || mapped == Some(Exclusion::StandardLibrary) {
+                return (!config.scope.include_std).then_some(Exclusion::StandardLibrary);
+            }
+            mapped.filter(|_| !config.scope.include_deps)
+        })
+        .collect()
+}
+
+/// The place's file as findings name it: repository-relative when mapped.
+fn file_of<'a>(place: &'a Place, check: &'a Option<SourceCheck>) -> &'a str {
+    check
+        .as_ref()
+        .and_then(|check| check.location.repo_path())
+        .unwrap_or(&place.site.file)
+}
+
+/// The op as findings name it: the source's when it is more precise.
+fn op_of(place: &Place, check: &Option<SourceCheck>) -> Op {
+    check
+        .as_ref()
+        .and_then(|check| check.refined_op)
+        .unwrap_or(place.op)
+}
+
+fn apply_rules(
+    rules: &[Rule],
+    places: &[Place],
+    checks: &[Option<SourceCheck>],
+    exclusions: &[Option<Exclusion>],
+    config: &ReportConfig,
+) -> Applied {
+    let stacks: Vec<Vec<String>> = places
+        .iter()
+        .map(|place| place.tally.stack.lines().map(str::to_owned).collect())
+        .collect();
+    let subjects: Vec<Option<Subject<'_>>> = places
+        .iter()
+        .zip(checks)
+        .zip(exclusions)
+        .zip(&stacks)
+        .map(|(((place, check), exclusion), stack)| {
+            exclusion.is_none().then(|| Subject {
+                function: &place.site.function,
+                file: file_of(place, check),
+                line: place.site.line,
+                op: op_of(place, check),
+                stack,
+                goroutines: place.tally.goroutines,
+                ignored_inline: check.as_ref().is_some_and(|check| check.ignore.is_some()),
+            })
+        })
+        .collect();
+    allowlist::apply(rules, &subjects, config.rules.today)
+}
+
+/// With `--threshold auto`, the highest bar a snapshot set for itself.
+fn automatic_bar(entries: &[ProfileEntry], config: &ReportConfig) -> Option<u64> {
+    if config.threshold != Threshold::Auto {
+        return None;
+    }
+    entries.iter().filter_map(|entry| entry.threshold).max()
+}
+
+fn decide_all(
+    places: &[Place],
+    checks: &[Option<SourceCheck>],
+    exclusions: &[Option<Exclusion>],
+    applied: &Applied,
+    rules: &[Rule],
+    auto_bar: Option<u64>,
+    config: &ReportConfig,
+) -> Vec<Decision> {
+    let policy = Policy {
+        ctx_done_bounds: config.ctx_done_bounds,
+        confirmed_below_threshold: config.confirmed_below_threshold,
+    };
+    places
+        .iter()
+        .zip(checks)
+        .zip(exclusions)
+        .zip(&applied.hits)
+        .map(|(((place, check), exclusion), hit)| {
+            let rule = hit.map(|index| &rules[index]).map(|rule| RuleEvidence {
+                id: &rule.id,
+                reason: &rule.reason,
+                owner: rule.owner.as_deref(),
+            });
+            let evidence = Evidence {
+                exclusion: exclusion.as_ref(),
+                ignore: check.as_ref().and_then(|check| check.ignore.as_deref()),
+                rule,
+                bounds: check.as_ref().map_or(&[], |check| &check.bounds),
+                place: (file_of(place, check), place.site.line),
+                leaked: place.leaked,
+                over_threshold: place.tally.over_threshold,
+                op: op_of(place, check),
+                source_checked: check.as_ref().is_some_and(|check| check.evidence.is_some()),
+                trend: place.movement.trend,
+                auto_bar,
+                pool: None,
+            };
+            status::decide(&evidence, policy)
+        })
+        .collect()
+}
+
+/// Each rule's usage, counting the places it suppressed in the end.
+fn rule_usage(
+    rules: &[Rule],
+    applied: &Applied,
+    decided: &[Decision],
+    config: &ReportConfig,
+    warnings: &mut Vec<Warning>,
+) -> Vec<RuleUsage> {
+    let mut suppressed = vec![0u64; rules.len()];
+    for (hit, decision) in applied.hits.iter().zip(decided) {
+        let by_rule = decision
+            .suppression
+            .as_ref()
+            .is_some_and(|suppression| suppression.rule.is_some());
+        if let (Some(index), Status::Suppressed, true) = (hit, decision.status, by_rule) {
+            suppressed[*index] += 1;
+        }
+    }
+    let (usage, rule_warnings) =
+        allowlist::usage(rules, &applied.matched, &suppressed, config.rules.today);
+    warnings.extend(rule_warnings);
+    usage
+}
+
+/// Builds each finding once, from everything the stages found.
+fn assemble(
+    places: Vec<Place>,
+    checks: Vec<Option<SourceCheck>>,
+    owners: Vec<Vec<String>>,
+    exclusions: Vec<Option<Exclusion>>,
+    decided: Vec<Decision>,
+    ids: Vec<String>,
+    group_key: Option<&str>,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = places
+        .into_iter()
+        .zip(checks)
+        .zip(owners)
+        .zip(exclusions)
+        .zip(decided)
+        .zip(ids)
+        .map(|(((((place, check), owners), exclusion), decision), id)| {
+            let op = op_of(&place, &check);
+            let file = file_of(&place, &check).to_string();
+            let mapped = check
+                .as_ref()
+                .is_some_and(|check| check.location.repo_path().is_some());
+            let Place {
+                site,
+                tally,
+                leaked,
+                movement,
+                ..
+            } = place;
+            Finding {
+                id,
+                function: site.function,
+                profile_file: mapped.then_some(site.file),
+                file,
+                line: site.line,
+                op,
+                goroutines: tally.goroutines,
+                total_goroutines: tally.total_goroutines,
+                profiles: tally.profiles,
+                status: decision.status,
+                suppression: decision.suppression,
+                verdict: decision.verdict,
+                notes: decision.notes,
+                stack: tally.stack.lines().map(str::to_owned).collect(),
+                created_by: tally.created_by,
+                max_wait_minutes: tally.max_wait_minutes,
+                leaked_goroutines: leaked,
+                confirmed: leaked > 0,
+                trend: movement.trend,
+                growth_per_hour: movement.growth_per_hour,
+                change: movement.change,
+                instances: movement.instances,
+                series: movement.series,
+                by_label: label_groups(group_key, &tally.groups),
+                exclusion,
+                source: check.and_then(|check| check.evidence),
+                labels: tally
+                    .labels
+                    .into_iter()
+                    .map(|(key, values)| (key, values.into_iter().collect()))
+                    .collect(),
+                owners,
+                new: None,
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        a.verdict
+            .cmp(&b.verdict)
+            .then_with(|| b.goroutines.cmp(&a.goroutines))
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.function.cmp(&b.function))
+            .then_with(|| a.op.cmp(&b.op))
+    });
+    findings
+}
+
+/// A place's goroutines by the values of the label to group by, most first.
+fn label_groups(key: Option<&str>, groups: &BTreeMap<String, u64>) -> Option<LabelGroups> {
+    let key = key?;
+    let mut values: Vec<LabelValue> = groups
+        .iter()
+        .map(|(value, &goroutines)| LabelValue {
+            value: value.clone(),
+            goroutines,
+        })
+        .collect();
+    values.sort_by(|a, b| {
+        b.goroutines
+            .cmp(&a.goroutines)
+            .then_with(|| a.value.cmp(&b.value))
+    });
+    Some(LabelGroups {
+        key: key.to_string(),
+        values,
+    })
+}
+
+/// Every place's id, from what identifies its code (see [`crate::model::id`]).
+fn ids(places: &[Place], checks: &[Option<SourceCheck>]) -> Vec<String> {
+    let parts: Vec<IdParts<'_>> = places
+        .iter()
+        .zip(checks)
+        .map(|(place, check)| IdParts {
+            file: file_of(place, check),
+            line: place.site.line,
+            function: &place.site.function,
+            op: op_of(place, check),
+            syntax: check.as_ref().and_then(|check| {
+                check.location.repo_path()?;
+                check.syntax.as_deref()
+            }),
+        })
+        .collect();
+    id::assign(&parts)
+}
+
+fn against_baseline(
+    mut findings: Vec<Finding>,
+    baseline: Option<&HashSet<String>>,
+) -> Vec<Finding> {
+    if let Some(baseline) = baseline {
+        for finding in &mut findings {
+            finding.new = Some(!baseline.contains(&finding.id));
+        }
+    }
+    findings
+}
+
+/// `--owner`: only that owner's findings, and no other blocking.
+fn for_owner(
+    mut findings: Vec<Finding>,
+    mut other: Vec<OtherBlocking>,
+    owner: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> (Vec<Finding>, Vec<OtherBlocking>) {
+    if let Some(owner) = owner {
+        let owns = |finding: &Finding| finding.owners.iter().any(|o| o.eq_ignore_ascii_case(owner));
+        // Said apart from "no suspected leaks": an owner that owns nothing is a typo or a
+        // team missing from CODEOWNERS, not good news.
+        if !findings.iter().any(owns) {
+            warnings.push(Warning::OwnerOwnsNothing {
+                owner: owner.to_string(),
+                known: findings.iter().any(|finding| !finding.owners.is_empty()),
+            });
+        }
+        findings.retain(owns);
+        other.clear();
+    }
+    (findings, other)
+}
+
+/// Once per report: a goroutineleak profile would prove leaks, when none was given and
+/// something is reported.
+fn hints(entries: &[ProfileEntry], findings: &[Finding]) -> Vec<Hint> {
+    let gc_evidence = entries
+        .iter()
+        .any(|entry| entry.format == Format::GoroutineLeak)
+        || findings.iter().any(|finding| finding.leaked_goroutines > 0);
+    let reported = findings.iter().any(|f| f.status == Status::Reported);
+    if reported && !gc_evidence {
+        vec![Hint::GoroutineLeakProfile]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Goroutine counts over every place found, whoever owns it; the reported findings are
+/// counted once `--owner` has chosen them.
+fn summarize(entries: &[ProfileEntry], findings: &[Finding], other: &[OtherBlocking]) -> Summary {
+    let mut summary = Summary {
+        goroutines: entries
+            .iter()
+            .filter(|entry| !entry.evidence)
+            .map(|entry| entry.goroutines)
+            .sum(),
+        ..Summary::default()
+    };
+    for finding in findings {
+        if finding.op.is_channel() {
+            summary.channel_blocked += finding.total_goroutines;
+        }
+        *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
+    }
+    for entry in other {
+        *summary.by_kind.entry(entry.kind).or_default() += entry.total_goroutines;
+    }
+    summary
+}

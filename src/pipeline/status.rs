@@ -1,0 +1,436 @@
+//! A place's status and verdict, decided in one function from everything the stages found out
+//! about it. No stage sets either: each gathers evidence, and [`decide`] weighs it.
+
+use crate::blocking::Op;
+use crate::model::{Exclusion, Note, Status, Suppression, SuppressionKind, Trend, Verdict};
+use crate::source::analyze::{Bound, BoundKind};
+
+/// What the stages found out about one place.
+#[derive(Clone, Copy, Debug)]
+pub struct Evidence<'a> {
+    /// Not own code, and not asked for.
+    pub exclusion: Option<&'a Exclusion>,
+    /// The reason of an inline ignore on a line that holds the operation.
+    pub ignore: Option<&'a str>,
+    /// The allowlist rule that would suppress the place.
+    pub rule: Option<RuleEvidence<'a>>,
+    /// Cases that end the select's wait by themselves, in source order.
+    pub bounds: &'a [Bound],
+    /// The file name and line of the select, for the reason a bound gives.
+    pub place: (&'a str, u32),
+    /// Goroutines the garbage collector proved leaked.
+    pub leaked: u64,
+    /// Some snapshot had at least its threshold of goroutines here.
+    pub over_threshold: bool,
+    /// The op as findings name it.
+    pub op: Op,
+    /// The source was read at the place's line (`--repo`).
+    pub source_checked: bool,
+    /// How the count moved over three or more snapshots.
+    pub trend: Option<Trend>,
+    /// The highest automatic threshold a snapshot set, with `--threshold auto`.
+    pub auto_bar: Option<u64>,
+    /// The place looks like a fixed pool of workers.
+    pub pool: Option<PoolEvidence<'a>>,
+}
+
+impl Default for Evidence<'_> {
+    /// A place with no evidence at all: own code, not over any threshold, unchecked.
+    fn default() -> Self {
+        Evidence {
+            exclusion: None,
+            ignore: None,
+            rule: None,
+            bounds: &[],
+            place: ("", 0),
+            leaked: 0,
+            over_threshold: false,
+            op: Op::Unknown,
+            source_checked: false,
+            trend: None,
+            auto_bar: None,
+            pool: None,
+        }
+    }
+}
+
+/// A steady place whose goroutines one function started in a loop of a fixed count.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolEvidence<'a> {
+    pub goroutines: u64,
+    pub creator: &'a str,
+    pub snapshots: usize,
+}
+
+/// What [`decide`] concluded.
+#[derive(Clone, Debug)]
+pub struct Decision {
+    pub status: Status,
+    pub suppression: Option<Suppression>,
+    pub verdict: Verdict,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct RuleEvidence<'a> {
+    pub id: &'a str,
+    pub reason: &'a str,
+    pub owner: Option<&'a str>,
+}
+
+/// Settings the decision depends on.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// `<-ctx.Done()` counts as a bound.
+    pub ctx_done_bounds: bool,
+    /// GC-proven places are reported even below the threshold.
+    pub confirmed_below_threshold: bool,
+}
+
+/// The status of a place, what suppressed it, and how sure leakprof is that it leaks.
+///
+/// Status, in order: code that is not own is excluded; an inline ignore wins over every rule
+/// and heuristic; then the first allowlist rule; then a bounded select, unless the GC proved
+/// the goroutines leaked (a heuristic never overrules the GC); what is left is reported when
+/// over the threshold, proven leaked, or growing under an automatic threshold, else below it.
+///
+/// Verdict: `proven` when the GC proved goroutines there leaked; `likely` when the place grows
+/// over three or more snapshots, unless it looks like a fixed pool (pool evidence outranks
+/// everything but the GC); `possible` otherwise.
+pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
+    let mut notes = Vec::new();
+    let verdict = if evidence.leaked > 0 {
+        Verdict::Proven
+    } else if let Some(pool) = evidence.pool {
+        notes.push(Note::Pool {
+            goroutines: pool.goroutines,
+            creator: pool.creator.to_string(),
+            snapshots: pool.snapshots,
+        });
+        Verdict::Possible
+    } else if evidence.trend == Some(Trend::Growing) {
+        Verdict::Likely
+    } else {
+        Verdict::Possible
+    };
+    if evidence.op == Op::Select && !evidence.source_checked && evidence.exclusion.is_none() {
+        notes.push(Note::SelectUnchecked);
+    }
+    let (status, suppression) = status(evidence, policy);
+    if status == Status::Reported && !evidence.over_threshold && evidence.leaked == 0 {
+        if let Some(bar) = evidence.auto_bar {
+            notes.push(Note::GrowingUnderAutoBar { bar });
+        }
+    }
+    Decision {
+        status,
+        suppression,
+        verdict,
+        notes,
+    }
+}
+
+fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppression>) {
+    if evidence.exclusion.is_some() {
+        return (Status::Excluded, None);
+    }
+    if let Some(reason) = evidence.ignore {
+        return suppressed(SuppressionKind::Inline, reason.to_string(), None, None);
+    }
+    if let Some(rule) = evidence.rule {
+        return suppressed(
+            SuppressionKind::Allowlist,
+            rule.reason.to_string(),
+            Some(rule.id.to_string()),
+            rule.owner.map(str::to_string),
+        );
+    }
+    let bound = evidence
+        .bounds
+        .iter()
+        .find(|bound| policy.ctx_done_bounds || bound.kind != BoundKind::CtxDone);
+    if let (Some(bound), 0) = (bound, evidence.leaked) {
+        let kind = match bound.kind {
+            BoundKind::Timer => SuppressionKind::SelectTimer,
+            BoundKind::Ticker => SuppressionKind::SelectTicker,
+            BoundKind::CtxDone => SuppressionKind::SelectCtxDone,
+        };
+        let (file, line) = evidence.place;
+        let file_name = file.rsplit('/').next().unwrap_or(file);
+        return suppressed(kind, bound.reason(file_name, line), None, None);
+    }
+    let proven = evidence.leaked > 0 && policy.confirmed_below_threshold;
+    // An automatic bar is set from the places themselves; a growing place is never under it.
+    let growing = evidence.auto_bar.is_some() && evidence.trend == Some(Trend::Growing);
+    if evidence.over_threshold || proven || growing {
+        (Status::Reported, None)
+    } else {
+        (Status::BelowThreshold, None)
+    }
+}
+
+fn suppressed(
+    kind: SuppressionKind,
+    reason: String,
+    rule: Option<String>,
+    owner: Option<String>,
+) -> (Status, Option<Suppression>) {
+    let suppression = Suppression {
+        kind,
+        reason,
+        rule,
+        owner,
+    };
+    (Status::Suppressed, Some(suppression))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: Policy = Policy {
+        ctx_done_bounds: true,
+        confirmed_below_threshold: true,
+    };
+
+    fn bound(kind: BoundKind) -> Bound {
+        Bound {
+            kind,
+            line: 8,
+            expr: "<-x".into(),
+            origin: kind.as_str().into(),
+        }
+    }
+
+    fn check(evidence: Evidence<'_>, policy: Policy, expected: (Status, Option<SuppressionKind>)) {
+        let decision = decide(&evidence, policy);
+        assert_eq!(
+            (decision.status, decision.suppression.map(|s| s.kind)),
+            expected,
+            "{evidence:?} {policy:?}"
+        );
+    }
+
+    #[test]
+    fn precedence() {
+        use SuppressionKind::*;
+        let rule = RuleEvidence {
+            id: "r",
+            reason: "by design",
+            owner: None,
+        };
+        let ctx = [bound(BoundKind::CtxDone)];
+        let timer_after_ctx = [bound(BoundKind::CtxDone), bound(BoundKind::Timer)];
+        let over = Evidence {
+            over_threshold: true,
+            place: ("a/x.go", 6),
+            source_checked: true,
+            ..Evidence::default()
+        };
+        let std = Exclusion::StandardLibrary;
+        check(over, POLICY, (Status::Reported, None));
+        check(
+            Evidence {
+                over_threshold: false,
+                ..over
+            },
+            POLICY,
+            (Status::BelowThreshold, None),
+        );
+        check(
+            Evidence {
+                exclusion: Some(&std),
+                ignore: Some("x"),
+                ..over
+            },
+            POLICY,
+            (Status::Excluded, None),
+        );
+        check(
+            Evidence {
+                ignore: Some("x"),
+                rule: Some(rule),
+                bounds: &ctx,
+                ..over
+            },
+            POLICY,
+            (Status::Suppressed, Some(Inline)),
+        );
+        check(
+            Evidence {
+                rule: Some(rule),
+                bounds: &ctx,
+                ..over
+            },
+            POLICY,
+            (Status::Suppressed, Some(Allowlist)),
+        );
+        check(
+            Evidence {
+                bounds: &ctx,
+                ..over
+            },
+            POLICY,
+            (Status::Suppressed, Some(SelectCtxDone)),
+        );
+        // --no-ctx-done: a timer further down still bounds the select.
+        let no_ctx = Policy {
+            ctx_done_bounds: false,
+            ..POLICY
+        };
+        check(
+            Evidence {
+                bounds: &ctx,
+                ..over
+            },
+            no_ctx,
+            (Status::Reported, None),
+        );
+        check(
+            Evidence {
+                bounds: &timer_after_ctx,
+                ..over
+            },
+            no_ctx,
+            (Status::Suppressed, Some(SelectTimer)),
+        );
+        // Below the threshold a bounded select is still suppressed: nothing is lost.
+        check(
+            Evidence {
+                bounds: &ctx,
+                over_threshold: false,
+                ..over
+            },
+            POLICY,
+            (Status::Suppressed, Some(SelectCtxDone)),
+        );
+    }
+
+    /// The GC proved these goroutines leaked: a select heuristic never hides them (a select on
+    /// a context that is never cancelled is a real leak), and they are reported below the
+    /// threshold unless asked otherwise.
+    #[test]
+    fn gc_proof_beats_heuristics() {
+        let ctx = [bound(BoundKind::CtxDone)];
+        let proven = Evidence {
+            bounds: &ctx,
+            leaked: 7,
+            place: ("a/x.go", 6),
+            ..Evidence::default()
+        };
+        check(proven, POLICY, (Status::Reported, None));
+        let hide = Policy {
+            confirmed_below_threshold: false,
+            ..POLICY
+        };
+        check(proven, hide, (Status::BelowThreshold, None));
+        let decision = decide(
+            &Evidence {
+                leaked: 0,
+                ..proven
+            },
+            POLICY,
+        );
+        let reason = decision.suppression.map(|s| s.reason).unwrap_or_default();
+        assert!(
+            reason.starts_with("select at x.go:6 also waits on <-x"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn verdicts() {
+        let pool = PoolEvidence {
+            goroutines: 40,
+            creator: "main.startPool",
+            snapshots: 3,
+        };
+        let over = Evidence {
+            over_threshold: true,
+            op: Op::Send,
+            ..Evidence::default()
+        };
+        let verdict = |evidence: Evidence<'_>| decide(&evidence, POLICY).verdict;
+        assert_eq!(verdict(over), Verdict::Possible);
+        let growing = Evidence {
+            trend: Some(Trend::Growing),
+            ..over
+        };
+        assert_eq!(verdict(growing), Verdict::Likely);
+        for trend in [Trend::Steady, Trend::Shrinking] {
+            let evidence = Evidence {
+                trend: Some(trend),
+                ..over
+            };
+            assert_eq!(verdict(evidence), Verdict::Possible);
+        }
+        let proven = Evidence { leaked: 1, ..over };
+        assert_eq!(verdict(proven), Verdict::Proven);
+        let pooled = Evidence {
+            pool: Some(pool),
+            ..over
+        };
+        let decision = decide(&pooled, POLICY);
+        assert_eq!(decision.verdict, Verdict::Possible);
+        assert_eq!(
+            decision
+                .notes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [
+                "looks like a fixed pool of 40 workers started by main.startPool; steady over 3 snapshots"
+            ]
+        );
+        // The GC's proof outranks pool evidence.
+        assert_eq!(
+            verdict(Evidence {
+                leaked: 3,
+                ..pooled
+            }),
+            Verdict::Proven
+        );
+    }
+
+    /// A growing place is never under an automatic bar; a fixed threshold stays as set.
+    #[test]
+    fn growing_places_clear_automatic_bars() {
+        let under = Evidence {
+            op: Op::Send,
+            trend: Some(Trend::Growing),
+            source_checked: true,
+            ..Evidence::default()
+        };
+        check(under, POLICY, (Status::BelowThreshold, None));
+        let auto = Evidence {
+            auto_bar: Some(120),
+            ..under
+        };
+        let decision = decide(&auto, POLICY);
+        assert_eq!(decision.status, Status::Reported);
+        assert_eq!(decision.notes, [Note::GrowingUnderAutoBar { bar: 120 }]);
+        check(
+            Evidence {
+                trend: Some(Trend::Steady),
+                ..auto
+            },
+            POLICY,
+            (Status::BelowThreshold, None),
+        );
+    }
+
+    #[test]
+    fn unchecked_selects_say_what_would_check_them() {
+        let select = Evidence {
+            op: Op::Select,
+            over_threshold: true,
+            ..Evidence::default()
+        };
+        assert_eq!(decide(&select, POLICY).notes, [Note::SelectUnchecked]);
+        let checked = Evidence {
+            source_checked: true,
+            ..select
+        };
+        assert!(decide(&checked, POLICY).notes.is_empty());
+    }
+}

@@ -1,0 +1,189 @@
+//! One reported finding's section of the page: what blocks where, the facts, the source
+//! line and channel, the chart of its series and an example stack.
+
+use std::io::{self, Write};
+
+use crate::model::{ChannelEvidence, Finding};
+use crate::report::present;
+
+use super::chart::chart;
+use super::escape::escape;
+use super::{per_hour, write_badges};
+
+/// A `<section>` the findings table links to by the finding's id.
+pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "<section class=\"finding\" id=\"finding-{}\">",
+        escape(&finding.id)
+    )?;
+    writeln!(out, "<h3><code>{}</code></h3>", escape(&finding.function))?;
+    write!(
+        out,
+        "<p class=\"lead\"><strong>{}</strong> {} blocked on <strong>{}</strong> at <code>{}:{}</code> ",
+        finding.goroutines,
+        present::plural(finding.goroutines, "goroutine"),
+        finding.op.as_str(),
+        escape(&finding.file),
+        finding.line
+    )?;
+    write_badges(finding, out)?;
+    writeln!(out, "</p>")?;
+
+    let mut facts = Vec::new();
+    if !finding.owners.is_empty() {
+        facts.push(format!("owners {}", escape(&finding.owners.join(" "))));
+    }
+    facts.extend(present::facts(finding));
+    facts.extend(present::labels(finding).map(|labels| escape(labels.as_str()).to_string()));
+    if let Some(trend) = finding.trend {
+        let movement = match (finding.growth_per_hour, finding.change) {
+            (Some(growth), _) => format!(", {} goroutines/hour", per_hour(growth)),
+            (None, Some(change)) => format!(", {}", escape(&present::change_text(change))),
+            (None, None) => String::new(),
+        };
+        facts.push(format!(
+            "<span class=\"{0}\">{0}</span>{movement}",
+            trend.as_str()
+        ));
+    }
+    facts.extend(present::label_groups(finding, |value| {
+        format!("<code>{}</code>", escape(value))
+    }));
+    if !facts.is_empty() {
+        writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "))?;
+    }
+    if !finding.notes.is_empty() {
+        writeln!(out, "<ul class=\"notes\">")?;
+        for note in &finding.notes {
+            writeln!(out, "<li>{}</li>", escape(&note.to_string()))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
+
+    if let Some(source) = &finding.source {
+        writeln!(
+            out,
+            "<pre class=\"snippet\"><code><span class=\"line-number\">{}</span>  {}</code></pre>",
+            finding.line,
+            escape(&source.snippet)
+        )?;
+        if let Some(channel) = &source.channel {
+            let escaped = ChannelEvidence {
+                name: escape(&channel.name).to_string(),
+                line: channel.line,
+                capacity: channel
+                    .capacity
+                    .as_ref()
+                    .map(|capacity| format!("<code>{}</code>", escape(capacity))),
+            };
+            let phrase = present::channel(&escaped, |name| format!("<code>{name}</code>"));
+            writeln!(
+                out,
+                "<p class=\"channel\">{}.</p>",
+                present::capitalized(&phrase)
+            )?;
+        }
+        if !source.notes.is_empty() {
+            writeln!(out, "<ul class=\"notes\">")?;
+            for note in &source.notes {
+                writeln!(out, "<li>{}</li>", escape(note))?;
+            }
+            writeln!(out, "</ul>")?;
+        }
+    }
+
+    write_movement(finding, out)?;
+
+    let stack = present::stack(finding);
+    if !stack.is_empty() {
+        writeln!(out, "<h4>Example stack</h4>")?;
+        write!(out, "<pre class=\"stack\">")?;
+        for frame in &stack.frames {
+            writeln!(out, "{}", escape(frame))?;
+        }
+        if let Some(more) = stack.more_text() {
+            writeln!(out, "{more}")?;
+        }
+        if let Some(creator) = stack.created_by {
+            writeln!(out, "created by {}", escape(creator))?;
+        }
+        writeln!(out, "</pre>")?;
+    }
+    let kind = present::kind(finding);
+    writeln!(out, "<details class=\"fix\"><summary>How to fix</summary>")?;
+    writeln!(out, "<p>{}</p>", escape(kind.fix))?;
+    writeln!(
+        out,
+        "<pre class=\"example\"><code>{}</code></pre>",
+        escape(kind.example)
+    )?;
+    writeln!(out, "</details>")?;
+    writeln!(
+        out,
+        "<p class=\"id\">id <code>{}</code></p>",
+        escape(&finding.id)
+    )?;
+    writeln!(out, "</section>")
+}
+
+/// How the place moved: one chart when it was seen on one instance; a table of instances and
+/// a chart per instance for a fleet, so a leak on one instance is not averaged with a pool on
+/// another.
+pub(super) fn write_movement(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    let place = format!("<code>{}:{}</code>", escape(&finding.file), finding.line);
+    if finding.instances.len() < 2 {
+        if let Some(svg) = chart(&finding.series) {
+            writeln!(out, "<figure>")?;
+            writeln!(out, "{svg}")?;
+            writeln!(
+                out,
+                "<figcaption>Goroutines at {place} in each of {} snapshots (times in UTC).</figcaption>",
+                finding.series.len()
+            )?;
+            writeln!(out, "</figure>")?;
+        }
+        return Ok(());
+    }
+    writeln!(out, "<table class=\"instances\">")?;
+    writeln!(
+        out,
+        "<thead><tr><th scope=\"col\">Instance</th><th scope=\"col\" class=\"n\">Goroutines</th>\
+         <th scope=\"col\">Trend</th></tr></thead>"
+    )?;
+    writeln!(out, "<tbody>")?;
+    for instance in &finding.instances {
+        let trend = match (instance.trend, instance.growth_per_hour) {
+            (Some(trend), Some(growth)) => format!(
+                "<span class=\"{0}\">{0}</span> ({1}/hour)",
+                trend.as_str(),
+                per_hour(growth)
+            ),
+            (Some(trend), None) => format!("<span class=\"{0}\">{0}</span>", trend.as_str()),
+            (None, _) => "–".to_string(),
+        };
+        writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{trend}</td></tr>",
+            escape(instance.name.as_deref().unwrap_or("(unnamed)")),
+            instance.goroutines
+        )?;
+    }
+    writeln!(out, "</tbody>")?;
+    writeln!(out, "</table>")?;
+    for instance in &finding.instances {
+        let Some(svg) = chart(&instance.series) else {
+            continue;
+        };
+        writeln!(out, "<figure>")?;
+        writeln!(out, "{svg}")?;
+        writeln!(
+            out,
+            "<figcaption>Goroutines at {place} on <strong>{}</strong> in each of its {} snapshots (times in UTC).</figcaption>",
+            escape(instance.name.as_deref().unwrap_or("(unnamed)")),
+            instance.series.len()
+        )?;
+        writeln!(out, "</figure>")?;
+    }
+    Ok(())
+}
