@@ -164,8 +164,8 @@ pub trait SampleSink {
 
     /// Bytes the sink keeps from the samples it was given (names, example stacks, labels).
     /// A pprof profile can name one long function from many places at the cost of a few
-    /// bytes each, so what is kept can outgrow the profile a thousandfold; the pprof reader
-    /// stops handing out samples once this passes the run's budget.
+    /// bytes each, so what is kept can outgrow the profile a thousandfold; readers stop
+    /// handing out samples once this passes the run's budget.
     fn kept_bytes(&self) -> u64 {
         0
     }
@@ -355,6 +355,11 @@ fn read_once(
     }
     let start = io::Cursor::new(magic[..got].to_vec()).chain(reader);
     let limit = budget.limit();
+    let mut guarded = Guarded {
+        inner: sink,
+        limit,
+        exceeded: false,
+    };
     // Inflated output is capped (gzip bombs); a protobuf, decoded in memory, is charged to
     // the budget. Plain text is streamed and needs no cap.
     let result = if magic[..got] == GZIP_MAGIC {
@@ -363,21 +368,27 @@ fn read_once(
             inner: inflated,
             remaining: limit,
         };
-        read_decoded(capped, budget, sink)
+        read_decoded(capped, budget, &mut guarded)
     } else {
-        read_decoded(start, budget, sink)
+        read_decoded(start, budget, &mut guarded)
     };
-    result.map_err(|failure| match failure {
+    let info = result.map_err(|failure| match failure {
         Failure::Profile(ProfileError::Io(error)) => {
             Failure::Profile(classify_io_error(error, limit))
         }
         other => other,
-    })
+    })?;
+    if guarded.exceeded {
+        return Err(ProfileError::OutOfBudget {
+            limit,
+            what: "the names and stacks of its places",
+        }
+        .into());
+    }
+    Ok(info)
 }
 
 /// Stops handing samples to a sink that keeps more than the budget; the read then fails.
-/// Only protobuf profiles need it: a text dump spells out every name it makes the sink keep,
-/// so what is kept stays in proportion to the dump (which is streamed, and not capped).
 struct Guarded<'s> {
     inner: &'s mut dyn SampleSink,
     limit: u64,
@@ -412,22 +423,9 @@ fn read_decoded(
     let mut whole = io::Cursor::new(head).chain(reader);
     let info = match kind {
         Sniffed::Protobuf => {
-            let limit = budget.limit();
             let mut charge = budget.charge();
-            let data = read_charged(whole, &mut charge, limit)?;
-            let mut guarded = Guarded {
-                inner: sink,
-                limit,
-                exceeded: false,
-            };
-            let info = pprof::read(&data, &mut charge, &mut guarded)?;
-            if guarded.exceeded {
-                return Err(ProfileError::OutOfBudget {
-                    limit,
-                    what: "the names and stacks of its places",
-                }
-                .into());
-            }
+            let data = read_charged(whole, &mut charge, budget.limit())?;
+            let info = pprof::read(&data, &mut charge, sink)?;
             ProfileInfo {
                 format: info.format,
                 goroutines: info.goroutines,
