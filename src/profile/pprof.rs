@@ -9,8 +9,8 @@
 //! [`MAX_STACK_FRAMES`] frames, however many samples there are; a decoder that builds the
 //! message tree (prost) would hold every sample, 72 bytes for an empty one of two bytes.
 //!
-//! The prost message structs below are the schema, kept for *writing* profiles: tests,
-//! benchmarks and fuzz seeds build profiles with them. Fields a goroutine profile never needs
+//! The prost message structs below are the schema, kept for *writing* profiles: the tests
+//! and benchmarks build profiles with them. Fields a goroutine profile never needs
 //! (mappings, drop/keep frames, …) are left out.
 
 use super::budget::{Charge, Exhausted};
