@@ -49,7 +49,10 @@ pub struct Tally {
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
     /// other than channels and sync primitives.
     pub stack: String,
+    /// The function that started the example goroutine (text dumps).
     pub created_by: Option<String>,
+    /// Where, as the profile records it: the file and line of the `go` statement.
+    pub created_at: Option<(String, u32)>,
 }
 
 /// A place seen in one snapshot.
@@ -254,6 +257,7 @@ impl SampleSink for Snapshot {
                     function: function.into_owned(),
                     blocking: classified.blocking,
                 };
+                let creator = sample.frames.created_by();
                 let tally = Tally {
                     // Sync waits become findings when the GC proves them leaked: keep their
                     // stacks too.
@@ -264,10 +268,11 @@ impl SampleSink for Snapshot {
                         }
                         Blocking::Other(_) => String::new(),
                     },
-                    created_by: sample
-                        .created_by
-                        .or_else(|| sample.frames.created_by())
+                    created_by: creator
                         .map(|frame| profile::bounded_name(frame.function).into_owned()),
+                    created_at: creator
+                        .filter(|frame| !frame.file.is_empty() && frame.line > 0)
+                        .map(|frame| (profile::bounded_name(frame.file).into_owned(), frame.line)),
                     ..Tally::default()
                 };
                 self.kept = self.kept.saturating_add(
@@ -275,7 +280,8 @@ impl SampleSink for Snapshot {
                         + site.file.len()
                         + site.function.len()
                         + tally.stack.len()
-                        + tally.created_by.as_ref().map_or(0, String::len))
+                        + tally.created_by.as_ref().map_or(0, String::len)
+                        + tally.created_at.as_ref().map_or(0, |(file, _)| file.len()))
                         as u64,
                 );
                 bucket.push(self.sites.len());
@@ -526,6 +532,7 @@ pub fn merge_tally(merged: &mut Tally, tally: Tally) {
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
         merged.stack = tally.stack;
         merged.created_by = tally.created_by;
+        merged.created_at = tally.created_at;
     }
     merged.goroutines = merged.goroutines.max(tally.goroutines);
     merged.total_goroutines = merged

@@ -423,7 +423,6 @@ mod tests {
             leaked: false,
             hidden_runtime_frames: hidden,
             frames: Frames::List(&frames),
-            created_by: None,
             labels: Vec::new(),
         };
         let got = classify(&sample);

@@ -13,10 +13,12 @@ use crate::date::Date;
 use crate::profile::Format;
 
 pub mod id;
+pub mod pattern;
 #[cfg(test)]
 pub mod testing;
 pub mod warning;
 
+pub use pattern::{EvidenceLine, Fix, Pattern, PatternId};
 pub use warning::Warning;
 
 /// Version of the JSON schema; bumped only for incompatible changes.
@@ -275,6 +277,14 @@ pub struct Finding {
     pub stack: Vec<String>,
     /// The function that started the example goroutine, when the dump says.
     pub created_by: Option<String>,
+    /// Where the goroutine was started, `file:line` of its `go` statement (repository-relative
+    /// with `--repo`): from a debug=2 dump's `created by` frame, else from the source when the
+    /// blocking function is a literal started by a `go` statement.
+    pub created_at: Option<String>,
+    /// Why the goroutines wait, told from the source: the leak pattern, the lines that make
+    /// the case and the fix. Set on every channel finding (`other` when nothing fits, or
+    /// without `--repo` when the profile alone cannot tell).
+    pub pattern: Option<Pattern>,
     /// Longest wait seen, from `N minutes` in text dumps.
     pub max_wait_minutes: Option<u32>,
     /// Goroutines the garbage collector proved leaked (worst snapshot).

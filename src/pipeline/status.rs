@@ -2,7 +2,9 @@
 //! about it. No stage sets either: each gathers evidence, and [`decide`] weighs it.
 
 use crate::blocking::Op;
-use crate::model::{Exclusion, Note, Status, Suppression, SuppressionKind, Trend, Verdict};
+use crate::model::{
+    Exclusion, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict,
+};
 use crate::source::analyze::{Bound, BoundKind};
 
 /// What the stages found out about one place.
@@ -32,6 +34,9 @@ pub struct Evidence<'a> {
     pub auto_bar: Option<u64>,
     /// The place looks like a fixed pool of workers.
     pub pool: Option<PoolEvidence<'a>>,
+    /// A leak pattern whose lines were all found in the source and that shows how the
+    /// goroutines are abandoned.
+    pub pattern: Option<PatternId>,
 }
 
 impl Default for Evidence<'_> {
@@ -50,6 +55,7 @@ impl Default for Evidence<'_> {
             trend: None,
             auto_bar: None,
             pool: None,
+            pattern: None,
         }
     }
 }
@@ -95,8 +101,9 @@ pub struct Policy {
 /// over the threshold, proven leaked, or growing under an automatic threshold, else below it.
 ///
 /// Verdict: `proven` when the GC proved goroutines there leaked; `likely` when the place grows
-/// over three or more snapshots, unless it looks like a fixed pool (pool evidence outranks
-/// everything but the GC); `possible` otherwise.
+/// over three or more snapshots or the source shows the path that abandons its goroutines (a
+/// leak pattern), unless it looks like a fixed pool (pool evidence outranks everything but
+/// the GC); `possible` otherwise.
 pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
     let mut notes = Vec::new();
     let verdict = if evidence.leaked > 0 {
@@ -108,7 +115,7 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
             snapshots: pool.snapshots,
         });
         Verdict::Possible
-    } else if evidence.trend == Some(Trend::Growing) {
+    } else if evidence.trend == Some(Trend::Growing) || evidence.pattern.is_some() {
         Verdict::Likely
     } else {
         Verdict::Possible
@@ -366,6 +373,19 @@ mod tests {
         }
         let proven = Evidence { leaked: 1, ..over };
         assert_eq!(verdict(proven), Verdict::Proven);
+        // The source shows the abandoning path: likely, below the GC's proof.
+        let patterned = Evidence {
+            pattern: Some(PatternId::Timeout),
+            ..over
+        };
+        assert_eq!(verdict(patterned), Verdict::Likely);
+        assert_eq!(
+            verdict(Evidence {
+                leaked: 2,
+                ..patterned
+            }),
+            Verdict::Proven
+        );
         let pooled = Evidence {
             pool: Some(pool),
             ..over
@@ -381,6 +401,14 @@ mod tests {
             [
                 "looks like a fixed pool of 40 workers started by main.startPool; steady over 3 snapshots"
             ]
+        );
+        // Pool evidence outranks a pattern: a steady fixed pool stays possible.
+        assert_eq!(
+            verdict(Evidence {
+                pattern: Some(PatternId::UnclosedRange),
+                ..pooled
+            }),
+            Verdict::Possible
         );
         // The GC's proof outranks pool evidence.
         assert_eq!(

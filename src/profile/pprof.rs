@@ -402,7 +402,6 @@ pub(super) fn read(
             leaked,
             hidden_runtime_frames: None,
             frames: Frames::List(&stack),
-            created_by: None,
             labels,
         };
         sink.sample(&sample);

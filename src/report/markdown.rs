@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::present::{self, count};
-use crate::model::{Finding, Report, Status};
+use crate::kinds;
+use crate::model::{Finding, Pattern, Report, Status};
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let reported: Vec<&Finding> = report
@@ -66,15 +67,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if baseline {
             writeln!(
                 out,
-                "| | Place | Op | Goroutines | Verdict | Owners |{trend_head}"
+                "| | Place | Op | Pattern | Goroutines | Verdict | Owners |{trend_head}"
             )?;
-            writeln!(out, "|---|---|---|---:|---|---|{trend_rule}")?;
+            writeln!(out, "|---|---|---|---|---:|---|---|{trend_rule}")?;
         } else {
             writeln!(
                 out,
-                "| Place | Op | Goroutines | Verdict | Owners |{trend_head}"
+                "| Place | Op | Pattern | Goroutines | Verdict | Owners |{trend_head}"
             )?;
-            writeln!(out, "|---|---|---:|---|---|{trend_rule}")?;
+            writeln!(out, "|---|---|---|---:|---|---|{trend_rule}")?;
         }
         for finding in &reported {
             let new = match finding.new {
@@ -89,10 +90,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             writeln!(
                 out,
-                "| {new}`{}:{}` | {} | {} | {} | {} |{trend}",
+                "| {new}`{}:{}` | {} | {} | {} | {} | {} |{trend}",
                 cell(&finding.file),
                 finding.line,
                 finding.op.as_str(),
+                finding
+                    .pattern
+                    .as_ref()
+                    .map_or("", |pattern| pattern.id.as_str()),
                 finding.goroutines,
                 finding.verdict.as_str(),
                 cell(&owners(finding)),
@@ -193,10 +198,14 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
         finding.op.as_str()
     )?;
     writeln!(out)?;
-    let mut facts = vec![
-        format!("`{}:{}`", finding.file, finding.line),
-        format!("verdict **{}**", finding.verdict.as_str()),
-    ];
+    let mut facts = vec![format!("`{}:{}`", finding.file, finding.line)];
+    facts.extend(
+        present::started_at(finding).map(|started| match &finding.created_at {
+            Some(at) => format!("started at `{at}`"),
+            None => started,
+        }),
+    );
+    facts.push(format!("verdict **{}**", finding.verdict.as_str()));
     if !finding.owners.is_empty() {
         facts.push(format!("owners {}", owners(finding)));
     }
@@ -224,6 +233,9 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
         writeln!(out, "```go")?;
         writeln!(out, "{}", source.snippet)?;
         writeln!(out, "```")?;
+    }
+    if let Some(pattern) = present::known_pattern(finding) {
+        write_pattern(finding, pattern, out)?;
     }
     writeln!(out)?;
     writeln!(out, "<details><summary>Example stack</summary>")?;
@@ -254,6 +266,59 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
     writeln!(out)?;
     writeln!(out, "</details>")?;
     Ok(())
+}
+
+/// The pattern, its evidence, the fix, and the patch folded away.
+fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "**Pattern `{}`**: {}",
+        pattern.id,
+        kinds::for_pattern(pattern.id).short
+    )?;
+    writeln!(out)?;
+    for line in &pattern.evidence {
+        writeln!(
+            out,
+            "- `{}` {}",
+            present::evidence_place(finding, &line.file, line.line),
+            line.text.replace('\n', " ")
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "**Fix:** {}.", pattern.fix.summary)?;
+    if let Some(runs) = &pattern.fix.runs_new_code {
+        writeln!(out)?;
+        writeln!(out, "> **Careful:** {runs}.")?;
+    }
+    match (&pattern.fix.patch, &pattern.fix.no_patch) {
+        (Some(patch), _) => {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "<details><summary>Patch (<code>leakprof fix</code> writes them all)</summary>"
+            )?;
+            writeln!(out)?;
+            // A fence longer than any run of backticks in the patch.
+            let fence = "`".repeat(longest_backtick_run(patch).max(2) + 1);
+            writeln!(out, "{fence}diff")?;
+            write!(out, "{patch}")?;
+            writeln!(out, "{fence}")?;
+            writeln!(out)?;
+            writeln!(out, "</details>")?;
+        }
+        (None, Some(why)) => {
+            writeln!(out)?;
+            writeln!(out, "No patch: {why}.")?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 fn owners(finding: &Finding) -> String {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::blocking::Op;
 use crate::kinds;
 use crate::model::id;
-use crate::model::{Finding, Report, Status, SuppressionKind};
+use crate::model::{Finding, Pattern, PatternId, Report, Status, SuppressionKind};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/leakprof/leakprof";
@@ -158,6 +158,7 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             },
         }]
     };
+    let pattern = finding.pattern.as_ref();
     SarifResult {
         rule_id: rule_id(op),
         rule_index: rule_index(op),
@@ -166,6 +167,8 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             text: message(finding),
         },
         locations,
+        related_locations: related_locations(finding),
+        fixes: pattern.into_iter().flat_map(fixes).collect(),
         partial_fingerprints: BTreeMap::from([(id::sarif_key(), finding.id.as_str())]),
         baseline_state: finding.new.map(|new| if new { "new" } else { "unchanged" }),
         suppressions,
@@ -183,8 +186,84 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             growth_per_hour: finding.growth_per_hour,
             verdict: finding.verdict.as_str(),
             notes: finding.notes.iter().map(ToString::to_string).collect(),
+            created_at: finding.created_at.as_deref(),
+            pattern: pattern.map(|pattern| pattern.id.as_str()),
+            fix: pattern.map(|pattern| pattern.fix.summary.as_str()),
+            no_patch: pattern.and_then(|pattern| pattern.fix.no_patch.as_deref()),
+            runs_new_code: pattern.and_then(|pattern| pattern.fix.runs_new_code.as_deref()),
         },
     }
+}
+
+/// The lines of the pattern's case, and where the goroutine was started.
+fn related_locations(finding: &Finding) -> Vec<RelatedLocation<'_>> {
+    let mut related = Vec::new();
+    if let Some(pattern) = &finding.pattern {
+        for line in &pattern.evidence {
+            related.push((line.file.as_str(), line.line, line.text.clone()));
+        }
+    }
+    let started = finding
+        .created_at
+        .as_deref()
+        .and_then(|at| at.rsplit_once(':'))
+        .and_then(|(file, line)| Some((file, line.parse::<u32>().ok()?)));
+    if let Some((file, line)) = started {
+        if !related.iter().any(|(f, l, _)| *f == file && *l == line) {
+            related.push((file, line, "the goroutine is started here".to_string()));
+        }
+    }
+    related
+        .into_iter()
+        .filter(|(file, line, _)| !file.is_empty() && *line > 0)
+        .enumerate()
+        .map(|(index, (file, line, text))| RelatedLocation {
+            id: index + 1,
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: file_uri(file),
+                },
+                region: Some(Region {
+                    start_line: line,
+                    snippet: None,
+                }),
+            },
+            message: Message { text },
+        })
+        .collect()
+}
+
+/// The pattern's patch as a SARIF fix: its edits as replacements, by file.
+fn fixes(pattern: &Pattern) -> Option<SarifFix<'_>> {
+    if pattern.fix.edits.is_empty() {
+        return None;
+    }
+    let mut by_file: BTreeMap<&str, Vec<Replacement<'_>>> = BTreeMap::new();
+    for edit in &pattern.fix.edits {
+        by_file.entry(&edit.file).or_default().push(Replacement {
+            deleted_region: ChangedRegion {
+                start_line: edit.start.line,
+                start_column: edit.start.column,
+                end_line: edit.end.line,
+                end_column: edit.end.column,
+            },
+            inserted_content: Content { text: &edit.text },
+        });
+    }
+    Some(SarifFix {
+        description: Message {
+            text: pattern.fix.summary.clone(),
+        },
+        artifact_changes: by_file
+            .into_iter()
+            .map(|(file, replacements)| ArtifactChange {
+                artifact_location: ArtifactLocation {
+                    uri: file_uri(file),
+                },
+                replacements,
+            })
+            .collect(),
+    })
 }
 
 /// `200 goroutines blocked on send in main.timeoutLeak.func1 (leaks.go:40)`.
@@ -203,8 +282,16 @@ fn message(finding: &Finding) -> String {
         0 => String::new(),
         n => format!("; the garbage collector proved {n} of them leaked"),
     };
+    let pattern = match finding
+        .pattern
+        .as_ref()
+        .filter(|p| p.id != PatternId::Other)
+    {
+        Some(pattern) => format!("; {}: {}", pattern.id, pattern.fix.summary),
+        None => String::new(),
+    };
     format!(
-        "{count} blocked on {} in {}{place}{leaked}",
+        "{count} blocked on {} in {}{place}{leaked}{pattern}",
         kinds::for_op(finding.op).blocked_on,
         finding.function
     )
@@ -409,6 +496,12 @@ struct SarifResult<'a> {
     message: Message,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location<'a>>,
+    /// The lines of the leak pattern's case.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'a>>,
+    /// The pattern's patch, when the fix is mechanical.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
     /// The finding's id under a key naming the id recipe's version.
     partial_fingerprints: BTreeMap<String, &'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -453,6 +546,51 @@ struct Snippet<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    id: usize,
+    physical_location: PhysicalLocation<'a>,
+    message: Message,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Message,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: ChangedRegion,
+    inserted_content: Content<'a>,
+}
+
+/// Lines and columns (1-based, UTF-16 code units, SARIF's default) of text to replace; empty
+/// for an insertion.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangedRegion {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+struct Content<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
 struct SarifSuppression<'a> {
     /// `inSource` or `external`.
     kind: &'static str,
@@ -491,6 +629,19 @@ struct ResultProperties<'a> {
     verdict: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<String>,
+    /// `file:line` of the `go` statement that started the goroutines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<&'a str>,
+    /// The leak pattern (`timeout`, `ncast`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pattern: Option<&'static str>,
+    /// The fix in one sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    no_patch: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runs_new_code: Option<&'a str>,
 }
 
 #[cfg(test)]

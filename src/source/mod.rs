@@ -4,15 +4,17 @@
 
 pub mod analyze;
 pub mod paths;
+pub mod patterns;
 pub mod repo;
 
 use std::collections::BTreeMap;
 
 use crate::blocking::Op;
 use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
-use crate::model::{ChannelEvidence, Exclusion, SourceEvidence, Warning};
-use analyze::{Bound, ParsedFile};
+use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceEvidence, Warning};
+use analyze::{Bound, ParsedFile, Spawn};
 use paths::{Mapped, PathMapper};
+use patterns::{PackageFile, Target};
 use repo::Source;
 
 /// A place as the profile names it: what the source stage looks up.
@@ -22,6 +24,12 @@ pub struct PlaceRef<'a> {
     pub line: u32,
     pub function: &'a str,
     pub op: Op,
+    /// The `go` statement that started the example goroutine, as the profile records it
+    /// (debug=2 `created by`): function, file and line.
+    pub creator: Option<(&'a str, &'a str, u32)>,
+    /// The frame that called the blocking function, as the profile records it: function,
+    /// file and line.
+    pub caller: Option<(&'a str, &'a str, u32)>,
 }
 
 /// Where a place is in the repository.
@@ -65,6 +73,14 @@ pub struct SourceCheck {
     pub bounds: Vec<Bound>,
     /// The reason of a `//leakprof:ignore <reason>` on a trusted line.
     pub ignore: Option<String>,
+    /// The leak pattern the source shows at a trusted line.
+    pub pattern: Option<Pattern>,
+    /// Where the goroutine was started, `file:line`: the profile's `created by` frame mapped
+    /// into the repository, else the `go` statement the source shows.
+    pub created_at: Option<String>,
+    /// The `go` statement at `created_at`, when it is in the place's package: whether a loop
+    /// of a fixed count starts the goroutines (a worker pool).
+    pub spawn: Option<Spawn>,
     /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
     /// identifies it across builds, comments and moves.
     pub syntax: Option<String>,
@@ -79,6 +95,9 @@ impl SourceCheck {
             trusted: false,
             bounds: Vec::new(),
             ignore: None,
+            pattern: None,
+            created_at: None,
+            spawn: None,
             syntax: None,
         }
     }
@@ -122,7 +141,19 @@ pub fn check(
                 Location::Missing
             }
         };
-        checks.push(SourceCheck::at(location));
+        let mut check = SourceCheck::at(location);
+        check.created_at = place.creator.map(|(function, file, line)| {
+            let path = match mapper.map(file, function) {
+                Mapped::Own(path) => path,
+                Mapped::Foreign {
+                    repo_path: Some(path),
+                    ..
+                } => path,
+                _ => file.to_string(),
+            };
+            format!("{path}:{line}")
+        });
+        checks.push(check);
     }
 
     for (path, indices) in by_file {
@@ -130,7 +161,7 @@ pub fn check(
             Ok(Some(bytes)) => match String::from_utf8(bytes) {
                 Ok(text) => {
                     let parsed = ParsedFile::parse(&text);
-                    for index in indices {
+                    for &index in &indices {
                         let place = &places[index];
                         // The place as the repository names it.
                         let at = PlaceRef {
@@ -141,6 +172,21 @@ pub fn check(
                         if checks[index].trusted {
                             checks[index].ignore = inline_ignore(&at, &text, warnings);
                         }
+                    }
+                    let trusted: Vec<usize> = indices
+                        .into_iter()
+                        .filter(|&index| checks[index].trusted)
+                        .collect();
+                    if !trusted.is_empty() {
+                        tell_patterns(
+                            &path,
+                            &parsed,
+                            &trusted,
+                            places,
+                            &mut checks,
+                            source,
+                            mapper,
+                        );
                     }
                     continue;
                 }
@@ -162,6 +208,87 @@ pub fn check(
         }
     }
     checks
+}
+
+/// The leak pattern of each trusted place in the file at `path`, read with the other files of
+/// its package, and where its goroutine was started when the profile did not say.
+fn tell_patterns(
+    path: &str,
+    parsed: &ParsedFile<'_>,
+    indices: &[usize],
+    places: &[PlaceRef<'_>],
+    checks: &mut [SourceCheck],
+    source: &Source,
+    mapper: &PathMapper,
+) {
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    // The other files of the package: a file that cannot be read is left out, and what it
+    // would have shown stays unknown (a pattern needs every line of its case).
+    let siblings: Vec<(String, String)> = mapper
+        .go_files_in(dir)
+        .into_iter()
+        .filter(|file| *file != path)
+        .filter_map(|file| {
+            let bytes = source.read(file).ok()??;
+            Some((file.to_string(), String::from_utf8(bytes).ok()?))
+        })
+        .collect();
+    let parsed_siblings: Vec<ParsedFile<'_>> = siblings
+        .iter()
+        .map(|(_, text)| ParsedFile::parse(text))
+        .collect();
+    let mut files = vec![PackageFile { path, parsed }];
+    files.extend(
+        siblings
+            .iter()
+            .zip(&parsed_siblings)
+            .map(|((file, _), parsed)| PackageFile { path: file, parsed }),
+    );
+    for &index in indices {
+        let place = &places[index];
+        let caller_line = place.caller.and_then(|(function, file, line)| {
+            (mapper.map(file, function) == Mapped::Own(path.to_string())).then_some(line)
+        });
+        let target = Target {
+            line: place.line,
+            op: checks[index].refined_op.unwrap_or(place.op),
+            caller_line,
+        };
+        let classified = patterns::classify(&files, 0, &target);
+        let check = &mut checks[index];
+        check.pattern = classified.pattern;
+        if check.created_at.is_none() {
+            check.created_at = classified.created_at.map(|line| format!("{path}:{line}"));
+        }
+        if check.created_at.is_none() {
+            check.created_at = only_go_statement(&files, place.function);
+        }
+        check.spawn = check.created_at.as_deref().and_then(|at| {
+            let (file, line) = at.rsplit_once(':')?;
+            let line = line.parse().ok()?;
+            let found = files.iter().find(|candidate| candidate.path == file)?;
+            found.parsed.spawn(line)
+        });
+    }
+}
+
+/// Where a named function's goroutines start when the profile does not say: the one `go`
+/// statement of the package that starts it (`go poolWorker()`), if there is exactly one.
+fn only_go_statement(files: &[PackageFile<'_>], function: &str) -> Option<String> {
+    let name = function.rsplit(['.', '/']).next()?;
+    // Func literals (`F.func1`) are told by the patterns; generic names carry brackets.
+    let after_package = function.rsplit('/').next().unwrap_or(function);
+    if after_package.contains(".func") || name.contains('[') || name.is_empty() {
+        return None;
+    }
+    let mut found = files.iter().flat_map(|file| {
+        file.parsed
+            .go_statements_starting(name)
+            .into_iter()
+            .map(move |line| format!("{}:{line}", file.path))
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// Checks one place against its line.
@@ -269,6 +396,8 @@ mod tests {
             line,
             function: "main.f",
             op: Op::Send,
+            creator: None,
+            caller: None,
         };
         let mut warnings = Vec::new();
         let reason = inline_ignore(&place, text, &mut warnings);
@@ -324,6 +453,8 @@ mod tests {
                 line,
                 function: "p.wait",
                 op,
+                creator: None,
+                caller: None,
             };
             let mut check = SourceCheck::at(Location::Own("p.go".into()));
             let mut warnings = Vec::new();

@@ -90,6 +90,22 @@ impl PathMapper {
         &self.modules
     }
 
+    /// The Go files of the folder `dir` (repository-relative, `""` at the root), sorted: a
+    /// package, for analyses that look beyond one file.
+    pub fn go_files_in(&self, dir: &str) -> Vec<&str> {
+        let mut files: Vec<&str> = self
+            .files
+            .iter()
+            .map(String::as_str)
+            .filter(|file| {
+                let parent = file.rsplit_once('/').map_or("", |(parent, _)| parent);
+                parent == dir && file.ends_with(".go")
+            })
+            .collect();
+        files.sort_unstable();
+        files
+    }
+
     /// Maps the file of a frame of `function`.
     pub fn map(&self, profile_file: &str, function: &str) -> Mapped {
         if is_std_function(function) {
