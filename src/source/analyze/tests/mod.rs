@@ -3,6 +3,8 @@
 
 use super::*;
 
+mod rare;
+
 const LEAKS: &str = include_str!("../../../../testdata/leaky/leaks.go");
 const EXPECTED: &str = include_str!("../../../../testdata/leaky/expected.tsv");
 
@@ -70,8 +72,14 @@ fn check(source: &str, line: u32, profile_op: Op, expected: &str) -> Analysis {
 /// The line of `SNIPPETS` that ends with the `// marker` comment.
 #[track_caller]
 fn at(marker: &str) -> u32 {
+    marked(SNIPPETS, marker)
+}
+
+/// The line of `source` that ends with the `// marker` comment.
+#[track_caller]
+fn marked(source: &str, marker: &str) -> u32 {
     let suffix = format!("// {marker}");
-    let index = SNIPPETS
+    let index = source
         .lines()
         .position(|line| line.ends_with(&suffix))
         .unwrap_or_else(|| panic!("no line ends with {suffix}"));
