@@ -276,16 +276,25 @@ mod tests {
         }
     }
 
-    fn check(mapper: &PathMapper, file: &str, function: &str, expected: &str) {
-        let got = match mapper.map(file, function) {
-            Mapped::Own(path) => format!("own {path}"),
-            Mapped::Foreign { why, .. } => format!("foreign {why}"),
-            Mapped::Missing { why } => format!("missing {why}"),
-        };
-        assert!(
-            got.starts_with(expected),
-            "{file} ({function}): got {got:?}, want {expected:?}"
-        );
+    fn check(mapper: &PathMapper, file: &str, function: &str, expected: Mapped) {
+        assert_eq!(mapper.map(file, function), expected, "{file} ({function})");
+    }
+
+    fn own(path: &str) -> Mapped {
+        Mapped::Own(path.to_string())
+    }
+
+    fn foreign(repo_path: Option<&str>, why: &str) -> Mapped {
+        Mapped::Foreign {
+            repo_path: repo_path.map(str::to_string),
+            why: why.to_string(),
+        }
+    }
+
+    fn missing(why: &str) -> Mapped {
+        Mapped::Missing {
+            why: why.to_string(),
+        }
     }
 
     #[test]
@@ -311,80 +320,85 @@ mod tests {
             &repo,
             "/home/ci/build/internal/orders/orders.go",
             f,
-            "own internal/orders/orders.go",
+            own("internal/orders/orders.go"),
         );
         check(
             &repo,
             "C:\\src\\shop\\internal\\orders\\orders.go",
             f,
-            "own internal/orders/orders.go",
+            own("internal/orders/orders.go"),
         );
         check(
             &repo,
             "example.com/shop/internal/orders/orders.go",
             f,
-            "own internal/orders/orders.go",
+            own("internal/orders/orders.go"),
         );
         // The nested module wins over its parent.
         check(
             &repo,
             "example.com/shop/tools/gen/main.go",
             "main.main",
-            "own tools/gen/main.go",
+            own("tools/gen/main.go"),
         );
         check(
             &repo,
             "/build/cmd/server/main.go",
             "main.main",
-            "own cmd/server/main.go",
+            own("cmd/server/main.go"),
         );
         check(
             &repo,
             "/root/go/pkg/mod/github.com/a/b@v1.2.3/x.go",
             "github.com/a/b.F",
-            "foreign dependency github.com/a/b@v1.2.3",
+            foreign(None, "dependency github.com/a/b@v1.2.3 (module cache)"),
         );
         check(
             &repo,
             "github.com/a/b@v1.2.3/x.go",
             "github.com/a/b.F",
-            "foreign dependency github.com/a/b@v1.2.3",
+            foreign(None, "dependency github.com/a/b@v1.2.3 (module cache)"),
         );
         check(
             &repo,
             "/build/vendor/github.com/lib/pq/conn.go",
             "github.com/lib/pq.(*conn).recv",
-            "foreign vendored",
+            foreign(
+                Some("vendor/github.com/lib/pq/conn.go"),
+                "vendored (vendor/github.com/lib/pq/conn.go)",
+            ),
         );
         check(
             &repo,
             "/usr/lib/go/src/net/http/transport.go",
             "net/http.(*persistConn).readLoop",
-            "foreign standard library",
+            foreign(None, "standard library"),
         );
         check(
             &repo,
             "/build/c/util.go",
             "main.f",
-            "missing /build/c/util.go matches several files",
+            missing(
+                "/build/c/util.go matches several files equally well (a/util.go, b/util.go); the source is not analysed",
+            ),
         );
         check(
             &repo,
             "/build/internal/orders/gone.go",
             f,
-            "missing /build/internal/orders/gone.go is not in the repository",
+            missing("/build/internal/orders/gone.go is not in the repository"),
         );
         check(
             &repo,
             "/elsewhere/util.go",
             "github.com/x/y.F",
-            "foreign not in the repository (package github.com/x/y)",
+            foreign(None, "not in the repository (package github.com/x/y)"),
         );
         check(
             &repo,
             "/elsewhere/lib/orders.go",
             "github.com/x/y.F",
-            "foreign not in the repository",
+            foreign(None, "not in the repository (package github.com/x/y)"),
         );
     }
 
