@@ -14,3 +14,4 @@ mod series;
 mod snapshots;
 mod source;
 mod usage;
+mod waits;
