@@ -553,6 +553,9 @@ mod tests {
             ("gopkg.in/yaml%2ev3.(*parser).parse", "gopkg.in/yaml%2ev3"),
             ("net/http.(*persistConn).readLoop", "net/http"),
             ("weird", "weird"),
+            // Profiles are input: a hand-made one may name anything.
+            ("/x.F", "/x"),
+            ("/", "/"),
         ] {
             assert_eq!(package_path(function), package, "{function}");
         }
