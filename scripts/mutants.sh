@@ -48,15 +48,21 @@ rm -rf "$OUT"
 if [ $# -gt 0 ]; then
 	args=()
 	for file in "$@"; do
-		[ -d "$file" ] && file="${file%/}/**/*.rs"
+		if [ -d "$file" ]; then
+			file="${file%/}/**/*.rs"
+		fi
 		args+=(--file "$file")
 	done
 	run selected "${args[@]}"
 else
 	args=(--file src/blocking.rs --file src/aggregate.rs)
 	for path in src/source/analyze src/allowlist; do
-		[ -d "$path" ] && args+=(--file "$path/**/*.rs")
-		[ -f "$path.rs" ] && args+=(--file "$path.rs")
+		if [ -d "$path" ]; then
+			args+=(--file "$path/**/*.rs")
+		fi
+		if [ -f "$path.rs" ]; then
+			args+=(--file "$path.rs")
+		fi
 	done
 	run core "${args[@]}"
 	# The id code lives in a file shared with other things: only its functions.
