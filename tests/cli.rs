@@ -20,3 +20,4 @@ mod series;
 mod snapshots;
 mod source;
 mod usage;
+mod waits;
