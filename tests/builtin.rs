@@ -535,3 +535,47 @@ fn rules_list_builtin_says_what_each_rule_hides() {
     );
     assert_eq!(leakprof(&["rules", "list"]).code, 2);
 }
+
+/// The fixtures build offline (the replicas come in through `replace`, `GOPROXY=off`), and
+/// the captures still match their source: every place in them that lies in
+/// testdata/builtin is a line with a channel operation.
+#[test]
+fn the_fixtures_build_offline_and_match_their_captures() {
+    for program in ["stdlib", "libraries"] {
+        let output = std::process::Command::new(crate::e2e::go())
+            .arg("vet")
+            .arg(".")
+            .current_dir(testdata(&format!("builtin/{program}")))
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "go vet in testdata/builtin/{program}:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let mut places = 0;
+    for run in ["stdlib-leaky", "libraries-leaky", LIBRARIES_HEALTHY] {
+        let (_, json) = report(&[capture(run, "goroutine.debug2.txt.gz")], &[]);
+        for finding in json["findings"].as_array().unwrap() {
+            let file = finding["file"].as_str().unwrap();
+            let Some((_, local)) = file.split_once("/testdata/builtin/") else {
+                continue;
+            };
+            let text = std::fs::read_to_string(testdata(&format!("builtin/{local}")))
+                .unwrap_or_else(|error| panic!("{file}: {error}"));
+            let line = finding["line"].as_u64().unwrap() as usize;
+            let code = text.lines().nth(line - 1).unwrap_or_default();
+            assert!(
+                ["<-", "select", "range"].iter().any(|op| code.contains(op)),
+                "{run}: {local}:{line} holds no channel operation: {code:?}; run \
+                 testdata/builtin/capture.sh"
+            );
+            places += 1;
+        }
+    }
+    assert!(places > 50, "{places} places in the fixtures");
+}
