@@ -736,6 +736,50 @@ mod tests {
             )]
         );
 
+        // A place first seen with one stack, then with two: both kept, each at its worst.
+        let mut first = Snapshot::default();
+        select_in(&mut first, "t.server", 150);
+        let mut second = Snapshot::default();
+        select_in(&mut second, "t.server", 5);
+        select_in(&mut second, "t.client", 3);
+        let mut merged = Merged::default();
+        merged.add(first);
+        merged.add(second);
+        assert_eq!(
+            stacks(merged),
+            [(
+                150,
+                vec![(caller("t.server"), 150), (caller("t.client"), 3)],
+                0
+            )]
+        );
+        // One stack in one snapshot, another in the next: two stacks.
+        let mut first = Snapshot::default();
+        select_in(&mut first, "t.server", 7);
+        let mut second = Snapshot::default();
+        select_in(&mut second, "t.client", 9);
+        let mut merged = Merged::default();
+        merged.add(first);
+        merged.add(second);
+        assert_eq!(
+            stacks(merged),
+            [(9, vec![(caller("t.server"), 7), (caller("t.client"), 9)], 0)]
+        );
+
+        // Each stack kept is counted against the reader's memory bound.
+        let mut kept = Snapshot::default();
+        select_in(&mut kept, "t.server", 1);
+        let before = kept.kept_bytes();
+        select_in(&mut kept, "t.server", 1);
+        assert_eq!(kept.kept_bytes(), before, "the same stack again keeps nothing");
+        select_in(&mut kept, "t.client", 1);
+        let stack = &kept.sites[0].1.stack;
+        assert!(
+            kept.kept_bytes() >= before + 2 * stack.len() as u64,
+            "{} bytes kept, from {before}",
+            kept.kept_bytes()
+        );
+
         // Past the cap, further stacks are counted as untold.
         let mut many = Snapshot::default();
         let names = [
