@@ -771,7 +771,11 @@ mod tests {
         select_in(&mut kept, "t.server", 1);
         let before = kept.kept_bytes();
         select_in(&mut kept, "t.server", 1);
-        assert_eq!(kept.kept_bytes(), before, "the same stack again keeps nothing");
+        assert_eq!(
+            kept.kept_bytes(),
+            before,
+            "the same stack again keeps nothing"
+        );
         select_in(&mut kept, "t.client", 1);
         let stack = &kept.sites[0].1.stack;
         assert!(

@@ -125,9 +125,12 @@ fn cover(
         if open.is_empty() {
             continue;
         }
+        // Each stack's count is its worst snapshot's; over several snapshots they can add up
+        // to more than the place ever held at once.
         let goroutines = open
             .iter()
-            .fold(0u64, |sum, &at| sum.saturating_add(groups[at].1));
+            .fold(0u64, |sum, &at| sum.saturating_add(groups[at].1))
+            .min(subject.goroutines);
         if let Some(max) = rule.max_goroutines.filter(|&max| goroutines >= max) {
             applied.warnings.push(Warning::RuleOverBound {
                 rule: rule.id.clone(),
@@ -305,20 +308,29 @@ mod tests {
         let client = stack("newHTTP2Client");
         let example: Vec<String> = server.lines().map(str::to_owned).collect();
         let today = Date::parse("2026-01-01").unwrap();
-        // (stacks told apart, untold) → (hit, over bound: rule and goroutines)
-        type Row = (Vec<(String, u64)>, u64, Option<usize>, Option<(usize, u64)>);
+        // (stacks told apart, untold, the place's goroutines) → (hit, over bound: rule and
+        // goroutines)
+        type Row = (
+            Vec<(String, u64)>,
+            u64,
+            u64,
+            Option<usize>,
+            Option<(usize, u64)>,
+        );
         let table: Vec<Row> = vec![
             // One stack: the example speaks for every goroutine.
-            (vec![], 0, Some(0), None),
+            (vec![], 0, 150, Some(0), None),
             (
                 vec![(server.clone(), 150), (client.clone(), 5)],
                 0,
+                155,
                 Some(0),
                 None,
             ),
             (
                 vec![(server.clone(), 5), (client.clone(), 50)],
                 0,
+                55,
                 Some(1),
                 None,
             ),
@@ -326,19 +338,29 @@ mod tests {
             (
                 vec![(server.clone(), 150), (client.clone(), 110)],
                 0,
+                260,
                 None,
                 Some((1, 110)),
+            ),
+            // Over several snapshots each stack's worst count can add up to more than the
+            // place held at once: the bound weighs what it held (99, not 5 + 110).
+            (
+                vec![(server.clone(), 5), (client.clone(), 110)],
+                0,
+                99,
+                Some(1),
+                None,
             ),
             // Goroutines whose stacks were not kept: no stack rule can vouch for them.
             (
                 vec![(server.clone(), 150), (client.clone(), 5)],
                 3,
+                158,
                 None,
                 None,
             ),
         ];
-        for (stacks, untold, hit, over) in table {
-            let goroutines = stacks.iter().map(|(_, n)| n).sum::<u64>() + untold;
+        for (stacks, untold, goroutines, hit, over) in table {
             let subject = Subject {
                 function: &format!("{TRANSPORT}.(*controlBuffer).get"),
                 file: "/t/controlbuf.go",
@@ -347,7 +369,7 @@ mod tests {
                 stack: &example,
                 stacks: &stacks,
                 stacks_untold: untold,
-                goroutines: goroutines.max(1),
+                goroutines,
                 ignored_inline: false,
             };
             let applied = apply(&rules, &[Some(subject)], today);
