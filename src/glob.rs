@@ -363,7 +363,13 @@ mod tests {
                 glob.as_str()
             );
         }
-        // A mismatch in the first characters stops at once.
+        // Exactly: one pass to start, then two per character read (positions, then the
+        // moves that consume nothing); a mismatch stops at once.
+        for (pattern, text, steps) in [("a*", "", 2), ("a*", "ab", 2 + 2 * 2 * 2), ("b*", "xyz", 4)]
+        {
+            let glob = Glob::symbol(pattern).unwrap();
+            assert_eq!(glob.run(text).1, steps, "{pattern:?} on {text:?}");
+        }
         let (matched, steps) = Glob::symbol("b*").unwrap().run(&long);
         assert!(!matched);
         assert!(steps <= 3 * 3, "{steps}");
