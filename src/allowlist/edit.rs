@@ -473,6 +473,10 @@ mod tests {
             Err(EditError::NotAList)
         );
         assert_eq!(remove_entries(flow, &[4]), Err(EditError::NotAList));
+        assert_eq!(
+            remove_entries("suppressions: [{id: a}\n", &[0]),
+            Err(EditError::Unclosed)
+        );
         assert_eq!(remove_entries(block, &[3]), Err(EditError::NotAList));
     }
 }

@@ -483,6 +483,36 @@ mod tests {
         assert_eq!(layout.append_point(), None);
     }
 
+    /// Keys are found at their mapping's own level only, quoted or not.
+    #[test]
+    fn keys_of_nested_and_quoted_mappings() {
+        let text = "suppressions:\n  - reason: {id: x}\n    'id': a\n    stack:\n      id: y\n  - {\"id\": b, reason: [id: z], owner:, file: f}\n";
+        let layout = Layout::new(text);
+        assert_eq!(layout.entry_count(), 2);
+        assert_eq!(layout.key(0, "id"), (3, 11));
+        assert_eq!(layout.key_name(0, "id"), (3, 5));
+        // A value on the next line is placed where it starts.
+        assert_eq!(layout.key(0, "stack"), (5, 7));
+        assert_eq!(layout.key(1, "id"), (6, 12));
+        assert_eq!(layout.key(1, "reason"), (6, 23));
+        // An empty value: just after its `:`.
+        assert_eq!(layout.key(1, "owner"), (6, 38));
+        assert_eq!(layout.key(1, "file"), (6, 46));
+        assert_eq!(layout.top_level("suppressions"), (1, 14));
+        assert_eq!(layout.top_level_name("suppressions"), (1, 1));
+        assert_eq!(layout.entry_lines(0), Some((1, 5)));
+        assert_eq!(layout.entry_lines(1), Some((5, 6)));
+        // A bare `-` is an entry of its own line.
+        let layout = Layout::new("suppressions:\n  -\n  - id: a\nversion: 1\n");
+        assert_eq!(layout.entry_count(), 2);
+        assert_eq!(layout.entry_lines(0), Some((1, 2)));
+        assert_eq!(layout.entry_body(0), (2, 3));
+        assert_eq!(layout.entry_body(1), (3, 5));
+        assert_eq!(layout.entry(7), (1, 1));
+        assert_eq!(layout.entry_body(7), (1, 1));
+        assert_eq!(layout.key(7, "id"), (1, 1));
+    }
+
     #[test]
     fn list_shapes() {
         for (text, expected) in [
