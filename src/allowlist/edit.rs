@@ -149,11 +149,12 @@ pub fn insert_entry(text: &str, entry: &NewEntry) -> Result<String, EditError> {
     };
     let layout = Layout::new(body);
     match layout.list() {
-        List::Block(entries) if !entries.is_empty() => {
+        // A block list has at least the entry that made it one.
+        List::Block(_) => {
             let (line, indent) = layout.append_point().ok_or(EditError::NotAList)?;
             Ok(splice(layout.line_offset(line), &entry.block(indent, eol)))
         }
-        List::Block(_) | List::Empty { .. } => {
+        List::Empty { .. } => {
             let (_, column, colon_end) = layout.list_key().ok_or(EditError::NotAList)?;
             Ok(splice(
                 next_line(body, colon_end),
@@ -340,6 +341,10 @@ mod tests {
             (
                 "suppressions:\nversion: 1\n",
                 "suppressions:\n  - id: \"b\"\n    reason: \"why\"\n    function: \"main.g\"\n    op: send\nversion: 1\n",
+            ),
+            (
+                "version: 1\n  # x\nsuppressions:  # none yet\n# end\n",
+                "version: 1\n  # x\nsuppressions:  # none yet\n  - id: \"b\"\n    reason: \"why\"\n    function: \"main.g\"\n    op: send\n# end\n",
             ),
             // Flow lists get a flow entry, on the last item's line or on a line of its own.
             (

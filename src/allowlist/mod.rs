@@ -310,7 +310,7 @@ pub fn parse_all(text: &str, name: &str, source: RuleSource) -> (Vec<Rule>, Vec<
                     ));
                 }
             },
-            "suppressions" if value.is_null() => {}
+            // `suppressions:` with no value reads as an empty list.
             "suppressions" => match typed::<Vec<Value>>(value) {
                 Ok(list) => entries = list,
                 Err(message) => errors.push(at(
@@ -664,11 +664,12 @@ mod tests {
                 ],
             ),
             (
-                "version: 1\nsuppressions:\n  - id: ~\n    reason: 5\n    function: f\n  - id: \"\\t\"\n    reason: r\n    file: a\n".into(),
+                "version: 1\nsuppressions:\n  - id: ~\n    reason: 5\n    function: f\n  - id: \"\\t\"\n    reason: r\n    file: a\n  - id: \"a\\x01b\"\n    reason: r\n    file: a\n".into(),
                 &[
                     "3:9: suppressions[0].id: invalid type: unit value, expected a string",
                     "4:13: suppressions[0].reason: invalid type: integer `5`, expected a string",
                     "6:9: suppressions[1].id: \"\\t\" must be a non-empty word without spaces",
+                    "9:9: suppressions[2].id: \"a\\u{1}b\" must be a non-empty word without spaces",
                 ],
             ),
             (
