@@ -222,13 +222,17 @@ pub fn remove_entries(text: &str, indices: &[usize]) -> Result<String, EditError
             let mut drop = vec![false; lines.len()];
             for &index in indices {
                 let (start, end) = layout.entry_lines(index).ok_or(EditError::NotAList)?;
-                let mut first = start;
-                while first > 0 && lines[first - 1].trim_start().starts_with('#') {
-                    first -= 1;
-                }
-                while first > 0 && lines[first - 1].trim().is_empty() {
-                    first -= 1;
-                }
+                // Comment lines right above an entry are about it, and the blank lines above
+                // those separated it from what came before.
+                let above = |first: usize, keep: fn(&str) -> bool| {
+                    (0..first)
+                        .rev()
+                        .take_while(|&line| keep(&lines[line]))
+                        .last()
+                        .unwrap_or(first)
+                };
+                let first = above(start, |line| line.trim_start().starts_with('#'));
+                let first = above(first, |line| line.trim().is_empty());
                 for flag in drop.iter_mut().take(end).skip(first) {
                     *flag = true;
                 }
