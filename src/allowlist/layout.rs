@@ -119,7 +119,6 @@ impl<'a> Layout<'a> {
         let offset = line
             .checked_sub(1)
             .and_then(|line| self.line_starts.get(line))
-            .filter(|&&start| start < self.text.len())
             .map(|&start| {
                 let rest = &self.text[start..];
                 let line_end = rest.find('\n').unwrap_or(rest.len());
@@ -502,6 +501,11 @@ mod tests {
         assert_eq!(layout.top_level_name("suppressions"), (1, 1));
         assert_eq!(layout.entry_lines(0), Some((1, 5)));
         assert_eq!(layout.entry_lines(1), Some((5, 6)));
+        // Only a key quoted at both ends is unquoted.
+        let layout = Layout::new("suppressions:\n  - x': 1\n    y\": 2\n    'z': 3\n");
+        assert_eq!(layout.key_name(0, "x'"), (2, 5));
+        assert_eq!(layout.key_name(0, "y\""), (3, 5));
+        assert_eq!(layout.key_name(0, "z"), (4, 5));
         // A bare `-` is an entry of its own line.
         let layout = Layout::new("suppressions:\n  -\n  - id: a\nversion: 1\n");
         assert_eq!(layout.entry_count(), 2);
@@ -541,6 +545,8 @@ mod tests {
         assert_eq!(Layout::new("é: [").clamp((1, 9)), (1, 4));
         assert_eq!(Layout::new("").clamp((2, 1)), (1, 1));
         assert_eq!(layout.position(usize::MAX), (3, 1));
+        // Inside a character (no token starts there): counted in bytes.
+        assert_eq!(Layout::new("a\né").position(3), (2, 2));
         assert_eq!(Layout::new("aé b").position(4), (1, 4));
     }
 }
