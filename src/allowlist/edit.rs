@@ -369,7 +369,11 @@ mod tests {
                 "version: 1\nsuppressions:\n  - id: a\n    reason: r\n    function: f\n  - id: \"b\"\n    reason: \"why\"\n    function: \"main.g\"\n    op: send\n",
             ),
         ]);
-        for bad in ["suppressions: 5\n", "suppressions: {a: 1}\n"] {
+        for bad in [
+            "suppressions: 5\n",
+            "suppressions: {a: 1}\n",
+            "suppressions:\n  a: 1\n",
+        ] {
             assert_eq!(
                 insert_entry(bad, &entry()),
                 Err(EditError::NotAList),
