@@ -630,6 +630,19 @@ mod tests {
             "a: \"x",
             &[(Scalar, "a", 0), (Value, ":", 0), (Scalar, "\"x", 0)],
         );
+        // After a quoted value the next line starts a key at its own column, so a plain
+        // value indented by one goes on.
+        check(
+            "a: 'x'\nb: c\n d\n",
+            &[
+                (Scalar, "a", 0),
+                (Value, ":", 0),
+                (Scalar, "'x'", 0),
+                (Scalar, "b", 0),
+                (Value, ":", 0),
+                (Scalar, "c\n d", 0),
+            ],
+        );
         check(
             "- - x\n  - y\n- z\n",
             &[
