@@ -206,7 +206,9 @@ fn sarif_with_source_is_repo_relative_and_carries_suppressions() {
     assert_eq!(timeout["level"], "error");
     assert_eq!(
         timeout["message"]["text"],
-        "200 goroutines blocked on send in main.timeoutLeak.func1 (leaks.go:40)"
+        "200 goroutines blocked on send in main.timeoutLeak.func1 (leaks.go:40); timeout: make \
+         `done` buffered with capacity 1, so the goroutine's send completes even after \
+         `timeoutLeak` has stopped waiting for it"
     );
     assert_eq!(
         timeout["locations"],

@@ -842,7 +842,7 @@ fn owners_from_codeowners() {
     );
     assert!(
         markdown.contains(
-            "| `services/leaky/leaks.go:40` | send | 200 | possible | @leaky-team @alice |"
+            "| `services/leaky/leaks.go:40` | send | timeout | 200 | likely | @leaky-team @alice |"
         ),
         "{markdown}"
     );

@@ -98,8 +98,14 @@ fn json_is_deterministic_and_sorted() {
     let report = first.json();
     let findings = report["findings"].as_array().unwrap();
     for pair in findings.windows(2) {
+        // Most certain first, then most goroutines.
         let key = |f: &serde_json::Value| {
+            let verdict = ["proven", "likely", "possible"]
+                .iter()
+                .position(|verdict| f["verdict"] == *verdict)
+                .unwrap();
             (
+                verdict,
                 std::cmp::Reverse(f["goroutines"].as_u64().unwrap()),
                 f["file"].as_str().unwrap().to_string(),
                 f["line"].as_u64().unwrap(),

@@ -79,6 +79,9 @@ fn sorted<'a>(file: &FileEdits<'a>) -> Result<Vec<(Range<usize>, &'a str)>, Diff
     Ok(edits)
 }
 
+/// A byte range of the file and its replacement.
+type Replacement<'a> = (Range<usize>, &'a str);
+
 /// A changed stretch of whole lines: old lines `old` (0-based, end exclusive) become `new`.
 struct Region {
     old: Range<usize>,
@@ -100,11 +103,15 @@ fn file_diff(file: &FileEdits<'_>) -> Result<String, DiffError> {
             starts.pop();
         }
     }
-    let line_of = |byte: usize| starts.partition_point(|&start| start <= byte).saturating_sub(1);
+    let line_of = |byte: usize| {
+        starts
+            .partition_point(|&start| start <= byte)
+            .saturating_sub(1)
+    };
     let line_end = |line: usize| starts.get(line + 1).copied().unwrap_or(text.len());
 
     // Whole-line regions, merging edits that share a line.
-    let mut regions: Vec<(Range<usize>, Vec<(Range<usize>, &str)>)> = Vec::new();
+    let mut regions: Vec<(Range<usize>, Vec<Replacement<'_>>)> = Vec::new();
     for (range, replacement) in edits {
         // Past a last newline is the start of a line that is not there yet.
         let after_last = range.start == text.len() && (text.is_empty() || text.ends_with('\n'));
@@ -246,7 +253,14 @@ mod tests {
     #[test]
     fn hunks() {
         let text = "l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\n";
-        let at = |line: usize| text.match_indices('\n').nth(line - 2).map_or(0, |(i, _)| i + 1);
+        // The byte where 1-based `line` starts.
+        let at = |line: usize| match line {
+            1 => 0,
+            _ => text
+                .match_indices('\n')
+                .nth(line - 2)
+                .map_or(0, |(i, _)| i + 1),
+        };
         // A line inserted before line 5.
         check(
             text,

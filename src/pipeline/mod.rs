@@ -68,7 +68,6 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
     warnings.extend(applied.warnings.iter().cloned());
-    let told = patterns::tell(&places, &checks);
     let auto_bar = automatic_bar(&read.entries, config);
     let decided = decide_all(
         &places,
@@ -76,16 +75,13 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         &exclusions,
         &applied,
         &rules,
-        &told,
         auto_bar,
         config,
     );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
     let group_key = config.labels.group.as_deref();
     let ids = ids(&places, &checks);
-    let findings = assemble(
-        places, checks, owners, exclusions, decided, told, ids, group_key,
-    );
+    let findings = assemble(places, checks, owners, exclusions, decided, ids, group_key);
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
     let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
@@ -406,7 +402,6 @@ fn decide_all(
     exclusions: &[Option<Exclusion>],
     applied: &Applied,
     rules: &[Rule],
-    told: &[patterns::Told],
     auto_bar: Option<u64>,
     config: &ReportConfig,
 ) -> Vec<Decision> {
@@ -419,8 +414,7 @@ fn decide_all(
         .zip(checks)
         .zip(exclusions)
         .zip(&applied.hits)
-        .zip(told)
-        .map(|((((place, check), exclusion), hit), told)| {
+        .map(|(((place, check), exclusion), hit)| {
             let rule = hit.map(|index| &rules[index]).map(|rule| RuleEvidence {
                 id: &rule.id,
                 reason: &rule.reason,
@@ -439,7 +433,7 @@ fn decide_all(
                 trend: place.movement.trend,
                 auto_bar,
                 pool: None,
-                pattern: told.abandoning(),
+                pattern: patterns::abandoning(place, check),
             };
             status::decide(&evidence, policy)
         })
@@ -477,7 +471,6 @@ fn assemble(
     owners: Vec<Vec<String>>,
     exclusions: Vec<Option<Exclusion>>,
     decided: Vec<Decision>,
-    told: Vec<patterns::Told>,
     ids: Vec<String>,
     group_key: Option<&str>,
 ) -> Vec<Finding> {
@@ -487,9 +480,9 @@ fn assemble(
         .zip(owners)
         .zip(exclusions)
         .zip(decided)
-        .zip(told)
         .zip(ids)
-        .map(|((((((place, check), owners), exclusion), decision), told), id)| {
+        .map(|(((((place, check), owners), exclusion), decision), id)| {
+            let told = patterns::tell(&place, &check);
             let op = op_of(&place, &check);
             let file = file_of(&place, &check).to_string();
             let mapped = check

@@ -199,10 +199,12 @@ fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::R
     )?;
     writeln!(out)?;
     let mut facts = vec![format!("`{}:{}`", finding.file, finding.line)];
-    facts.extend(present::started_at(finding).map(|started| match &finding.created_at {
-        Some(at) => format!("started at `{at}`"),
-        None => started,
-    }));
+    facts.extend(
+        present::started_at(finding).map(|started| match &finding.created_at {
+            Some(at) => format!("started at `{at}`"),
+            None => started,
+        }),
+    );
     facts.push(format!("verdict **{}**", finding.verdict.as_str()));
     if !finding.owners.is_empty() {
         facts.push(format!("owners {}", owners(finding)));

@@ -278,7 +278,11 @@ fn message(finding: &Finding) -> String {
         0 => String::new(),
         n => format!("; the garbage collector proved {n} of them leaked"),
     };
-    let pattern = match finding.pattern.as_ref().filter(|p| p.id != PatternId::Other) {
+    let pattern = match finding
+        .pattern
+        .as_ref()
+        .filter(|p| p.id != PatternId::Other)
+    {
         Some(pattern) => format!("; {}: {}", pattern.id, pattern.fix.summary),
         None => String::new(),
     };

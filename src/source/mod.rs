@@ -174,7 +174,15 @@ pub fn check(
                         .filter(|&index| checks[index].trusted)
                         .collect();
                     if !trusted.is_empty() {
-                        tell_patterns(&path, &parsed, &trusted, places, &mut checks, source, mapper);
+                        tell_patterns(
+                            &path,
+                            &parsed,
+                            &trusted,
+                            places,
+                            &mut checks,
+                            source,
+                            mapper,
+                        );
                     }
                     continue;
                 }

@@ -236,7 +236,11 @@ fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> i
                 out,
                 "<details class=\"patch\"><summary>Patch (<code>leakprof fix</code> writes them all)</summary>"
             )?;
-            writeln!(out, "<pre class=\"diff\"><code>{}</code></pre>", escape(patch))?;
+            writeln!(
+                out,
+                "<pre class=\"diff\"><code>{}</code></pre>",
+                escape(patch)
+            )?;
             writeln!(out, "</details>")?;
         }
         (None, Some(why)) => writeln!(
@@ -280,7 +284,10 @@ mod tests {
 
     #[test]
     fn code_spans_pair_up() {
-        assert_eq!(code_spans("make `done` buffered"), "make <code>done</code> buffered");
+        assert_eq!(
+            code_spans("make `done` buffered"),
+            "make <code>done</code> buffered"
+        );
         assert_eq!(code_spans("a `b` c `d"), "a <code>b</code> c `d");
         assert_eq!(code_spans("plain"), "plain");
     }

@@ -4,9 +4,9 @@
 
 use tree_sitter::Node;
 
-pub(crate) use super::tree::{Go, line_of, parts, unparen, walk};
 use super::ops::pick;
 use super::queries::queries;
+pub(crate) use super::tree::{Go, line_of, parts, unparen, walk};
 use super::{Bound, ParsedFile};
 use crate::blocking::Op;
 

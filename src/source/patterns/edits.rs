@@ -19,7 +19,12 @@ pub(super) struct EditPlan {
 
 impl<'t> Code<'_, 't> {
     /// `make(chan T)` → `make(chan T, capacity)`; an existing capacity is replaced.
-    pub(super) fn buffer_edit(&self, file: usize, make: Node<'t>, capacity: &str) -> Option<EditPlan> {
+    pub(super) fn buffer_edit(
+        &self,
+        file: usize,
+        make: Node<'t>,
+        capacity: &str,
+    ) -> Option<EditPlan> {
         let arguments = make.child_by_field_name("arguments")?;
         let mut items = parts(arguments);
         let channel_type = items.next()?;
@@ -39,7 +44,12 @@ impl<'t> Code<'_, 't> {
 
     /// A new line holding `line` after `statement`, indented as it is. None when something
     /// other than a comment follows the statement on its last line.
-    pub(super) fn insert_after(&self, file: usize, statement: Node<'t>, line: &str) -> Option<EditPlan> {
+    pub(super) fn insert_after(
+        &self,
+        file: usize,
+        statement: Node<'t>,
+        line: &str,
+    ) -> Option<EditPlan> {
         let rest_start = statement.end_byte();
         let rest_end = self.source[rest_start..]
             .find('\n')
@@ -63,7 +73,12 @@ impl<'t> Code<'_, 't> {
 
     /// A new line holding `line` at the top of `block`, indented as its first statement.
     /// None for a block written on one line.
-    pub(super) fn insert_first(&self, file: usize, block: Node<'t>, line: &str) -> Option<EditPlan> {
+    pub(super) fn insert_first(
+        &self,
+        file: usize,
+        block: Node<'t>,
+        line: &str,
+    ) -> Option<EditPlan> {
         let open = block.start_byte();
         let newline = open + self.source[open..].find('\n')?;
         if newline >= block.end_byte() || !self.source[open + 1..newline].trim().is_empty() {
@@ -246,8 +261,17 @@ impl<'t> Code<'_, 't> {
                 "type_identifier"
                     if matches!(
                         self.text(ty),
-                        "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8"
-                            | "uint16" | "uint32" | "uint64" | "uintptr"
+                        "int"
+                            | "int8"
+                            | "int16"
+                            | "int32"
+                            | "int64"
+                            | "uint"
+                            | "uint8"
+                            | "uint16"
+                            | "uint32"
+                            | "uint64"
+                            | "uintptr"
                     ) =>
                 {
                     Some(Collection::Count)
@@ -277,7 +301,9 @@ impl<'t> Code<'_, 't> {
         let mut at = 0;
         for parameter in parts(list) {
             let mut cursor = parameter.walk();
-            let names = parameter.children_by_field_name("name", &mut cursor).count();
+            let names = parameter
+                .children_by_field_name("name", &mut cursor)
+                .count();
             if index < at + names {
                 return (parameter.kind() == "parameter_declaration")
                     .then(|| parameter.child_by_field_name("type"))
@@ -325,7 +351,10 @@ impl<'t> Code<'_, 't> {
             if parent.kind() != "statement_list" {
                 continue;
             }
-            for statement in parts(parent).skip_while(|statement| *statement != child).skip(1) {
+            for statement in parts(parent)
+                .skip_while(|statement| *statement != child)
+                .skip(1)
+            {
                 let bare_return =
                     statement.kind() == "return_statement" && parts(statement).next().is_none();
                 if bare_return {

@@ -39,7 +39,6 @@ mod package;
 mod scope;
 mod shapes;
 
-
 pub use package::PackageFile;
 
 use std::collections::BTreeMap;
@@ -249,7 +248,11 @@ pub fn point(text: &str, byte: usize) -> TextPoint {
     let before = text.get(..byte).unwrap_or("");
     let line_start = before.rfind('\n').map_or(0, |at| at + 1);
     let line = before.matches('\n').count() + 1;
-    let column: usize = before[line_start..].chars().map(char::len_utf16).sum::<usize>() + 1;
+    let column: usize = before[line_start..]
+        .chars()
+        .map(char::len_utf16)
+        .sum::<usize>()
+        + 1;
     TextPoint {
         line: u32::try_from(line).unwrap_or(u32::MAX),
         column: u32::try_from(column).unwrap_or(u32::MAX),

@@ -76,10 +76,9 @@ impl<'p, 't> Shapes<'p, 't> {
         let mut closers: Vec<(At<'t>, String)> = Vec::new();
         for close in &closes {
             let go = &package.files[close.file].1;
-            let function = go
-                .ancestry(close.node)
-                .into_iter()
-                .find(|node| matches!(node.kind(), "function_declaration" | "method_declaration"))?;
+            let function = go.ancestry(close.node).into_iter().find(|node| {
+                matches!(node.kind(), "function_declaration" | "method_declaration")
+            })?;
             let name = go.text(function.child_by_field_name("name")?);
             let exported = name.chars().next().is_some_and(char::is_uppercase);
             if exported && !self.package_is_main() {
@@ -87,10 +86,13 @@ impl<'p, 't> Shapes<'p, 't> {
                 return None;
             }
             if !package
-                .references(name, At {
-                    file: close.file,
-                    node: function,
-                })
+                .references(
+                    name,
+                    At {
+                        file: close.file,
+                        node: function,
+                    },
+                )
                 .is_empty()
             {
                 return None;
@@ -113,7 +115,10 @@ impl<'p, 't> Shapes<'p, 't> {
                 ..line_of(*at)
             });
         }
-        let names: Vec<String> = closers.iter().map(|(_, name)| format!("`{name}`")).collect();
+        let names: Vec<String> = closers
+            .iter()
+            .map(|(_, name)| format!("`{name}`"))
+            .collect();
         Some(
             Case::new(
                 PatternId::NeverClosed,
@@ -140,7 +145,11 @@ impl<'p, 't> Shapes<'p, 't> {
     /// `wait` waits on `context.Done()` where the context comes from
     /// `context.WithCancel` in the function that started the goroutine, and its cancel is
     /// never called (never closed) or skipped by a return (premature return).
-    pub(super) fn context_never_cancelled(&self, wait: Node<'t>, context: Node<'t>) -> Option<Case> {
+    pub(super) fn context_never_cancelled(
+        &self,
+        wait: Node<'t>,
+        context: Node<'t>,
+    ) -> Option<Case> {
         let go = self.go;
         let name = go.text(context);
         let Binding::Local {
@@ -162,7 +171,9 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         let function = call.child_by_field_name("function")?;
         let package = function.child_by_field_name("operand")?;
-        let constructor = function.child_by_field_name("field").map(|field| go.text(field));
+        let constructor = function
+            .child_by_field_name("field")
+            .map(|field| go.text(field));
         let is_context = go.import_names("context").contains(&go.text(package));
         if !is_context || !matches!(constructor, Some("WithCancel" | "WithCancelCause")) {
             // A deadline or timeout ends the wait by itself.
@@ -201,9 +212,13 @@ impl<'p, 't> Shapes<'p, 't> {
         let mut evidence = vec![self.line_at(
             statement,
             if cancel_name == "_" {
-                format!("`{name}` comes from context.{constructor}, and its cancel function is dropped")
+                format!(
+                    "`{name}` comes from context.{constructor}, and its cancel function is dropped"
+                )
             } else if calls.is_empty() {
-                format!("`{name}` comes from context.{constructor}, and `{cancel_name}` is never called")
+                format!(
+                    "`{name}` comes from context.{constructor}, and `{cancel_name}` is never called"
+                )
             } else {
                 format!("`{name}` comes from context.{constructor}")
             },
@@ -211,17 +226,24 @@ impl<'p, 't> Shapes<'p, 't> {
         if let Some(start) = started {
             evidence.push(self.line_at(start, "the goroutine is started here"));
         }
-        evidence.push(self.line_at(wait, format!("the goroutine waits for `{name}.Done()` here")));
+        evidence.push(self.line_at(
+            wait,
+            format!("the goroutine waits for `{name}.Done()` here"),
+        ));
         let id = if calls.is_empty() {
             PatternId::NeverClosed
         } else {
             let first = calls.iter().map(|call| call.start_byte()).min()?;
-            let early = go.returns_of(owner).into_iter().find(|ret| {
-                ret.start_byte() > statement.end_byte() && ret.end_byte() <= first
-            })?;
+            let early = go
+                .returns_of(owner)
+                .into_iter()
+                .find(|ret| ret.start_byte() > statement.end_byte() && ret.end_byte() <= first)?;
             evidence.push(self.line_at(
                 early,
-                format!("{} returns here without calling `{cancel_name}`…", self.owner_name(owner)),
+                format!(
+                    "{} returns here without calling `{cancel_name}`…",
+                    self.owner_name(owner)
+                ),
             ));
             for call in &calls {
                 evidence.push(self.line_at(*call, "…which it calls only here"));
@@ -259,7 +281,11 @@ impl<'p, 't> Shapes<'p, 't> {
                 text: "cancel".into(),
             });
         }
-        let call_name = if cancel_name == "_" { "cancel" } else { cancel_name };
+        let call_name = if cancel_name == "_" {
+            "cancel"
+        } else {
+            cancel_name
+        };
         let Some(defer) = go.insert_after(self.file, statement, &format!("defer {call_name}()"))
         else {
             return Some(case.no_patch("the line that makes the context holds other code"));
@@ -302,9 +328,12 @@ impl<'p, 't> Shapes<'p, 't> {
 
     fn owner_name(&self, function: Node<'t>) -> String {
         match function.kind() {
-            "function_declaration" | "method_declaration" => function
-                .child_by_field_name("name")
-                .map_or_else(|| "the function".into(), |name| format!("`{}`", self.go.text(name))),
+            "function_declaration" | "method_declaration" => {
+                function.child_by_field_name("name").map_or_else(
+                    || "the function".into(),
+                    |name| format!("`{}`", self.go.text(name)),
+                )
+            }
             _ => "the function".into(),
         }
     }

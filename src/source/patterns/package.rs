@@ -39,9 +39,10 @@ impl<'t> Package<'t> {
 
     /// The package-level `var` spec declaring `name`, in any file.
     pub(super) fn package_var(&self, name: &str) -> Option<At<'t>> {
-        self.files.iter().enumerate().find_map(|(file, (_, go))| {
-            Code(go).package_var(name).map(|node| At { file, node })
-        })
+        self.files
+            .iter()
+            .enumerate()
+            .find_map(|(file, (_, go))| Code(go).package_var(name).map(|node| At { file, node }))
     }
 
     /// Every `close(E.field)` in the package.

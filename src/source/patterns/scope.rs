@@ -550,7 +550,10 @@ impl<'t> Code<'_, 't> {
         if parent.kind() == "call_expression"
             && parent.child_by_field_name("function") == Some(literal_node)
         {
-            return match parent.parent().map(|statement| (statement.kind(), statement)) {
+            return match parent
+                .parent()
+                .map(|statement| (statement.kind(), statement))
+            {
                 Some(("go_statement", statement)) => Start::Goroutine(statement),
                 Some(("defer_statement", _)) => Start::Deferred,
                 _ => Start::Called,
@@ -629,10 +632,11 @@ impl<'t> Code<'_, 't> {
                 break;
             }
             match parent.kind() {
-                "if_statement" if parent.child_by_field_name("condition") != Some(child) => {
-                    if parent.child_by_field_name("initializer") != Some(child) {
-                        branches.push(parent);
-                    }
+                "if_statement"
+                    if parent.child_by_field_name("condition") != Some(child)
+                        && parent.child_by_field_name("initializer") != Some(child) =>
+                {
+                    branches.push(parent);
                 }
                 "expression_switch_statement" | "type_switch_statement" | "select_statement"
                     if matches!(
@@ -643,12 +647,12 @@ impl<'t> Code<'_, 't> {
                     // The case holding the node itself as its communication is the wait, not
                     // a branch around it.
                     let is_own_case = child.kind() == "communication_case"
-                        && child
-                            .child_by_field_name("communication")
-                            .is_some_and(|communication| {
+                        && child.child_by_field_name("communication").is_some_and(
+                            |communication| {
                                 communication.start_byte() <= node.start_byte()
                                     && node.end_byte() <= communication.end_byte()
-                            });
+                            },
+                        );
                     if !is_own_case {
                         branches.push(parent);
                     }

@@ -86,11 +86,17 @@ enum Origin<'t> {
         owner: Node<'t>,
     },
     /// A package-level variable.
-    Package { name: &'t str },
+    Package {
+        name: &'t str,
+    },
     /// A struct field: `s.quit`.
-    Field { field: &'t str },
+    Field {
+        field: &'t str,
+    },
     /// `ctx.Done()` on a local context.
-    Done { context: Node<'t> },
+    Done {
+        context: Node<'t>,
+    },
     Unknown,
 }
 
@@ -135,7 +141,7 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         .map(unparen)?;
         let origin = self.origin(channel, blocked.caller_line, 0);
-        if blocked.nil {
+        if blocked.nil || self.never_made(origin) {
             return Some(self.nil_channel(blocked, channel, origin));
         }
         match origin {
@@ -244,10 +250,13 @@ impl<'p, 't> Shapes<'p, 't> {
         let name = go.text(function.child_by_field_name("name")?);
         let calls: Vec<Node<'t>> = self
             .package
-            .references(name, At {
-                file: self.file,
-                node: function,
-            })
+            .references(
+                name,
+                At {
+                    file: self.file,
+                    node: function,
+                },
+            )
             .into_iter()
             .filter(|at| at.file == self.file)
             .filter_map(|at| {
@@ -292,17 +301,19 @@ impl<'p, 't> Shapes<'p, 't> {
                     let name = go.text(function.child_by_field_name("name")?);
                     let starts: Vec<Node<'t>> = self
                         .package
-                        .references(name, At {
-                            file: self.file,
-                            node: function,
-                        })
+                        .references(
+                            name,
+                            At {
+                                file: self.file,
+                                node: function,
+                            },
+                        )
                         .into_iter()
                         .filter(|at| at.file == self.file)
                         .filter_map(|at| {
                             let call = at.node.parent()?;
                             let statement = call.parent()?;
-                            (call.kind() == "call_expression"
-                                && statement.kind() == "go_statement")
+                            (call.kind() == "call_expression" && statement.kind() == "go_statement")
                                 .then_some(statement)
                         })
                         .collect();
@@ -328,15 +339,32 @@ impl<'p, 't> Shapes<'p, 't> {
         .no_patch("what the goroutine should wait for is the owner's call")
     }
 
+    /// A local declared without a value (`var ch chan int`) and never assigned: nil for good.
+    fn never_made(&self, origin: Origin<'t>) -> bool {
+        let Origin::Local {
+            name,
+            binding: binding @ Binding::Local { zero: true, .. },
+            ..
+        } = origin
+        else {
+            return false;
+        };
+        self.go
+            .uses(name, binding)
+            .iter()
+            .all(|found| !matches!(found.role, Role::Assign | Role::Escape))
+    }
+
     fn nil_channel(&self, blocked: &Blocked<'t>, channel: Node<'t>, origin: Origin<'t>) -> Case {
         let name = self.code(channel);
         let mut evidence = Vec::new();
         if let Origin::Local {
-            binding: Binding::Local {
-                statement,
-                zero: true,
-                ..
-            },
+            binding:
+                Binding::Local {
+                    statement,
+                    zero: true,
+                    ..
+                },
             ..
         } = origin
         {
@@ -344,7 +372,11 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         evidence.push(self.at(
             blocked.node,
-            format!("{name} is nil here, as the runtime reports: a nil channel blocks forever"),
+            if blocked.nil {
+                format!("{name} is nil here, as the runtime reports: a nil channel blocks forever")
+            } else {
+                format!("{name} is still nil here: a nil channel blocks forever")
+            },
         ));
         Case::new(
             PatternId::NilChannel,
@@ -400,7 +432,9 @@ struct Flow<'t> {
 
 impl<'t> Flow<'t> {
     fn by_role(&self, role: Role) -> impl Iterator<Item = &(Use<'t>, Option<Node<'t>>)> {
-        self.uses.iter().filter(move |(found, _)| found.role == role)
+        self.uses
+            .iter()
+            .filter(move |(found, _)| found.role == role)
     }
 }
 
@@ -433,7 +467,9 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         // A channel that comes from anywhere but a make right here (a call, a field) may be
         // shared with code out of sight.
-        let make = value.map(unparen).filter(|value| go.makes_channel(*value))?;
+        let make = value
+            .map(unparen)
+            .filter(|value| go.makes_channel(*value))?;
         let flow = Flow {
             name,
             owner,
@@ -442,7 +478,10 @@ impl<'p, 't> Shapes<'p, 't> {
             make: Some(make),
             uses,
         };
-        let (me, mine) = *flow.uses.iter().find(|(found, _)| found.node == blocked.node)?;
+        let (me, mine) = *flow
+            .uses
+            .iter()
+            .find(|(found, _)| found.node == blocked.node)?;
         match (me.role, mine) {
             (Role::Range, _) => self.unclosed_range(&flow, me),
             (Role::Send, Some(start)) => self.abandoned_send(&flow, me, start),
@@ -467,9 +506,10 @@ impl<'p, 't> Shapes<'p, 't> {
     fn function_name(&self, function: Node<'t>) -> String {
         let go = self.go;
         match function.kind() {
-            "function_declaration" => function
-                .child_by_field_name("name")
-                .map_or_else(|| "the function".into(), |name| format!("`{}`", go.text(name))),
+            "function_declaration" => function.child_by_field_name("name").map_or_else(
+                || "the function".into(),
+                |name| format!("`{}`", go.text(name)),
+            ),
             "method_declaration" => {
                 let name = function
                     .child_by_field_name("name")
@@ -554,8 +594,14 @@ impl<'p, 't> Shapes<'p, 't> {
                 abandon = abandon.or(Some((
                     PatternId::PrematureReturn,
                     vec![
-                        self.at(receive.node, format!("{owner_name} receives from `{name}` in a loop…")),
-                        self.at(*exit, "…that it leaves here, before every sender was received"),
+                        self.at(
+                            receive.node,
+                            format!("{owner_name} receives from `{name}` in a loop…"),
+                        ),
+                        self.at(
+                            *exit,
+                            "…that it leaves here, before every sender was received",
+                        ),
                     ],
                 )));
                 continue;
@@ -579,7 +625,10 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         if many {
             let bound = self.loop_bound_text(flow, loops.as_slice());
-            for receive in receives.iter().filter(|receive| receive.role != Role::Range) {
+            for receive in receives
+                .iter()
+                .filter(|receive| receive.role != Role::Range)
+            {
                 if go.loops_between(receive.anchor, flow.list).is_empty() {
                     evidence.push(self.at(
                         receive.node,
@@ -704,7 +753,10 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         if many {
             for send in &sends {
-                evidence.push(self.at(send.node, format!("{owner_name} sends on `{name}` once here")));
+                evidence.push(self.at(
+                    send.node,
+                    format!("{owner_name} sends on `{name}` once here"),
+                ));
             }
             if let Some((_, lines)) = abandon {
                 evidence.extend(lines);
@@ -746,7 +798,14 @@ impl<'p, 't> Shapes<'p, 't> {
         }) {
             // A send in a loop sends any number of times; treated as two on one path.
             let first = *sends.first()?;
-            return Some((first, sends.iter().copied().find(|s| s.node == me).unwrap_or(first)));
+            return Some((
+                first,
+                sends
+                    .iter()
+                    .copied()
+                    .find(|s| s.node == me)
+                    .unwrap_or(first),
+            ));
         }
         for (index, first) in sends.iter().enumerate() {
             for second in &sends[index + 1..] {
@@ -778,7 +837,8 @@ impl<'p, 't> Shapes<'p, 't> {
                 .find(|pair| pair[1] == common)
                 .map(|pair| pair[0])
         };
-        let (Some(first_side), Some(second_side)) = (child_of(&first_chain), child_of(&second_chain))
+        let (Some(first_side), Some(second_side)) =
+            (child_of(&first_chain), child_of(&second_chain))
         else {
             return false;
         };
@@ -847,8 +907,11 @@ impl<'p, 't> Shapes<'p, 't> {
             return None;
         }
         evidence.push(self.at(first.node, format!("the goroutine sends on `{name}` here…")));
-        evidence.push(self.at(second.node, format!("…and can go on to send again here")));
-        evidence.push(self.at(receive.node, format!("{owner_name} receives from `{name}` once")));
+        evidence.push(self.at(second.node, "…and can go on to send again here".to_string()));
+        evidence.push(self.at(
+            receive.node,
+            format!("{owner_name} receives from `{name}` once"),
+        ));
         let summary = format!(
             "return after the send at line {}: {owner_name} receives one value from `{name}`, \
              so the second send at line {} waits forever",
@@ -861,7 +924,10 @@ impl<'p, 't> Shapes<'p, 't> {
         let literal = go.function_of(first.node).filter(|function| {
             function.kind() == "func_literal" && function.child_by_field_name("result").is_none()
         });
-        let list = first.node.parent().filter(|list| list.kind() == "statement_list");
+        let list = first
+            .node
+            .parent()
+            .filter(|list| list.kind() == "statement_list");
         let last_in_branch = list.is_some_and(|list| {
             parts(list).last() == Some(first.node)
                 && list
@@ -874,9 +940,11 @@ impl<'p, 't> Shapes<'p, 't> {
                 .insert_after(self.file, first.node, "return")
                 .map(|edit| vec![edit])
                 .ok_or_else(|| "the send shares its line with other code".to_string()),
-            (None, _) => Err("the goroutine's function returns values: which ones to return \
+            (None, _) => Err(
+                "the goroutine's function returns values: which ones to return \
                               is the owner's call"
-                .to_string()),
+                    .to_string(),
+            ),
             (_, false) => Err(format!(
                 "the send at line {} does not end a branch: where the goroutine should stop \
                  is the owner's call",
@@ -899,10 +967,7 @@ impl<'p, 't> Shapes<'p, 't> {
         let name = flow.name;
         let owner_name = self.function_name(flow.owner);
         let in_loop = !go.loops_between(select, flow.owner).is_empty();
-        let mut lines = vec![self.at(
-            op,
-            format!("{owner_name} waits for `{name}` in a select…"),
-        )];
+        let mut lines = vec![self.at(op, format!("{owner_name} waits for `{name}` in a select…"))];
         let bounds = go.case_bounds(select);
         for case in parts(select) {
             let holds_op = case.start_byte() <= op.start_byte() && op.end_byte() <= case.end_byte();
@@ -918,7 +983,9 @@ impl<'p, 't> Shapes<'p, 't> {
             let bound = bounds.iter().find(|bound| bound.line == line);
             let text = match (case.kind(), bound) {
                 ("default_case", _) => {
-                    format!("…and takes its default case when `{name}` is not ready, without {doing}")
+                    format!(
+                        "…and takes its default case when `{name}` is not ready, without {doing}"
+                    )
                 }
                 (_, Some(bound)) => format!(
                     "…and leaves through `{}` ({}) without {doing}",
@@ -959,25 +1026,34 @@ impl<'p, 't> Shapes<'p, 't> {
             .collect();
         if let Some(ret) = returns.first() {
             return Some(vec![
-                self.at(*ret, format!("{owner_name} returns here without {doing} `{name}`…")),
-                self.at(counterpart.node, format!("…which it does only here")),
+                self.at(
+                    *ret,
+                    format!("{owner_name} returns here without {doing} `{name}`…"),
+                ),
+                self.at(counterpart.node, "…which it does only here".to_string()),
             ]);
         }
         // A branch around the operation that does not hold the goroutine's start.
-        let common = go
-            .ancestry(counterpart.anchor)
+        let common = go.ancestry(counterpart.anchor).into_iter().find(|node| {
+            node.kind() == "statement_list"
+                && node.start_byte() <= start.start_byte()
+                && start.end_byte() <= node.end_byte()
+        })?;
+        let branch = go
+            .branches_between(counterpart.anchor, common)
             .into_iter()
-            .find(|node| node.kind() == "statement_list" && node.start_byte() <= start.start_byte() && start.end_byte() <= node.end_byte())?;
-        let branch = go.branches_between(counterpart.anchor, common).into_iter().last()?;
+            .last()?;
         let alternatives_do_it = branch.kind() == "if_statement"
-            && branch.child_by_field_name("alternative").is_some_and(|alternative| {
-                flow.uses.iter().any(|(other, goroutine)| {
-                    goroutine.is_none()
-                        && other.role == counterpart.role
-                        && alternative.start_byte() <= other.anchor.start_byte()
-                        && other.anchor.end_byte() <= alternative.end_byte()
-                })
-            });
+            && branch
+                .child_by_field_name("alternative")
+                .is_some_and(|alternative| {
+                    flow.uses.iter().any(|(other, goroutine)| {
+                        goroutine.is_none()
+                            && other.role == counterpart.role
+                            && alternative.start_byte() <= other.anchor.start_byte()
+                            && other.anchor.end_byte() <= alternative.end_byte()
+                    })
+                });
         if alternatives_do_it {
             return None;
         }
@@ -986,7 +1062,10 @@ impl<'p, 't> Shapes<'p, 't> {
                 branch,
                 format!("{owner_name} goes on past this branch without {doing} `{name}`…"),
             ),
-            self.at(counterpart.node, format!("…which it does only inside it")),
+            self.at(
+                counterpart.node,
+                "…which it does only inside it".to_string(),
+            ),
         ])
     }
 
@@ -1125,7 +1204,9 @@ impl<'p, 't> Shapes<'p, 't> {
                 "close `{name}` once nothing will send on it, so the range at line {} ends",
                 go.line(me.node)
             );
-            Err(format!("nothing sends on `{name}`: where its life ends is the owner's call"))
+            Err(format!(
+                "nothing sends on `{name}`: where its life ends is the owner's call"
+            ))
         } else if sends.iter().all(|(_, goroutine)| goroutine.is_none()) {
             summary = format!(
                 "close `{name}` after the owner's last send, so the range at line {} ends",
@@ -1134,14 +1215,19 @@ impl<'p, 't> Shapes<'p, 't> {
             self.close_after_sends(flow, &sends)
         } else if sends.iter().all(|(_, goroutine)| goroutine.is_some()) {
             let starts: Vec<Node<'t>> = {
-                let mut starts: Vec<Node<'t>> =
-                    sends.iter().filter_map(|(_, goroutine)| *goroutine).collect();
+                let mut starts: Vec<Node<'t>> = sends
+                    .iter()
+                    .filter_map(|(_, goroutine)| *goroutine)
+                    .collect();
                 starts.dedup();
                 starts
             };
             let at = evidence.len() - 1;
             for (index, start) in starts.iter().enumerate() {
-                evidence.insert(at + index, self.at(*start, "a producing goroutine is started here"));
+                evidence.insert(
+                    at + index,
+                    self.at(*start, "a producing goroutine is started here"),
+                );
             }
             let (said, edits) = self.close_after_producers(flow, &starts);
             summary = format!("{said}, so the range at line {} ends", go.line(me.node));
@@ -1191,7 +1277,9 @@ impl<'p, 't> Shapes<'p, 't> {
             .iter()
             .any(|(send, _)| go.statement_in(send.anchor, flow.list).is_none())
         {
-            return Err(format!("the sends on `{name}` are spread over several blocks"));
+            return Err(format!(
+                "the sends on `{name}` are spread over several blocks"
+            ));
         }
         let returns_inside = go.returns_of(flow.owner).into_iter().any(|ret| {
             ret.start_byte() >= statement.start_byte() && ret.end_byte() <= statement.end_byte()
@@ -1205,7 +1293,12 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         go.insert_after(self.file, statement, &format!("close({name})"))
             .map(|edit| vec![edit])
-            .ok_or_else(|| format!("line {} holds other code after the send", go.end_line(statement)))
+            .ok_or_else(|| {
+                format!(
+                    "line {} holds other code after the send",
+                    go.end_line(statement)
+                )
+            })
     }
 
     /// `defer close(ch)` at the top of a single producer goroutine, or `close(ch)` after the
@@ -1258,7 +1351,9 @@ impl<'p, 't> Shapes<'p, 't> {
                 ),
                 go.insert_after(self.file, wait, &format!("close({name})"))
                     .map(|edit| vec![edit])
-                    .ok_or_else(|| format!("line {} holds other code after the Wait", go.line(wait))),
+                    .ok_or_else(|| {
+                        format!("line {} holds other code after the Wait", go.line(wait))
+                    }),
             ),
             Err(why) => (general, Err(why)),
         }
@@ -1312,7 +1407,11 @@ impl<'p, 't> Shapes<'p, 't> {
             }
         }
         let group = group.ok_or("no producer")?;
-        let last_start = starts.iter().map(|start| start.end_byte()).max().unwrap_or(0);
+        let last_start = starts
+            .iter()
+            .map(|start| start.end_byte())
+            .max()
+            .unwrap_or(0);
         let mut wait = None;
         crate::source::analyze::shared::walk(flow.list, |node, _| {
             if node.start_byte() < last_start || wait.is_some() {
@@ -1321,12 +1420,14 @@ impl<'p, 't> Shapes<'p, 't> {
             if node.kind() == "expression_statement" {
                 let waits = parts(node).next().is_some_and(|call| {
                     call.kind() == "call_expression"
-                        && call.child_by_field_name("function").is_some_and(|function| {
-                            field_of(&go, function) == Some("Wait")
-                                && function
-                                    .child_by_field_name("operand")
-                                    .is_some_and(|operand| go.written(operand) == group)
-                        })
+                        && call
+                            .child_by_field_name("function")
+                            .is_some_and(|function| {
+                                field_of(&go, function) == Some("Wait")
+                                    && function
+                                        .child_by_field_name("operand")
+                                        .is_some_and(|operand| go.written(operand) == group)
+                            })
                 });
                 if waits {
                     wait = Some(node);
@@ -1417,7 +1518,9 @@ impl<'p, 't> Shapes<'p, 't> {
                 return None;
             };
             // Made right here, or it may be shared with code out of sight.
-            let make = value.map(unparen).filter(|value| go.makes_channel(*value))?;
+            let make = value
+                .map(unparen)
+                .filter(|value| go.makes_channel(*value))?;
             evidence.push(self.at(make, format!("`{name}` is made here")));
             waits.push(self.at(*case, format!("the select waits for `{name}` here")));
             names.push(format!("`{name}`"));
