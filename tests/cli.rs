@@ -10,6 +10,7 @@ mod explain;
 mod fixtures;
 mod html;
 mod identity;
+mod patterns;
 mod rules;
 mod sarif;
 mod series;

@@ -107,6 +107,11 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result
         })
         .collect();
     let patch = diff::unified(&files).map_err(|error| error.to_string())?;
+    // Applied first: when the work tree must not be touched, the error is all there is to say.
+    let applied = match args.write {
+        true => Some(apply::write(&source, &asked.repo, &files)?),
+        false => None,
+    };
 
     for line in notes {
         let _ = writeln!(stderr, "{line}");
@@ -124,8 +129,7 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result
         };
     }
 
-    if args.write {
-        let count = apply::write(&source, &asked.repo, &files)?;
+    if let Some(count) = applied {
         let _ = writeln!(
             stderr,
             "applied {} to {}",

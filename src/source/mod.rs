@@ -254,7 +254,9 @@ fn tell_patterns(
         let check = &mut checks[index];
         check.pattern = classified.pattern;
         if check.created_at.is_none() {
-            check.created_at = classified.created_at.map(|line| format!("{path}:{line}"));
+            check.created_at = classified
+                .created_at
+                .map(|(file, line)| format!("{file}:{line}"));
         }
     }
 }

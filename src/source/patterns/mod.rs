@@ -67,9 +67,9 @@ pub struct Target {
 pub struct Classified {
     /// None when the line holds no channel operation the source can read.
     pub pattern: Option<Pattern>,
-    /// The line of the `go` statement that starts the goroutine holding the operation, in the
-    /// same file.
-    pub created_at: Option<u32>,
+    /// The file and line of the `go` statement that starts the goroutine holding the
+    /// operation.
+    pub created_at: Option<(String, u32)>,
 }
 
 /// Classifies the operation at `target` in `files[file]`, with the other files of its package
@@ -101,7 +101,13 @@ pub fn classify(files: &[PackageFile<'_>], file: usize, target: &Target) -> Clas
     };
     let created_at = shapes
         .started_at(node, target.caller_line)
-        .map(|start| shapes.go.line(start));
+        .and_then(|start| {
+            let path = package.files.get(start.file)?.0;
+            Some((
+                path.to_owned(),
+                crate::source::analyze::shared::line_of(start.node),
+            ))
+        });
     let pattern = match shapes.classify(&blocked) {
         Some(case) => pattern(&package, files, case),
         None => other(op),

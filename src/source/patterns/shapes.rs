@@ -274,60 +274,87 @@ impl<'p, 't> Shapes<'p, 't> {
     }
 
     /// The statement that starts the goroutine running `node`: the `go` statement of the
-    /// literal around it, or of the call of the declared function holding it.
-    pub(super) fn started_at(&self, node: Node<'t>, caller_line: Option<u32>) -> Option<Node<'t>> {
+    /// literal around it, or of the call of the declared function holding it (in any file of
+    /// the package when it has exactly one).
+    pub(super) fn started_at(&self, node: Node<'t>, caller_line: Option<u32>) -> Option<At<'t>> {
         let go = self.go;
+        let here = |node| {
+            Some(At {
+                file: self.file,
+                node,
+            })
+        };
         let mut at = node;
         for _ in 0..MAX_HOPS {
             let function = go.function_of(at)?;
             match function.kind() {
                 "func_literal" => match go.start_of(function) {
-                    Start::Goroutine(statement) => return Some(statement),
+                    Start::Goroutine(statement) => return here(statement),
                     Start::Deferred | Start::Called => at = function,
                     Start::Unknown => return None,
                 },
-                "function_declaration" => {
-                    let call = self.call_site(function, caller_line)?;
-                    if let Some(statement) = call
-                        .parent()
-                        .filter(|statement| statement.kind() == "go_statement")
-                    {
-                        return Some(statement);
+                "function_declaration" => match self.call_site(function, caller_line) {
+                    Some(call) => {
+                        if let Some(statement) = call
+                            .parent()
+                            .filter(|statement| statement.kind() == "go_statement")
+                        {
+                            return here(statement);
+                        }
+                        at = call;
                     }
-                    at = call;
-                }
-                _ => {
-                    // A method: its `go x.m(…)` when the file has exactly one.
-                    let name = go.text(function.child_by_field_name("name")?);
-                    let starts: Vec<Node<'t>> = self
-                        .package
-                        .references(
-                            name,
-                            At {
-                                file: self.file,
-                                node: function,
-                            },
-                        )
-                        .into_iter()
-                        .filter(|at| at.file == self.file)
-                        .filter_map(|at| {
-                            let call = at.node.parent()?;
-                            let statement = call.parent()?;
-                            (call.kind() == "call_expression" && statement.kind() == "go_statement")
-                                .then_some(statement)
-                        })
-                        .collect();
-                    return (starts.len() == 1).then(|| starts[0]);
-                }
+                    None => return self.only_go_statement(function),
+                },
+                _ => return self.only_go_statement(function),
             }
         }
         None
     }
 
+    /// The one `go f(…)` or `go x.f(…)` of the package that starts the declared function or
+    /// method `function`.
+    fn only_go_statement(&self, function: Node<'t>) -> Option<At<'t>> {
+        let name = self.go.text(function.child_by_field_name("name")?);
+        let method = function.kind() == "method_declaration";
+        let starts: Vec<At<'t>> = self
+            .package
+            .references(
+                name,
+                At {
+                    file: self.file,
+                    node: function,
+                },
+            )
+            .into_iter()
+            .filter(|at| (at.node.kind() == "selector_expression") == method)
+            .filter_map(|at| {
+                let call = at.node.parent()?;
+                let statement = call.parent()?;
+                let started = call.kind() == "call_expression"
+                    && call.child_by_field_name("function") == Some(at.node)
+                    && statement.kind() == "go_statement";
+                started.then_some(At {
+                    file: at.file,
+                    node: statement,
+                })
+            })
+            .collect();
+        (starts.len() == 1).then(|| starts[0])
+    }
+
+    /// An evidence line at a node of any file of the package.
+    fn line_at_node(&self, at: At<'t>, text: impl Into<String>) -> Line {
+        Line {
+            file: at.file,
+            line: crate::source::analyze::shared::line_of(at.node),
+            text: text.into(),
+        }
+    }
+
     fn select_forever(&self, blocked: &Blocked<'t>) -> Case {
         let mut evidence = vec![self.at(blocked.node, "`select {}` never returns")];
         if let Some(start) = self.started_at(blocked.node, blocked.caller_line) {
-            evidence.push(self.at(start, "the goroutine is started here"));
+            evidence.push(self.line_at_node(start, "the goroutine is started here"));
         }
         Case::new(
             PatternId::SelectForever,
@@ -401,7 +428,7 @@ impl<'p, 't> Shapes<'p, 't> {
             ),
         }];
         if let Some(start) = self.started_at(blocked.node, blocked.caller_line) {
-            evidence.push(self.at(start, "the goroutine is started here"));
+            evidence.push(self.line_at_node(start, "the goroutine is started here"));
         }
         Some(
             Case::new(
@@ -568,11 +595,35 @@ impl<'p, 't> Shapes<'p, 't> {
             evidence.insert(1, self.at(loops[0], "this loop starts the goroutines"));
         }
         let per_path = self.sends_per_path(&my_sends, me.node);
+        let room = flow
+            .make
+            .and_then(|make| capacity(&go, make))
+            .and_then(|capacity| capacity.parse::<usize>().ok())
+            .unwrap_or(0);
+        let looping = my_sends.iter().any(|send| {
+            go.function_of(send.anchor)
+                .is_some_and(|function| !go.loops_between(send.node, function).is_empty())
+        });
         if let (false, Some((first, second))) = (many, per_path) {
+            if !looping && room >= my_sends.len() {
+                return None;
+            }
             return self.double_send(flow, start, first, second, &receives, evidence);
         }
         if per_path.is_some() {
             return None;
+        }
+        // A buffer that holds every value sent: no send waits.
+        let buffer = flow
+            .make
+            .and_then(|make| capacity(&go, make))
+            .filter(|capacity| capacity != "0");
+        if let Some(buffer) = &buffer {
+            let enough =
+                !many || self.loop_bound_text(flow, &loops).as_deref() == Ok(buffer.as_str());
+            if enough {
+                return None;
+            }
         }
 
         // What the owner does instead of receiving.
@@ -1194,6 +1245,7 @@ impl<'p, 't> Shapes<'p, 't> {
         if let Some(start) = mine {
             evidence.push(self.at(start, "the consuming goroutine is started here"));
         }
+        let producers_at = evidence.len();
         for (send, _) in &sends {
             evidence.push(self.at(send.node, format!("a producer sends on `{name}` here")));
         }
@@ -1222,10 +1274,9 @@ impl<'p, 't> Shapes<'p, 't> {
                 starts.dedup();
                 starts
             };
-            let at = evidence.len() - 1;
             for (index, start) in starts.iter().enumerate() {
                 evidence.insert(
-                    at + index,
+                    producers_at + index,
                     self.at(*start, "a producing goroutine is started here"),
                 );
             }
@@ -1530,7 +1581,7 @@ impl<'p, 't> Shapes<'p, 't> {
             return None;
         }
         if let Some(start) = self.started_at(blocked.node, blocked.caller_line) {
-            evidence.push(self.at(start, "the goroutine is started here"));
+            evidence.push(self.line_at_node(start, "the goroutine is started here"));
         }
         evidence.extend(waits);
         let owner_name = self.function_name(owner);
