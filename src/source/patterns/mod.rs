@@ -39,6 +39,9 @@ mod package;
 mod scope;
 mod shapes;
 
+#[cfg(test)]
+mod tests;
+
 pub use package::PackageFile;
 
 use std::collections::BTreeMap;

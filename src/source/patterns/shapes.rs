@@ -632,6 +632,44 @@ impl<'p, 't> Shapes<'p, 't> {
         for receive in &receives {
             let in_loop = !go.loops_between(receive.anchor, flow.list).is_empty()
                 || receive.role == Role::Range;
+            if in_loop && !many {
+                // One sender: the loop goes round until it receives, unless it can leave
+                // before: through another case of its select, or an exit ahead of the receive.
+                if let Some(select) = receive.select {
+                    if let Some(lines) =
+                        self.select_abandons(select, receive.node, flow, "receiving")
+                    {
+                        let id = if go.case_bounds(select).is_empty() {
+                            PatternId::PrematureReturn
+                        } else {
+                            PatternId::Timeout
+                        };
+                        abandon = abandon.or(Some((id, lines)));
+                    }
+                    continue;
+                }
+                let loop_ = match receive.role {
+                    Role::Range => receive.node,
+                    _ => *go.loops_between(receive.anchor, flow.list).last()?,
+                };
+                let early = self
+                    .exits_of(loop_, flow.owner)
+                    .into_iter()
+                    .find(|exit| exit.start_byte() < receive.node.start_byte());
+                if let Some(exit) = early {
+                    abandon = abandon.or(Some((
+                        PatternId::PrematureReturn,
+                        vec![
+                            self.at(exit, format!("{owner_name} can leave its loop here…")),
+                            self.at(
+                                receive.node,
+                                format!("…before it receives from `{name}` here"),
+                            ),
+                        ],
+                    )));
+                }
+                continue;
+            }
             if in_loop {
                 let loop_ = match receive.role {
                     Role::Range => receive.node,
@@ -703,11 +741,14 @@ impl<'p, 't> Shapes<'p, 't> {
                      starts, so each can send after {owner_name} stops receiving"
                 ),
             };
+            // Receiving in a loop as many times as there are senders, but leaving it early, is
+            // a premature return; receiving fewer times is the n-cast.
+            let id = match &abandon {
+                Some((PatternId::PrematureReturn, _)) if counted == 0 => PatternId::PrematureReturn,
+                _ => PatternId::Ncast,
+            };
             let edits = bound.and_then(|bound| self.buffer(flow, &bound));
-            return Some(self.with_new_code(
-                Case::new(PatternId::Ncast, evidence, summary).patched(edits),
-                me,
-            ));
+            return Some(self.with_new_code(Case::new(id, evidence, summary).patched(edits), me));
         }
         let (id, lines) = match abandon {
             Some(found) => found,
@@ -906,7 +947,15 @@ impl<'p, 't> Shapes<'p, 't> {
             "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
                 first_side != second_side
             }
-            "statement_list" => self.terminates(first_side),
+            // After the first, its path ends before reaching the second: a block around it
+            // (below the common list) ends in a return, a panic, ….
+            "statement_list" => {
+                self.terminates(first_side)
+                    || first_chain
+                        .iter()
+                        .take_while(|node| **node != common)
+                        .any(|node| node.kind() == "block" && self.terminates(*node))
+            }
             _ => false,
         }
     }
@@ -1073,6 +1122,15 @@ impl<'p, 't> Shapes<'p, 't> {
             .filter(|ret| {
                 ret.start_byte() > start.end_byte()
                     && ret.end_byte() <= counterpart.anchor.start_byte()
+            })
+            // `return <-out` on another branch does the operation itself.
+            .filter(|ret| {
+                !flow.uses.iter().any(|(other, goroutine)| {
+                    goroutine.is_none()
+                        && other.role == counterpart.role
+                        && ret.start_byte() <= other.anchor.start_byte()
+                        && other.anchor.end_byte() <= ret.end_byte()
+                })
             })
             .collect();
         if let Some(ret) = returns.first() {
