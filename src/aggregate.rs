@@ -7,10 +7,13 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use crate::blocking::{self, Blocking, Op};
 use crate::model::Trend;
-use crate::profile::{Frame, Sample, SampleSink};
+use crate::profile::{self, Frame, Sample, SampleSink};
 
 /// Values kept per label key at one place; a key with more (a request id) says little more.
 const MAX_LABEL_VALUES: usize = 16;
+
+/// Label keys kept per place; a profile with more is made up.
+const MAX_LABEL_KEYS: usize = 64;
 
 /// Frames kept for a finding's example stack.
 const MAX_EXAMPLE_FRAMES: usize = 64;
@@ -44,7 +47,7 @@ pub struct Tally {
     pub groups: BTreeMap<String, u64>,
     /// One example stack, innermost first, one `function file:line` per line (one allocation
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
-    /// other than channels.
+    /// other than channels and sync primitives.
     pub stack: String,
     /// The function that started the example goroutine (text dumps).
     pub created_by: Option<String>,
@@ -88,6 +91,8 @@ pub struct Snapshot {
     keys: LabelKeys,
     /// Goroutines per value of the instance label.
     instance_votes: HashMap<String, u64>,
+    /// Bytes of names, stacks and labels kept, for the reader's memory bound.
+    kept: u64,
 }
 
 impl Snapshot {
@@ -165,14 +170,8 @@ pub fn auto_threshold(counts: &[u64]) -> u64 {
     let center = median(&mut values);
     let mut deviations: Vec<f64> = values.iter().map(|value| (value - center).abs()).collect();
     let spread = 1.4826 * median(&mut deviations);
-    let fence = (center + AUTO_SPREAD * spread).floor();
-    // A fence past u64 (absurd counts) is no bar at all.
-    let fence = if fence >= u64::MAX as f64 {
-        u64::MAX - 1
-    } else {
-        fence as u64
-    };
-    (fence + 1).max(AUTO_MINIMUM)
+    let fence = (center + AUTO_SPREAD * spread).floor() as u64;
+    fence.saturating_add(1).max(AUTO_MINIMUM)
 }
 
 /// How many robust standard deviations above the median place an automatic threshold sits.
@@ -230,11 +229,14 @@ impl SampleSink for Snapshot {
             file: "",
             line: 0,
         });
+        // Places are told apart by the names as kept, so a cut name still finds its place.
+        let function = profile::bounded_name(location.function);
+        let file = profile::bounded_name(location.file);
         let hash = {
             let mut hasher = self.hasher.build_hasher();
             classified.blocking.hash(&mut hasher);
-            location.function.hash(&mut hasher);
-            location.file.hash(&mut hasher);
+            function.hash(&mut hasher);
+            file.hash(&mut hasher);
             location.line.hash(&mut hasher);
             hasher.finish()
         };
@@ -243,39 +245,56 @@ impl SampleSink for Snapshot {
             let site = &self.sites[at].0;
             site.blocking == classified.blocking
                 && site.line == location.line
-                && site.function == location.function
-                && site.file == location.file
+                && site.function == function
+                && site.file == file
         });
         let at = match found {
             Some(at) => at,
             None => {
                 let site = Site {
-                    file: location.file.to_owned(),
+                    file: file.into_owned(),
                     line: location.line,
-                    function: location.function.to_owned(),
+                    function: function.into_owned(),
                     blocking: classified.blocking,
                 };
                 let creator = sample.frames.created_by();
                 let tally = Tally {
+                    // Sync waits become findings when the GC proves them leaked: keep their
+                    // stacks too.
                     stack: match classified.blocking {
                         Blocking::Channel(_) => example_stack(sample),
+                        Blocking::Other(kind) if Op::of_sync_wait(kind).is_some() => {
+                            example_stack(sample)
+                        }
                         Blocking::Other(_) => String::new(),
                     },
-                    created_by: creator.map(|frame| frame.function.to_owned()),
+                    created_by: creator
+                        .map(|frame| profile::bounded_name(frame.function).into_owned()),
                     created_at: creator
                         .filter(|frame| !frame.file.is_empty() && frame.line > 0)
-                        .map(|frame| (frame.file.to_owned(), frame.line)),
+                        .map(|frame| (profile::bounded_name(frame.file).into_owned(), frame.line)),
                     ..Tally::default()
                 };
+                self.kept = self.kept.saturating_add(
+                    (std::mem::size_of::<(Site, Tally)>()
+                        + site.file.len()
+                        + site.function.len()
+                        + tally.stack.len()
+                        + tally.created_by.as_ref().map_or(0, String::len)
+                        + tally.created_at.as_ref().map_or(0, |(file, _)| file.len()))
+                        as u64,
+                );
                 bucket.push(self.sites.len());
                 self.sites.push((site, tally));
                 self.sites.len() - 1
             }
         };
         let tally = &mut self.sites[at].1;
-        tally.goroutines += sample.count;
+        tally.goroutines = tally.goroutines.saturating_add(sample.count);
         for (key, value) in &sample.labels {
-            add_label(&mut tally.labels, key, value);
+            self.kept = self
+                .kept
+                .saturating_add(add_label(&mut tally.labels, key, value));
         }
         if let Some(group) = &self.keys.group {
             let value = sample
@@ -283,39 +302,62 @@ impl SampleSink for Snapshot {
                 .iter()
                 .find(|(key, _)| key == group)
                 .map_or(OTHER_GROUP, |(_, value)| value);
-            add_to_group(&mut tally.groups, value, sample.count);
+            add_to_group(
+                &mut tally.groups,
+                &profile::bounded_name(value),
+                sample.count,
+            );
         }
         if let Some(instance) = &self.keys.instance {
             if let Some((_, value)) = sample.labels.iter().find(|(key, _)| key == instance) {
-                *self.instance_votes.entry((*value).to_string()).or_default() += sample.count;
+                let votes = self
+                    .instance_votes
+                    .entry(profile::bounded_name(value).into_owned())
+                    .or_default();
+                *votes = votes.saturating_add(sample.count);
             }
         }
         if sample.leaked {
-            tally.leaked += sample.count;
+            tally.leaked = tally.leaked.saturating_add(sample.count);
         }
         if sample.wait_minutes > tally.max_wait_minutes {
             tally.max_wait_minutes = sample.wait_minutes;
         }
     }
+
+    fn kept_bytes(&self) -> u64 {
+        self.kept
+    }
 }
 
 fn example_stack(sample: &Sample<'_>) -> String {
-    let mut stack = String::with_capacity(1024);
+    // Sized first, then written: one allocation of the right size per place.
+    let size: usize = sample
+        .frames
+        .clone()
+        .take(MAX_EXAMPLE_FRAMES)
+        .map(|frame| {
+            profile::bounded_name(frame.function).len()
+                + profile::bounded_name(frame.file).len()
+                + 13
+        })
+        .sum();
+    let mut stack = String::with_capacity(size + 32);
     let mut frames = sample.frames.clone();
     for frame in frames.by_ref().take(MAX_EXAMPLE_FRAMES) {
         if !stack.is_empty() {
             stack.push('\n');
         }
-        stack.push_str(frame.function);
+        stack.push_str(&profile::bounded_name(frame.function));
         stack.push(' ');
-        stack.push_str(frame.file);
+        stack.push_str(&profile::bounded_name(frame.file));
         stack.push(':');
         push_number(&mut stack, frame.line);
     }
     let more = frames.count();
     if more > 0 {
         stack.push_str("\n... ");
-        push_number(&mut stack, more as u32);
+        push_number(&mut stack, u32::try_from(more).unwrap_or(u32::MAX));
         stack.push_str(" more frames");
     }
     stack
@@ -343,6 +385,25 @@ pub struct Merged {
 
 impl Merged {
     pub fn add(&mut self, snapshot: Snapshot) {
+        if self.sites.is_empty() {
+            // The first snapshot: its places are distinct, so they are the merged places as
+            // they are, built in one go from sorted order rather than inserted one by one.
+            // Sorting positions moves a word at a time rather than a whole place.
+            let sites = snapshot.sites;
+            let mut order: Vec<usize> = (0..sites.len()).collect();
+            order.sort_unstable_by(|&a, &b| sites[a].0.cmp(&sites[b].0));
+            let mut slots: Vec<Option<(Site, Tally)>> = sites.into_iter().map(Some).collect();
+            self.sites = order
+                .into_iter()
+                .filter_map(|at| slots[at].take())
+                .map(|(site, mut tally)| {
+                    tally.total_goroutines = tally.goroutines;
+                    tally.profiles = 1;
+                    (site, tally)
+                })
+                .collect();
+            return;
+        }
         for (site, mut tally) in snapshot.sites {
             tally.total_goroutines = tally.goroutines;
             tally.profiles = 1;
@@ -377,6 +438,10 @@ impl Merged {
 
 /// Folds the sites of one place (see [`Merged::into_sites`]) and moves them to `out`.
 fn fold_place(group: &mut Vec<(Site, Tally)>, out: &mut Vec<(Site, Tally)>) {
+    if group.len() < 2 {
+        out.append(group);
+        return;
+    }
     let channel_ops: Vec<Op> = group
         .iter()
         .filter_map(|(site, _)| match site.blocking {
@@ -428,14 +493,25 @@ fn fold_place(group: &mut Vec<(Site, Tally)>, out: &mut Vec<(Site, Tally)>) {
     out.extend(folded);
 }
 
-fn add_label(labels: &mut BTreeMap<String, BTreeSet<String>>, key: &str, value: &str) {
-    let values = match labels.get_mut(key) {
+/// Adds one label value; returns the bytes newly kept.
+fn add_label(labels: &mut BTreeMap<String, BTreeSet<String>>, key: &str, value: &str) -> u64 {
+    let key = profile::bounded_name(key);
+    let value = profile::bounded_name(value);
+    let mut kept = 0;
+    let room = labels.len() < MAX_LABEL_KEYS;
+    let values = match labels.get_mut(key.as_ref()) {
         Some(values) => values,
-        None => labels.entry(key.to_string()).or_default(),
+        None if room => {
+            kept += key.len();
+            labels.entry(key.into_owned()).or_default()
+        }
+        None => return 0,
     };
-    if values.len() < MAX_LABEL_VALUES && !values.contains(value) {
-        values.insert(value.to_string());
+    if values.len() < MAX_LABEL_VALUES && !values.contains(value.as_ref()) {
+        kept += value.len();
+        values.insert(value.into_owned());
     }
+    kept as u64
 }
 
 /// Counts `count` goroutines under `value`, or under [`OTHER_GROUP`] once `MAX_GROUPS`
@@ -459,8 +535,10 @@ pub fn merge_tally(merged: &mut Tally, tally: Tally) {
         merged.created_at = tally.created_at;
     }
     merged.goroutines = merged.goroutines.max(tally.goroutines);
-    merged.total_goroutines += tally.total_goroutines;
-    merged.profiles += tally.profiles;
+    merged.total_goroutines = merged
+        .total_goroutines
+        .saturating_add(tally.total_goroutines);
+    merged.profiles = merged.profiles.saturating_add(tally.profiles);
     merged.leaked = merged.leaked.max(tally.leaked);
     merged.max_wait_minutes = merged.max_wait_minutes.max(tally.max_wait_minutes);
     merged.over_threshold |= tally.over_threshold;

@@ -287,8 +287,9 @@ pub struct ReportArgs {
     #[arg(long)]
     pub show_other_blocking: bool,
 
-    /// Refuse a gzipped profile that inflates to more than this, or a protobuf profile larger
-    /// than this (e.g. 512MiB, 2GiB). Plain text dumps are streamed and not capped.
+    /// The memory the profiles read at the same time may hold together (e.g. 512MiB, 2GiB):
+    /// a gzipped profile's inflated bytes, a protobuf profile's decoded tables, and what is
+    /// kept of the places of any profile. Plain text is streamed: a dump may be far larger.
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
     pub max_decompressed_size: u64,
 
@@ -301,6 +302,12 @@ pub struct ReportArgs {
     /// never. Default: new with --baseline, else any.
     #[arg(long, value_enum, value_name = "POLICY")]
     pub fail_on: Option<FailOn>,
+
+    /// Fail (exit 1) only for findings at least this sure: `proven` (the GC proved them),
+    /// `likely` (proven, growing or a leak pattern in the source) or `possible` (every
+    /// reported finding, the default).
+    #[arg(long, value_enum, value_name = "VERDICT", default_value_t = VerdictArg::Possible)]
+    pub fail_on_verdict: VerdictArg,
 
     /// Keep only the findings this code owner (from CODEOWNERS at --rev) owns, e.g. @team.
     #[arg(long, value_name = "NAME", requires = "repo")]
@@ -346,6 +353,13 @@ pub enum FailOn {
     New,
     /// Exit 0 whatever is found (2 still means an error).
     Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VerdictArg {
+    Proven,
+    Likely,
+    Possible,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

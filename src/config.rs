@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::LabelKeys;
-use crate::cli::{ColorChoice, FailOn, OutputFormat, ReportArgs, Threshold};
+use crate::cli::{ColorChoice, FailOn, OutputFormat, ReportArgs, Threshold, VerdictArg};
 use crate::date::Date;
+use crate::model::Verdict;
 
 /// What `leakprof report` was asked to do, with every derived setting decided.
 #[derive(Clone, Debug)]
@@ -28,6 +29,8 @@ pub struct ReportConfig {
     pub ctx_done_bounds: bool,
     pub baseline: Option<PathBuf>,
     pub fail_on: FailOn,
+    /// Only findings at least this sure make the exit code 1.
+    pub fail_verdict: Verdict,
     /// Keep only findings this code owner owns.
     pub owner: Option<String>,
     pub show_other_blocking: bool,
@@ -167,6 +170,11 @@ impl ReportConfig {
             ctx_done_bounds: !args.no_ctx_done,
             baseline: args.baseline.clone(),
             fail_on,
+            fail_verdict: match args.fail_on_verdict {
+                VerdictArg::Proven => Verdict::Proven,
+                VerdictArg::Likely => Verdict::Likely,
+                VerdictArg::Possible => Verdict::Possible,
+            },
             owner: args.owner.clone(),
             show_other_blocking: args.show_other_blocking,
             output: OutputConfig {

@@ -27,14 +27,13 @@ pub mod series;
 pub mod source;
 
 use std::ffi::OsString;
-use std::fs;
 use std::io::{self, Write};
 
 use clap::Parser;
 
 use crate::cli::{Cli, Command, FailOn, OutputFormat, ReportArgs};
 use crate::config::ReportConfig;
-use crate::model::Report;
+use crate::model::{Report, Status, Verdict};
 pub use crate::pipeline::{RunError, build_report};
 
 /// Nothing was reported.
@@ -98,7 +97,7 @@ fn run_report(
             return EXIT_ERROR;
         }
     };
-    let code = exit_code(&report, config.fail_on);
+    let code = exit_code(&report, config.fail_on, config.fail_verdict);
     let output = &config.output;
     let mut rendered = Vec::new();
     if let Err(error) = render(&report, output.format, output.color, &mut rendered) {
@@ -112,7 +111,7 @@ fn run_report(
     }
     match &output.path {
         Some(path) => {
-            if let Err(error) = fs::write(path, &rendered) {
+            if let Err(error) = atomic::write(path, &rendered) {
                 let _ = writeln!(
                     stderr,
                     "error: cannot write the report to {}: {error}",
@@ -134,14 +133,19 @@ fn run_report(
     code
 }
 
-/// 1 when a finding is one to fail on, else 0.
-fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
-    let failing = match fail_on {
-        FailOn::Any => report.summary.reported,
-        FailOn::New => report.summary.new_reported,
-        FailOn::Never => 0,
-    };
-    if failing > 0 { EXIT_FOUND } else { EXIT_CLEAN }
+/// 1 when a reported finding is one to fail on (new, with `--fail-on new`; at least as
+/// sure as `verdict`), else 0.
+fn exit_code(report: &Report, fail_on: FailOn, verdict: Verdict) -> u8 {
+    let failing = report.findings.iter().any(|finding| {
+        finding.status == Status::Reported
+            && finding.verdict.at_least(verdict)
+            && match fail_on {
+                FailOn::Any => true,
+                FailOn::New => finding.new == Some(true),
+                FailOn::Never => false,
+            }
+    });
+    if failing { EXIT_FOUND } else { EXIT_CLEAN }
 }
 
 /// Renders `report` in `format`.

@@ -775,11 +775,11 @@ fn baseline_round_trips() {
     for (args, message) in [
         (
             vec!["--baseline", path_str(&garbage)],
-            "bad --baseline: not JSON",
+            "garbage.json: not a leakprof JSON report",
         ),
         (
             vec!["--baseline", "/nonexistent/old.json"],
-            "bad --baseline: cannot read",
+            "bad --baseline: /nonexistent/old.json: cannot read",
         ),
         (vec!["--fail-on", "new"], "--fail-on new needs --baseline"),
     ] {

@@ -10,7 +10,6 @@ mod rules;
 pub mod status;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 
 use crate::aggregate::{self, Merged, Site, Tally};
 use crate::allowlist::{self, Applied, Rule, Subject};
@@ -18,6 +17,7 @@ use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
 use crate::model::id::{self, IdParts};
+use crate::model::view::ViewError;
 use crate::model::{
     Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
     RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Warning,
@@ -39,13 +39,10 @@ pub enum RunError {
     Repo(#[from] RepoError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<allowlist::RulesError>),
-    #[error("{path}: cannot read the rules file: {source}")]
-    RulesFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: bad --baseline: {message}")]
-    Baseline { path: PathBuf, message: String },
+    #[error("{0}")]
+    RulesFile(allowlist::ReadError),
+    #[error("bad --baseline: {0}")]
+    Baseline(ViewError),
 }
 
 /// Reads every profile `config` names and builds the report.
@@ -134,8 +131,8 @@ struct Place {
     movement: Movement,
 }
 
-/// Channel places, with the GC's proof from evidence profiles and how they moved; and the
-/// other blocking.
+/// Channel places and the sync waits the GC proved leaked, with the GC's proof from evidence
+/// profiles and how they moved; and the other blocking.
 fn split_places(
     merged: Merged,
     evidence: Merged,
@@ -149,19 +146,24 @@ fn split_places(
     let mut places = Vec::new();
     let mut other = Vec::new();
     for (site, tally) in merged.into_sites() {
-        match site.blocking {
-            Blocking::Channel(op) => {
-                let key = (site.file.clone(), site.line, site.function.clone());
-                let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
-                places.push(Place {
-                    movement: timeline.movement(&tally.series),
-                    site,
-                    op,
-                    tally,
-                    leaked,
-                });
-            }
-            Blocking::Other(kind) => other.push(OtherBlocking {
+        let key = (site.file.clone(), site.line, site.function.clone());
+        let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
+        // A wait on a sync primitive is a finding only on the GC's proof: unproven, a mutex
+        // held long is contention, not a leak.
+        let op = match site.blocking {
+            Blocking::Channel(op) => Some(op),
+            Blocking::Other(kind) if leaked > 0 => Op::of_sync_wait(kind),
+            Blocking::Other(_) => None,
+        };
+        match (op, site.blocking) {
+            (Some(op), _) => places.push(Place {
+                movement: timeline.movement(&tally.series),
+                site,
+                op,
+                tally,
+                leaked,
+            }),
+            (None, Blocking::Other(kind)) => other.push(OtherBlocking {
                 kind: kind.as_str(),
                 function: site.function,
                 file: site.file,
@@ -170,6 +172,7 @@ fn split_places(
                 total_goroutines: tally.total_goroutines,
                 profiles: tally.profiles,
             }),
+            (None, Blocking::Channel(_)) => {}
         }
     }
     other.sort_by(|a, b| {
@@ -648,7 +651,9 @@ fn summarize(entries: &[ProfileEntry], findings: &[Finding], other: &[OtherBlock
         ..Summary::default()
     };
     for finding in findings {
-        summary.channel_blocked += finding.total_goroutines;
+        if finding.op.is_channel() {
+            summary.channel_blocked += finding.total_goroutines;
+        }
         *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
     }
     for entry in other {

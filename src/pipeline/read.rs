@@ -36,9 +36,7 @@ pub struct NoProfiles(pub Vec<Warning>);
 pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Read, NoProfiles> {
     let mut problems = Vec::new();
     let files = profile_files(&config.profiles, &mut problems);
-    let options = ReadOptions {
-        max_decompressed_size: config.max_decompressed_size,
-    };
+    let options = ReadOptions::new(config.max_decompressed_size);
     let read = read_all(&files, &options, &config.labels, config.progress);
 
     let plain_profiles = read
@@ -239,7 +237,12 @@ fn profile_files(sources: &[ProfileSource], problems: &mut Vec<Warning>) -> Vec<
             continue;
         }
         let before = files.len();
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        // Links are followed (walkdir stops at loops and reports them) so that a folder of
+        // links to profiles reads like the files themselves.
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 // A `collect` killed mid-save leaves its temporary file: not a snapshot.
                 Ok(entry) if collect::is_partial_file(entry.file_name()) => {

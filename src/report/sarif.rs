@@ -27,15 +27,19 @@ const MAX_RESULTS: usize = 25_000;
 const TAGS: [&str; 2] = ["goroutine-leak", "concurrency"];
 
 /// Every op, in the order of their rule ids (which is `rule_index`).
-const OPS: [Op; 8] = [
+const OPS: [Op; 12] = [
+    Op::Cond,
+    Op::Mutex,
     Op::NilReceive,
     Op::NilSend,
     Op::Range,
     Op::Receive,
+    Op::RwMutex,
     Op::Select,
     Op::SelectNoCases,
     Op::Send,
     Op::Unknown,
+    Op::WaitGroup,
 ];
 
 /// Writes `report` as a SARIF 2.1.0 log with one run, pretty-printed.
@@ -353,14 +357,18 @@ fn rule_id(op: Op) -> String {
 /// The rule's position in `OPS`; a new op does not compile until it has a place here.
 fn rule_index(op: Op) -> usize {
     match op {
-        Op::NilReceive => 0,
-        Op::NilSend => 1,
-        Op::Range => 2,
-        Op::Receive => 3,
-        Op::Select => 4,
-        Op::SelectNoCases => 5,
-        Op::Send => 6,
-        Op::Unknown => 7,
+        Op::Cond => 0,
+        Op::Mutex => 1,
+        Op::NilReceive => 2,
+        Op::NilSend => 3,
+        Op::Range => 4,
+        Op::Receive => 5,
+        Op::RwMutex => 6,
+        Op::Select => 7,
+        Op::SelectNoCases => 8,
+        Op::Send => 9,
+        Op::Unknown => 10,
+        Op::WaitGroup => 11,
     }
 }
 
