@@ -7,14 +7,14 @@ pub mod paths;
 pub mod patterns;
 pub mod repo;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::blocking::Op;
 use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
 use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceEvidence, Warning};
 use analyze::{Bound, ParsedFile};
 use paths::{Mapped, PathMapper};
-use patterns::{PackageFile, Target};
+use patterns::{Classified, PackageFile, Target};
 use repo::Source;
 
 /// A place as the profile names it: what the source stage looks up.
@@ -217,40 +217,80 @@ fn tell_patterns(
     source: &Source,
     mapper: &PathMapper,
 ) {
-    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    // The other files of the package: a file that cannot be read is left out, and what it
-    // would have shown stays unknown (a pattern needs every line of its case).
-    let siblings: Vec<(String, String)> = mapper
-        .go_files_in(dir)
-        .into_iter()
-        .filter(|file| *file != path)
-        .filter_map(|file| {
-            let bytes = source.read(file).ok()??;
-            Some((file.to_string(), String::from_utf8(bytes).ok()?))
+    let targets: Vec<(usize, Target)> = indices
+        .iter()
+        .map(|&index| {
+            let place = &places[index];
+            let caller_line = place.caller.and_then(|(function, file, line)| {
+                (mapper.map(file, function) == Mapped::Own(path.to_string())).then_some(line)
+            });
+            let target = Target {
+                line: place.line,
+                op: checks[index].refined_op.unwrap_or(place.op),
+                caller_line,
+            };
+            (index, target)
         })
         .collect();
-    let parsed_siblings: Vec<ParsedFile<'_>> = siblings
+    // The file alone first: most patterns stay within one function, and a package of
+    // hundreds of files is read only for the names a pattern searches it for.
+    let alone = [PackageFile { path, parsed }];
+    let mut told: Vec<(usize, Classified, BTreeSet<String>)> = targets
         .iter()
-        .map(|(_, text)| ParsedFile::parse(text))
+        .map(|(index, target)| {
+            let (classified, wanted) = patterns::classify_part(&alone, 0, target);
+            (*index, classified, wanted)
+        })
         .collect();
-    let mut files = vec![PackageFile { path, parsed }];
-    files.extend(
-        siblings
-            .iter()
-            .zip(&parsed_siblings)
-            .map(|((file, _), parsed)| PackageFile { path: file, parsed }),
-    );
-    for &index in indices {
-        let place = &places[index];
-        let caller_line = place.caller.and_then(|(function, file, line)| {
-            (mapper.map(file, function) == Mapped::Own(path.to_string())).then_some(line)
-        });
-        let target = Target {
-            line: place.line,
-            op: checks[index].refined_op.unwrap_or(place.op),
-            caller_line,
-        };
-        let classified = patterns::classify(&files, 0, &target);
+    if told.iter().any(|(_, _, wanted)| !wanted.is_empty()) {
+        // The other files of the package: a file that cannot be read is left out, and what
+        // it would have shown stays unknown.
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let siblings: Vec<(String, String)> = mapper
+            .go_files_in(dir)
+            .into_iter()
+            .filter(|file| *file != path)
+            .filter_map(|file| {
+                let bytes = source.read(file).ok()??;
+                Some((file.to_string(), String::from_utf8(bytes).ok()?))
+            })
+            .collect();
+        let mut parsed_siblings: Vec<Option<ParsedFile<'_>>> =
+            siblings.iter().map(|_| None).collect();
+        for ((_, target), (_, classified, wanted)) in targets.iter().zip(told.iter_mut()) {
+            let mut included: BTreeSet<usize> = BTreeSet::new();
+            loop {
+                let more: Vec<usize> = siblings
+                    .iter()
+                    .enumerate()
+                    .filter(|(at, (_, text))| {
+                        !included.contains(at) && wanted.iter().any(|name| text.contains(name))
+                    })
+                    .map(|(at, _)| at)
+                    .collect();
+                if more.is_empty() {
+                    break;
+                }
+                for at in more {
+                    included.insert(at);
+                    if parsed_siblings[at].is_none() {
+                        parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
+                    }
+                }
+                let mut files = vec![PackageFile { path, parsed }];
+                files.extend(included.iter().filter_map(|&at| {
+                    parsed_siblings[at].as_ref().map(|parsed| PackageFile {
+                        path: &siblings[at].0,
+                        parsed,
+                    })
+                }));
+                let (again, more_wanted) = patterns::classify_part(&files, 0, target);
+                *classified = again;
+                *wanted = more_wanted;
+            }
+        }
+    }
+    for (index, classified, _) in told {
         let check = &mut checks[index];
         check.pattern = classified.pattern;
         if check.created_at.is_none() {

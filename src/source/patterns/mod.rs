@@ -44,7 +44,7 @@ mod tests;
 
 pub use package::PackageFile;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::blocking::Op;
 use crate::fix::diff::{self, FileEdits};
@@ -75,10 +75,41 @@ pub struct Classified {
     pub created_at: Option<(String, u32)>,
 }
 
-/// Classifies the operation at `target` in `files[file]`, with the other files of its package
-/// for what lies beyond one function.
+/// Classifies the operation at `target` in `files[file]`, with every other file of its
+/// package for what lies beyond one function.
 pub fn classify(files: &[PackageFile<'_>], file: usize, target: &Target) -> Classified {
-    let package = Package::new(files);
+    classify_in(Package::new(files, true), files, file, target).0
+}
+
+/// Classifies with a part of the package (at least the operation's file), and says which
+/// names it searched the package for: when another file of the package holds one of them,
+/// add it and classify again (the answer stands once no file is added). Reading only the
+/// files that can matter keeps a report on a large package cheap.
+pub fn classify_part(
+    files: &[PackageFile<'_>],
+    file: usize,
+    target: &Target,
+) -> (Classified, BTreeSet<String>) {
+    let (classified, package) = classify_in(Package::new(files, false), files, file, target);
+    (classified, package.wanted())
+}
+
+fn classify_in<'t>(
+    package: Package<'t>,
+    files: &[PackageFile<'_>],
+    file: usize,
+    target: &Target,
+) -> (Classified, Package<'t>) {
+    let classified = classify_package(&package, files, file, target);
+    (classified, package)
+}
+
+fn classify_package(
+    package: &Package<'_>,
+    files: &[PackageFile<'_>],
+    file: usize,
+    target: &Target,
+) -> Classified {
     let none = Classified {
         pattern: None,
         created_at: None,
@@ -90,7 +121,7 @@ pub fn classify(files: &[PackageFile<'_>], file: usize, target: &Target) -> Clas
     else {
         return none;
     };
-    let Some(shapes) = Shapes::new(&package, index) else {
+    let Some(shapes) = Shapes::new(package, index) else {
         return none;
     };
     let Some((node, op)) = shapes.go.operation_at(target.line, target.op) else {
@@ -112,7 +143,7 @@ pub fn classify(files: &[PackageFile<'_>], file: usize, target: &Target) -> Clas
             ))
         });
     let pattern = match shapes.classify(&blocked) {
-        Some(case) => pattern(&package, files, case),
+        Some(case) => pattern(package, files, case),
         None => other(op),
     };
     Classified {
