@@ -1123,14 +1123,11 @@ impl<'p, 't> Shapes<'p, 't> {
                 ret.start_byte() > start.end_byte()
                     && ret.end_byte() <= counterpart.anchor.start_byte()
             })
-            // `return <-out` on another branch does the operation itself.
+            // `return <-out`, or `v := <-out; return v`, on another branch does the operation
+            // on its way out.
             .filter(|ret| {
-                !flow.uses.iter().any(|(other, goroutine)| {
-                    goroutine.is_none()
-                        && other.role == counterpart.role
-                        && ret.start_byte() <= other.anchor.start_byte()
-                        && other.anchor.end_byte() <= ret.end_byte()
-                })
+                !self.does_within(flow, counterpart.role, *ret)
+                    && !self.done_on_the_way(flow, counterpart.role, *ret)
             })
             .collect();
         if let Some(ret) = returns.first() {
@@ -1152,18 +1149,31 @@ impl<'p, 't> Shapes<'p, 't> {
             .branches_between(counterpart.anchor, common)
             .into_iter()
             .last()?;
-        let alternatives_do_it = branch.kind() == "if_statement"
-            && branch
+        // Every way through the branch does it (an else, every case of a switch with a
+        // default), or it was done before: nothing skipped, as far as the source tells.
+        let every_way = match branch.kind() {
+            "if_statement" => branch
                 .child_by_field_name("alternative")
-                .is_some_and(|alternative| {
-                    flow.uses.iter().any(|(other, goroutine)| {
-                        goroutine.is_none()
-                            && other.role == counterpart.role
-                            && alternative.start_byte() <= other.anchor.start_byte()
-                            && other.anchor.end_byte() <= alternative.end_byte()
+                .is_some_and(|alternative| self.does_within(flow, counterpart.role, alternative)),
+            _ => {
+                let cases: Vec<Node<'t>> = parts(branch)
+                    .filter(|case| {
+                        matches!(
+                            case.kind(),
+                            "expression_case" | "type_case" | "default_case" | "communication_case"
+                        )
                     })
-                });
-        if alternatives_do_it {
+                    .collect();
+                cases.iter().any(|case| case.kind() == "default_case")
+                    && cases
+                        .iter()
+                        .all(|case| self.does_within(flow, counterpart.role, *case))
+            }
+        };
+        if every_way
+            || self.done_on_the_way(flow, counterpart.role, branch)
+            || self.done_after(flow, counterpart.role, branch)
+        {
             return None;
         }
         Some(vec![
@@ -1176,6 +1186,61 @@ impl<'p, 't> Shapes<'p, 't> {
                 "…which it does only inside it".to_string(),
             ),
         ])
+    }
+
+    /// Whether the owner does an operation of `role` on the channel inside `node`.
+    fn does_within(&self, flow: &Flow<'t>, role: Role, node: Node<'t>) -> bool {
+        flow.uses.iter().any(|(other, goroutine)| {
+            goroutine.is_none()
+                && other.role == role
+                && node.start_byte() <= other.anchor.start_byte()
+                && other.anchor.end_byte() <= node.end_byte()
+        })
+    }
+
+    /// Whether the owner does an operation of `role` on the channel before reaching `node`:
+    /// in a statement ahead of it in a list around it (perhaps only on some paths: leakprof
+    /// then says nothing rather than guess).
+    fn done_on_the_way(&self, flow: &Flow<'t>, role: Role, node: Node<'t>) -> bool {
+        for pair in self.go.ancestry(node).windows(2) {
+            let (child, parent) = (pair[0], pair[1]);
+            if is_function(parent) {
+                break;
+            }
+            if parent.kind() != "statement_list" {
+                continue;
+            }
+            let before = parts(parent).take_while(|statement| *statement != child);
+            for statement in before {
+                if self.does_within(flow, role, statement) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether the owner does an operation of `role` on the channel after `node`, in a
+    /// statement that follows it in a list around it: the way past `node` still does it.
+    fn done_after(&self, flow: &Flow<'t>, role: Role, node: Node<'t>) -> bool {
+        for pair in self.go.ancestry(node).windows(2) {
+            let (child, parent) = (pair[0], pair[1]);
+            if is_function(parent) {
+                break;
+            }
+            if parent.kind() != "statement_list" {
+                continue;
+            }
+            let after = parts(parent)
+                .skip_while(|statement| *statement != child)
+                .skip(1);
+            for statement in after {
+                if self.does_within(flow, role, statement) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// "`f` ends here without …": the owner's last line.

@@ -348,3 +348,43 @@ func forever() {
 		select {} // want select_forever nopatch
 	}()
 }
+
+// The early return receives on its way out: nothing is skipped.
+func receivesThenReturns(check bool) int {
+	out := make(chan int)
+	go func() {
+		out <- work() // want other
+	}()
+	if check {
+		v := <-out
+		return v + 1
+	}
+	return <-out
+}
+
+// Every case of a switch with a default receives.
+func everyCase(kind int) int {
+	out := make(chan int)
+	go func() {
+		out <- work() // want other
+	}()
+	switch kind {
+	case 1:
+		return <-out
+	default:
+		return <-out * 2
+	}
+}
+
+// A switch without a default can skip the receive.
+func someCases(kind int) int {
+	out := make(chan int)
+	go func() {
+		out <- work() // want premature_return patch
+	}()
+	switch kind {
+	case 1:
+		return <-out
+	}
+	return 0
+}
