@@ -42,6 +42,9 @@ pub fn apply(file: &FileEdits<'_>) -> Result<String, DiffError> {
 }
 
 /// One diff for all the files, in the order given (callers sort by path).
+/// A whole-line region of a file and the edits inside it.
+type LineEdits<'a> = (Range<usize>, Vec<(Range<usize>, &'a str)>);
+
 pub fn unified(files: &[FileEdits<'_>]) -> Result<String, DiffError> {
     let mut out = String::new();
     for file in files {
@@ -79,9 +82,6 @@ fn sorted<'a>(file: &FileEdits<'a>) -> Result<Vec<(Range<usize>, &'a str)>, Diff
     Ok(edits)
 }
 
-/// A byte range of the file and its replacement.
-type Replacement<'a> = (Range<usize>, &'a str);
-
 /// A changed stretch of whole lines: old lines `old` (0-based, end exclusive) become `new`.
 struct Region {
     old: Range<usize>,
@@ -111,7 +111,7 @@ fn file_diff(file: &FileEdits<'_>) -> Result<String, DiffError> {
     let line_end = |line: usize| starts.get(line + 1).copied().unwrap_or(text.len());
 
     // Whole-line regions, merging edits that share a line.
-    let mut regions: Vec<(Range<usize>, Vec<Replacement<'_>>)> = Vec::new();
+    let mut regions: Vec<LineEdits<'_>> = Vec::new();
     for (range, replacement) in edits {
         // Past a last newline is the start of a line that is not there yet.
         let after_last = range.start == text.len() && (text.is_empty() || text.ends_with('\n'));

@@ -20,7 +20,7 @@ use crate::model::id::{self, IdParts};
 use crate::model::view::ViewError;
 use crate::model::{
     Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
-    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Warning,
+    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
 };
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
@@ -28,7 +28,7 @@ use crate::series::{Movement, Timeline};
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
-use status::{Decision, Evidence, Policy, RuleEvidence};
+use status::{Decision, Evidence, Policy, PoolEvidence, RuleEvidence};
 
 /// Errors that stop a whole run.
 #[derive(Debug, thiserror::Error)]
@@ -65,20 +65,13 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
     warnings.extend(applied.warnings.iter().cloned());
+    let told = patterns::tell(&places, &checks);
+    let known = gather(places, checks, exclusions, owners, told, &applied);
     let auto_bar = automatic_bar(&read.entries, config);
-    let decided = decide_all(
-        &places,
-        &checks,
-        &exclusions,
-        &applied,
-        &rules,
-        auto_bar,
-        config,
-    );
+    let decided = decide_all(&known, &rules, auto_bar, config);
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
-    let group_key = config.labels.group.as_deref();
-    let ids = ids(&places, &checks);
-    let findings = assemble(places, checks, owners, exclusions, decided, ids, group_key);
+    let ids = ids(&known);
+    let findings = assemble(known, decided, ids, config.labels.group.as_deref());
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
     let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
@@ -399,11 +392,48 @@ fn automatic_bar(entries: &[ProfileEntry], config: &ReportConfig) -> Option<u64>
     entries.iter().filter_map(|entry| entry.threshold).max()
 }
 
-fn decide_all(
-    places: &[Place],
-    checks: &[Option<SourceCheck>],
-    exclusions: &[Option<Exclusion>],
+/// Everything the stages found out about one place, gathered for the decision.
+struct Known {
+    place: Place,
+    check: Option<SourceCheck>,
+    exclusion: Option<Exclusion>,
+    owners: Vec<String>,
+    told: patterns::Told,
+    /// The allowlist rule that would suppress the place (an index into the rules).
+    rule: Option<usize>,
+}
+
+/// The stages' findings about each place, one record per place.
+fn gather(
+    places: Vec<Place>,
+    checks: Vec<Option<SourceCheck>>,
+    exclusions: Vec<Option<Exclusion>>,
+    owners: Vec<Vec<String>>,
+    told: Vec<patterns::Told>,
     applied: &Applied,
+) -> Vec<Known> {
+    places
+        .into_iter()
+        .zip(checks)
+        .zip(exclusions)
+        .zip(owners)
+        .zip(told)
+        .zip(&applied.hits)
+        .map(
+            |(((((place, check), exclusion), owners), told), &rule)| Known {
+                place,
+                check,
+                exclusion,
+                owners,
+                told,
+                rule,
+            },
+        )
+        .collect()
+}
+
+fn decide_all(
+    known: &[Known],
     rules: &[Rule],
     auto_bar: Option<u64>,
     config: &ReportConfig,
@@ -412,19 +442,20 @@ fn decide_all(
         ctx_done_bounds: config.ctx_done_bounds,
         confirmed_below_threshold: config.confirmed_below_threshold,
     };
-    places
+    known
         .iter()
-        .zip(checks)
-        .zip(exclusions)
-        .zip(&applied.hits)
-        .map(|(((place, check), exclusion), hit)| {
-            let rule = hit.map(|index| &rules[index]).map(|rule| RuleEvidence {
-                id: &rule.id,
-                reason: &rule.reason,
-                owner: rule.owner.as_deref(),
-            });
+        .map(|known| {
+            let (place, check) = (&known.place, &known.check);
+            let rule = known
+                .rule
+                .map(|index| &rules[index])
+                .map(|rule| RuleEvidence {
+                    id: &rule.id,
+                    reason: &rule.reason,
+                    owner: rule.owner.as_deref(),
+                });
             let evidence = Evidence {
-                exclusion: exclusion.as_ref(),
+                exclusion: known.exclusion.as_ref(),
                 ignore: check.as_ref().and_then(|check| check.ignore.as_deref()),
                 rule,
                 bounds: check.as_ref().map_or(&[], |check| &check.bounds),
@@ -435,12 +466,35 @@ fn decide_all(
                 source_checked: check.as_ref().is_some_and(|check| check.evidence.is_some()),
                 trend: place.movement.trend,
                 auto_bar,
-                pool: None,
-                pattern: patterns::abandoning(place, check),
+                pool: pool_evidence(known),
+                pattern: known.told.abandoning(),
             };
             status::decide(&evidence, policy)
         })
         .collect()
+}
+
+/// A steady place whose goroutines a loop of a fixed count started: a worker pool, by the
+/// look of it.
+fn pool_evidence(known: &Known) -> Option<PoolEvidence<'_>> {
+    let place = &known.place;
+    if place.movement.trend != Some(Trend::Steady) {
+        return None;
+    }
+    let spawn = known.check.as_ref()?.spawn.as_ref()?;
+    if !spawn.fixed_loop {
+        return None;
+    }
+    let creator = place
+        .tally
+        .created_by
+        .as_deref()
+        .or(spawn.function.as_deref())?;
+    Some(PoolEvidence {
+        goroutines: place.tally.goroutines,
+        creator,
+        snapshots: place.tally.profiles as usize,
+    })
 }
 
 /// Each rule's usage, counting the places it suppressed in the end.
@@ -469,23 +523,24 @@ fn rule_usage(
 
 /// Builds each finding once, from everything the stages found.
 fn assemble(
-    places: Vec<Place>,
-    checks: Vec<Option<SourceCheck>>,
-    owners: Vec<Vec<String>>,
-    exclusions: Vec<Option<Exclusion>>,
+    known: Vec<Known>,
     decided: Vec<Decision>,
     ids: Vec<String>,
     group_key: Option<&str>,
 ) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = places
+    let mut findings: Vec<Finding> = known
         .into_iter()
-        .zip(checks)
-        .zip(owners)
-        .zip(exclusions)
         .zip(decided)
         .zip(ids)
-        .map(|(((((place, check), owners), exclusion), decision), id)| {
-            let told = patterns::tell(&place, &check);
+        .map(|((known, decision), id)| {
+            let Known {
+                place,
+                check,
+                exclusion,
+                owners,
+                told,
+                ..
+            } = known;
             let op = op_of(&place, &check);
             let file = file_of(&place, &check).to_string();
             let mapped = check
@@ -571,10 +626,10 @@ fn label_groups(key: Option<&str>, groups: &BTreeMap<String, u64>) -> Option<Lab
 }
 
 /// Every place's id, from what identifies its code (see [`crate::model::id`]).
-fn ids(places: &[Place], checks: &[Option<SourceCheck>]) -> Vec<String> {
-    let parts: Vec<IdParts<'_>> = places
+fn ids(known: &[Known]) -> Vec<String> {
+    let parts: Vec<IdParts<'_>> = known
         .iter()
-        .zip(checks)
+        .map(|known| (&known.place, &known.check))
         .map(|(place, check)| IdParts {
             file: file_of(place, check),
             line: place.site.line,

@@ -13,42 +13,45 @@ pub(super) struct Told {
     pub(super) created_at: Option<String>,
 }
 
-/// The pattern of a place, when it shows how the goroutines are abandoned: evidence for the
-/// verdict `likely`.
-pub(super) fn abandoning(place: &Place, check: &Option<SourceCheck>) -> Option<PatternId> {
-    let id = match check.as_ref().and_then(|check| check.pattern.as_ref()) {
-        Some(pattern) => pattern.id,
-        None => from_profile(place, check).id,
-    };
-    id.shows_abandonment().then_some(id)
-}
-
-/// The pattern of a place and where its goroutines were started.
-pub(super) fn tell(place: &Place, check: &Option<SourceCheck>) -> Told {
-    let pattern = check
-        .as_ref()
-        .and_then(|check| check.pattern.clone())
-        .unwrap_or_else(|| from_profile(place, check));
-    let created_at = check
-        .as_ref()
-        .and_then(|check| check.created_at.clone())
-        .or_else(|| {
-            let (file, line) = place.tally.created_at.as_ref()?;
-            Some(format!("{file}:{line}"))
-        });
-    Told {
-        pattern: Some(pattern),
-        created_at,
+impl Told {
+    /// The pattern, when it shows how the goroutines are abandoned: evidence for `likely`.
+    pub(super) fn abandoning(&self) -> Option<PatternId> {
+        self.pattern
+            .as_ref()
+            .map(|pattern| pattern.id)
+            .filter(|id| id.shows_abandonment())
     }
 }
 
-/// What the profile alone tells, for a place whose source was not read.
-fn from_profile(place: &Place, check: &Option<SourceCheck>) -> Pattern {
-    source::patterns::from_profile(
-        super::op_of(place, check),
-        super::file_of(place, check),
-        place.site.line,
-    )
+pub(super) fn tell(places: &[Place], checks: &[Option<SourceCheck>]) -> Vec<Told> {
+    places
+        .iter()
+        .zip(checks)
+        .map(|(place, check)| {
+            let file = super::file_of(place, check);
+            let pattern = check
+                .as_ref()
+                .and_then(|check| check.pattern.clone())
+                .unwrap_or_else(|| {
+                    source::patterns::from_profile(
+                        super::op_of(place, check),
+                        file,
+                        place.site.line,
+                    )
+                });
+            let created_at = check
+                .as_ref()
+                .and_then(|check| check.created_at.clone())
+                .or_else(|| {
+                    let (file, line) = place.tally.created_at.as_ref()?;
+                    Some(format!("{file}:{line}"))
+                });
+            Told {
+                pattern: Some(pattern),
+                created_at,
+            }
+        })
+        .collect()
 }
 
 /// The frame that called the blocking function in a place's example stack (`function

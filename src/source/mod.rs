@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::blocking::Op;
 use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
 use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceEvidence, Warning};
-use analyze::{Bound, ParsedFile};
+use analyze::{Bound, ParsedFile, Spawn};
 use paths::{Mapped, PathMapper};
 use patterns::{Classified, PackageFile, Target};
 use repo::Source;
@@ -78,6 +78,9 @@ pub struct SourceCheck {
     /// Where the goroutine was started, `file:line`: the profile's `created by` frame mapped
     /// into the repository, else the `go` statement the source shows.
     pub created_at: Option<String>,
+    /// The `go` statement at `created_at`, when it is in the place's package: whether a loop
+    /// of a fixed count starts the goroutines (a worker pool).
+    pub spawn: Option<Spawn>,
     /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
     /// identifies it across builds, comments and moves.
     pub syntax: Option<String>,
@@ -94,6 +97,7 @@ impl SourceCheck {
             ignore: None,
             pattern: None,
             created_at: None,
+            spawn: None,
             syntax: None,
         }
     }
@@ -232,8 +236,8 @@ fn tell_patterns(
             (index, target)
         })
         .collect();
-    // The file alone first: most patterns stay within one function, and a package of
-    // hundreds of files is read only for the names a pattern searches it for.
+    // The file alone first: most patterns stay within one function, and the other files of
+    // a package of hundreds are read only for the names something searches them for.
     let alone = [PackageFile { path, parsed }];
     let mut told: Vec<(usize, Classified, BTreeSet<String>)> = targets
         .iter()
@@ -242,11 +246,22 @@ fn tell_patterns(
             (*index, classified, wanted)
         })
         .collect();
-    if told.iter().any(|(_, _, wanted)| !wanted.is_empty()) {
-        // The other files of the package: a file that cannot be read is left out, and what
-        // it would have shown stays unknown.
-        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let siblings: Vec<(String, String)> = mapper
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let named = |index: usize| go_statement_name(places[index].function);
+    let needed = told.iter().any(|(index, classified, wanted)| {
+        let started = checks[*index].created_at.is_some() || classified.created_at.is_some();
+        !wanted.is_empty() || (!started && named(*index).is_some())
+    }) || checks.iter().any(|check| {
+        // A go statement in another file of the package, for the pool's loop.
+        check.created_at.as_deref().is_some_and(|at| {
+            let file = at.rsplit_once(':').map_or(at, |(file, _)| file);
+            file != path && file.rsplit_once('/').map_or("", |(dir, _)| dir) == dir
+        })
+    });
+    // The other files of the package: a file that cannot be read is left out, and what it
+    // would have shown stays unknown (a pattern needs every line of its case).
+    let siblings: Vec<(String, String)> = if needed {
+        mapper
             .go_files_in(dir)
             .into_iter()
             .filter(|file| *file != path)
@@ -254,51 +269,122 @@ fn tell_patterns(
                 let bytes = source.read(file).ok()??;
                 Some((file.to_string(), String::from_utf8(bytes).ok()?))
             })
-            .collect();
-        let mut parsed_siblings: Vec<Option<ParsedFile<'_>>> =
-            siblings.iter().map(|_| None).collect();
-        for ((_, target), (_, classified, wanted)) in targets.iter().zip(told.iter_mut()) {
-            let mut included: BTreeSet<usize> = BTreeSet::new();
-            loop {
-                let more: Vec<usize> = siblings
-                    .iter()
-                    .enumerate()
-                    .filter(|(at, (_, text))| {
-                        !included.contains(at) && wanted.iter().any(|name| text.contains(name))
-                    })
-                    .map(|(at, _)| at)
-                    .collect();
-                if more.is_empty() {
-                    break;
-                }
-                for at in more {
-                    included.insert(at);
-                    if parsed_siblings[at].is_none() {
-                        parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
-                    }
-                }
-                let mut files = vec![PackageFile { path, parsed }];
-                files.extend(included.iter().filter_map(|&at| {
-                    parsed_siblings[at].as_ref().map(|parsed| PackageFile {
-                        path: &siblings[at].0,
-                        parsed,
-                    })
-                }));
-                let (again, more_wanted) = patterns::classify_part(&files, 0, target);
-                *classified = again;
-                *wanted = more_wanted;
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut parsed_siblings: Vec<Option<ParsedFile<'_>>> = siblings.iter().map(|_| None).collect();
+    for ((_, target), (_, classified, wanted)) in targets.iter().zip(told.iter_mut()) {
+        let mut included: BTreeSet<usize> = BTreeSet::new();
+        loop {
+            let more: Vec<usize> = siblings
+                .iter()
+                .enumerate()
+                .filter(|(at, (_, text))| {
+                    !included.contains(at) && wanted.iter().any(|name| text.contains(name))
+                })
+                .map(|(at, _)| at)
+                .collect();
+            if more.is_empty() {
+                break;
             }
+            for at in more {
+                included.insert(at);
+                if parsed_siblings[at].is_none() {
+                    parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
+                }
+            }
+            let files = package_files(path, parsed, &siblings, &parsed_siblings, &included);
+            let (again, more_wanted) = patterns::classify_part(&files, 0, target);
+            *classified = again;
+            *wanted = more_wanted;
         }
     }
     for (index, classified, _) in told {
-        let check = &mut checks[index];
-        check.pattern = classified.pattern;
-        if check.created_at.is_none() {
-            check.created_at = classified
+        if checks[index].created_at.is_none() {
+            checks[index].created_at = classified
                 .created_at
                 .map(|(file, line)| format!("{file}:{line}"));
         }
+        // A named function's one go statement, in the files that hold its name.
+        let name = named(index).filter(|_| checks[index].created_at.is_none());
+        let mut wanted: BTreeSet<usize> = siblings
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, text))| name.is_some_and(|name| text.contains(name)))
+            .map(|(at, _)| at)
+            .collect();
+        // The file of the go statement, for the loop around it.
+        let started_in = checks[index]
+            .created_at
+            .as_deref()
+            .and_then(|at| at.rsplit_once(':'))
+            .map(|(file, _)| file.to_string());
+        wanted.extend(
+            siblings
+                .iter()
+                .position(|(file, _)| Some(file) == started_in.as_ref()),
+        );
+        for &at in &wanted {
+            if parsed_siblings[at].is_none() {
+                parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
+            }
+        }
+        let files = package_files(path, parsed, &siblings, &parsed_siblings, &wanted);
+        let check = &mut checks[index];
+        check.pattern = classified.pattern;
+        if check.created_at.is_none() {
+            check.created_at = only_go_statement(&files, places[index].function);
+        }
+        check.spawn = check.created_at.as_deref().and_then(|at| {
+            let (file, line) = at.rsplit_once(':')?;
+            let line = line.parse().ok()?;
+            let found = files.iter().find(|candidate| candidate.path == file)?;
+            found.parsed.spawn(line)
+        });
     }
+}
+
+/// The file and the parsed siblings in `included`, as a package to search.
+fn package_files<'a>(
+    path: &'a str,
+    parsed: &'a ParsedFile<'a>,
+    siblings: &'a [(String, String)],
+    parsed_siblings: &'a [Option<ParsedFile<'a>>],
+    included: &BTreeSet<usize>,
+) -> Vec<PackageFile<'a>> {
+    let mut files = vec![PackageFile { path, parsed }];
+    files.extend(included.iter().filter_map(|&at| {
+        parsed_siblings[at].as_ref().map(|parsed| PackageFile {
+            path: &siblings[at].0,
+            parsed,
+        })
+    }));
+    files
+}
+
+/// The name a `go` statement starts a profile's function by: `poolWorker` for
+/// `main.poolWorker`; None for func literals and generic functions, which the patterns tell.
+fn go_statement_name(function: &str) -> Option<&str> {
+    let name = function.rsplit(['.', '/']).next()?;
+    let after_package = function.rsplit('/').next().unwrap_or(function);
+    let literal = after_package.contains(".func");
+    (!literal && !name.contains('[') && !name.is_empty()).then_some(name)
+}
+
+/// Where a named function's goroutines start when the profile does not say: the one `go`
+/// statement of the package that starts it (`go poolWorker()`), if there is exactly one.
+fn only_go_statement(files: &[PackageFile<'_>], function: &str) -> Option<String> {
+    // Func literals (`F.func1`) are told by the patterns; generic names carry brackets.
+    let name = go_statement_name(function)?;
+    let mut found = files.iter().flat_map(|file| {
+        file.parsed
+            .go_statements_starting(name)
+            .into_iter()
+            .map(move |line| format!("{}:{line}", file.path))
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// Checks one place against its line.

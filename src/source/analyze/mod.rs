@@ -47,6 +47,7 @@ mod ops;
 mod queries;
 mod scope;
 pub(crate) mod shared;
+mod spawn;
 mod syntax;
 mod tree;
 
@@ -59,6 +60,7 @@ use self::ops::{agrees, pick};
 use self::queries::{Queries, queries};
 use self::tree::Go;
 use crate::blocking::Op;
+pub use spawn::Spawn;
 
 /// Result of looking at one line of one Go file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -259,5 +261,26 @@ impl<'a> ParsedFile<'a> {
             _ => {}
         }
         analysis
+    }
+}
+
+impl ParsedFile<'_> {
+    /// The `go` statement on `line` (1-based), if any: the function around it and whether a
+    /// loop of a fixed count starts it.
+    pub fn spawn(&self, line: u32) -> Option<Spawn> {
+        let row = line.checked_sub(1)? as usize;
+        let text = self.lines.get(row)?;
+        let (tree, queries) = self.tree.as_ref().ok()?;
+        let go = Go::new(self.source, tree.root_node(), queries);
+        go.spawn(row, text.len() - text.trim_start().len())
+    }
+
+    /// The lines (1-based) of the `go` statements in this file that start the function or
+    /// method `name`.
+    pub fn go_statements_starting(&self, name: &str) -> Vec<u32> {
+        let Ok((tree, queries)) = &self.tree else {
+            return Vec::new();
+        };
+        Go::new(self.source, tree.root_node(), queries).go_statements_starting(name)
     }
 }

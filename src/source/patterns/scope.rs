@@ -645,6 +645,7 @@ impl<'t> Code<'_, 't> {
                 {
                     branches.push(parent);
                 }
+                "if_statement" => {}
                 "expression_switch_statement" | "type_switch_statement" | "select_statement"
                     if matches!(
                         child.kind(),
