@@ -582,20 +582,21 @@ mod tests {
         .expect("the dump reads");
         let mut merged = Merged::default();
         merged.add(snapshot);
-        let creators: Vec<(String, Option<String>, Option<(String, u32)>)> = merged
+        let creators: Vec<String> = merged
             .into_sites()
             .into_iter()
-            .map(|(site, tally)| (site.function, tally.created_by, tally.created_at))
+            .map(|(site, tally)| {
+                format!(
+                    "{} {:?} {:?}",
+                    site.function, tally.created_by, tally.created_at
+                )
+            })
             .collect();
         assert_eq!(
             creators,
             [
-                (
-                    "main.leak.func1".to_string(),
-                    Some("main.leak".to_string()),
-                    Some(("/src/app/leaks.go".to_string(), 16))
-                ),
-                ("main.orphan".to_string(), None, None),
+                r#"main.leak.func1 Some("main.leak") Some(("/src/app/leaks.go", 16))"#,
+                "main.orphan None None",
             ]
         );
     }
