@@ -8,6 +8,7 @@ pub mod patterns;
 pub mod repo;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use crate::blocking::Op;
 use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
@@ -156,6 +157,8 @@ pub fn check(
         checks.push(check);
     }
 
+    // The Go files of each package folder, read once for all the files with places in it.
+    let mut packages: BTreeMap<String, Rc<Vec<(String, String)>>> = BTreeMap::new();
     for (path, indices) in by_file {
         let problem = match source.read(&path) {
             Ok(Some(bytes)) => match String::from_utf8(bytes) {
@@ -178,15 +181,12 @@ pub fn check(
                         .filter(|&index| checks[index].trusted)
                         .collect();
                     if !trusted.is_empty() {
-                        tell_patterns(
-                            &path,
-                            &parsed,
-                            &trusted,
-                            places,
-                            &mut checks,
+                        let read = ReadPackage {
                             source,
                             mapper,
-                        );
+                            cache: &mut packages,
+                        };
+                        tell_patterns(&path, &parsed, &trusted, places, &mut checks, read);
                     }
                     continue;
                 }
@@ -218,9 +218,9 @@ fn tell_patterns(
     indices: &[usize],
     places: &[PlaceRef<'_>],
     checks: &mut [SourceCheck],
-    source: &Source,
-    mapper: &PathMapper,
+    read: ReadPackage<'_>,
 ) {
+    let mapper = read.mapper;
     let targets: Vec<(usize, Target)> = indices
         .iter()
         .map(|&index| {
@@ -260,19 +260,13 @@ fn tell_patterns(
     });
     // The other files of the package: a file that cannot be read is left out, and what it
     // would have shown stays unknown (a pattern needs every line of its case).
-    let siblings: Vec<(String, String)> = if needed {
-        mapper
-            .go_files_in(dir)
-            .into_iter()
-            .filter(|file| *file != path)
-            .filter_map(|file| {
-                let bytes = source.read(file).ok()??;
-                Some((file.to_string(), String::from_utf8(bytes).ok()?))
-            })
-            .collect()
+    let package = if needed {
+        read.files(dir)
     } else {
-        Vec::new()
+        Rc::new(Vec::new())
     };
+    let siblings: Vec<&(String, String)> =
+        package.iter().filter(|(file, _)| file != path).collect();
     let mut parsed_siblings: Vec<Option<ParsedFile<'_>>> = siblings.iter().map(|_| None).collect();
     for ((_, target), (_, classified, wanted)) in targets.iter().zip(told.iter_mut()) {
         let mut included: BTreeSet<usize> = BTreeSet::new();
@@ -345,11 +339,46 @@ fn tell_patterns(
     }
 }
 
+/// Reads the Go files of a package folder, once per run of the source stage.
+struct ReadPackage<'a> {
+    source: &'a Source,
+    mapper: &'a PathMapper,
+    cache: &'a mut BTreeMap<String, Rc<Vec<(String, String)>>>,
+}
+
+impl ReadPackage<'_> {
+    /// Every Go file of the folder `dir` that reads as UTF-8: path and text. A file that
+    /// cannot be read is left out, and what it would have shown stays unknown (a pattern
+    /// needs every line of its case).
+    fn files(self, dir: &str) -> Rc<Vec<(String, String)>> {
+        let ReadPackage {
+            source,
+            mapper,
+            cache,
+        } = self;
+        cache
+            .entry(dir.to_string())
+            .or_insert_with(|| {
+                Rc::new(
+                    mapper
+                        .go_files_in(dir)
+                        .into_iter()
+                        .filter_map(|file| {
+                            let bytes = source.read(file).ok()??;
+                            Some((file.to_string(), String::from_utf8(bytes).ok()?))
+                        })
+                        .collect(),
+                )
+            })
+            .clone()
+    }
+}
+
 /// The file and the parsed siblings in `included`, as a package to search.
 fn package_files<'a>(
     path: &'a str,
     parsed: &'a ParsedFile<'a>,
-    siblings: &'a [(String, String)],
+    siblings: &[&'a (String, String)],
     parsed_siblings: &'a [Option<ParsedFile<'a>>],
     included: &BTreeSet<usize>,
 ) -> Vec<PackageFile<'a>> {

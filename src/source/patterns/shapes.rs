@@ -12,6 +12,7 @@ use super::package::{At, Package, field_of};
 use super::scope::{Binding, Code, Role, Start, Use, is_function};
 use crate::blocking::Op;
 use crate::model::PatternId;
+use crate::source::analyze::BoundKind;
 use crate::source::analyze::shared::{Go, parts, unparen};
 
 /// How far a channel is traced back through parameters to the argument a caller passed.
@@ -1622,6 +1623,14 @@ impl<'p, 't> Shapes<'p, 't> {
     /// its own that nothing sends on (premature return: never doing it).
     fn select(&self, blocked: &Blocked<'t>) -> Option<Case> {
         let go = self.go;
+        // A timer or ticker case wakes the select by itself: no case to make here.
+        let wakes = go
+            .case_bounds(blocked.node)
+            .iter()
+            .any(|bound| matches!(bound.kind, BoundKind::Timer | BoundKind::Ticker));
+        if wakes {
+            return None;
+        }
         let mut cases = Vec::new();
         for case in parts(blocked.node).filter(|case| case.kind() == "communication_case") {
             let communication = case.child_by_field_name("communication")?;
