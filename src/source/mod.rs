@@ -359,19 +359,63 @@ impl ReadPackage<'_> {
         cache
             .entry(dir.to_string())
             .or_insert_with(|| {
-                Rc::new(
-                    mapper
+                let files = match git_folder(source, dir) {
+                    Some(files) => files,
+                    None => mapper
                         .go_files_in(dir)
                         .into_iter()
-                        .filter_map(|file| {
-                            let bytes = source.read(file).ok()??;
-                            Some((file.to_string(), String::from_utf8(bytes).ok()?))
-                        })
+                        .filter_map(|file| Some((file.to_string(), source.read(file).ok()??)))
                         .collect(),
-                )
+                };
+                let texts = files
+                    .into_iter()
+                    .filter_map(|(file, bytes)| Some((file, String::from_utf8(bytes).ok()?)))
+                    .collect();
+                Rc::new(texts)
             })
             .clone()
     }
+}
+
+/// The Go files of the folder `dir` of a git revision, with the folder's tree looked up once
+/// (reading each by its path would walk the trees above it again, file after file). None for
+/// a plain folder, which [`Source::read`] reads with its own guards.
+fn git_folder(source: &Source, dir: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    let Source::Git { repo, tree, .. } = source else {
+        return None;
+    };
+    let root = repo.find_tree(*tree).ok()?;
+    let folder = if dir.is_empty() {
+        root
+    } else {
+        let entry = root.get_path(std::path::Path::new(dir)).ok()?;
+        repo.find_tree(entry.id()).ok()?
+    };
+    let odb = repo.odb().ok()?;
+    let mut files = Vec::new();
+    for entry in folder.iter() {
+        let Some(name) = entry.name().ok().filter(|name| name.ends_with(".go")) else {
+            continue;
+        };
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            continue;
+        }
+        // The size from the object's header, before inflating it: a file too large to read
+        // is left out, as the source stage leaves it out.
+        let small = odb
+            .read_header(entry.id())
+            .is_ok_and(|(size, _)| size as u64 <= repo::MAX_FILE_SIZE);
+        let Some(blob) = small.then(|| repo.find_blob(entry.id()).ok()).flatten() else {
+            continue;
+        };
+        let path = if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        };
+        files.push((path, blob.content().to_vec()));
+    }
+    Some(files)
 }
 
 /// The file and the parsed siblings in `included`, as a package to search.
