@@ -614,6 +614,10 @@ mod tests {
             // Three leaks holding most of a small service's goroutines are judged against the
             // rest, not against themselves (the median of all places would be 600).
             (&[1, 1, 2, 3, 600, 800, 1000][..], 10),
+            // An even number of places: the few largest (5000) are judged against the rest,
+            // whose median is the mean of the middle two (120) and so is the median
+            // deviation (10).
+            (&[100, 110, 120, 130, 5000, 140][..], 195),
             // Everything equal: nothing stands out.
             (&[50, 50, 50, 50][..], 51),
             // Too few places for a distribution: the minimum.
@@ -664,5 +668,59 @@ mod tests {
             "two moments are not a trend"
         );
         assert_eq!(hours(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
+    }
+
+    /// Series at the edge of the rule: over the span the count must change by 10% of its
+    /// mean and by 2 goroutines. Times need not start at 0.
+    #[test]
+    fn trend_thresholds() {
+        use Trend::*;
+        for (points, expected) in [
+            // Exactly 2 over the span (10% of the mean is 1.1).
+            (
+                &[(0.0, 10.0), (1.0, 11.0), (2.0, 12.0)][..],
+                Some((Growing, 1.0)),
+            ),
+            (
+                &[(0.0, 12.0), (1.0, 11.0), (2.0, 10.0)][..],
+                Some((Shrinking, -1.0)),
+            ),
+            // 1.5 over the span is more than 10% of the mean but less than 2.
+            (
+                &[(0.0, 5.0), (1.0, 5.75), (2.0, 6.5)][..],
+                Some((Steady, 0.75)),
+            ),
+            // 12 over the span, 10% of the mean is 10.6.
+            (
+                &[(0.0, 100.0), (1.0, 106.0), (2.0, 112.0)][..],
+                Some((Growing, 6.0)),
+            ),
+            // 8 over the span, 10% of the mean is 10.4.
+            (
+                &[(0.0, 100.0), (1.0, 104.0), (2.0, 108.0)][..],
+                Some((Steady, 4.0)),
+            ),
+            (
+                &[(0.0, 108.0), (1.0, 104.0), (2.0, 100.0)][..],
+                Some((Steady, -4.0)),
+            ),
+            // The same series, later: only differences of time count.
+            (
+                &[(10.0, 100.0), (11.0, 106.0), (12.0, 112.0)][..],
+                Some((Growing, 6.0)),
+            ),
+            (
+                &[(10.0, 100.0), (11.0, 104.0), (12.0, 108.0)][..],
+                Some((Steady, 4.0)),
+            ),
+            // Uneven times: least squares, not first to last.
+            (
+                &[(0.0, 10.0), (1.0, 10.0), (3.0, 30.0)][..],
+                Some((Growing, 7.14)),
+            ),
+        ] {
+            let got = trend(points).map(|(trend, slope)| (trend, (slope * 100.0).round() / 100.0));
+            assert_eq!(got, expected, "{points:?}");
+        }
     }
 }

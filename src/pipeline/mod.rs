@@ -701,18 +701,21 @@ fn summarize(entries: &[ProfileEntry], findings: &[Finding], other: &[OtherBlock
         goroutines: entries
             .iter()
             .filter(|entry| !entry.evidence)
-            .map(|entry| entry.goroutines)
-            .sum(),
+            .fold(0u64, |sum, entry| sum.saturating_add(entry.goroutines)),
         ..Summary::default()
     };
     for finding in findings {
         if finding.op.is_channel() {
-            summary.channel_blocked += finding.total_goroutines;
+            summary.channel_blocked = summary
+                .channel_blocked
+                .saturating_add(finding.total_goroutines);
         }
-        *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
+        let kind = summary.by_kind.entry(finding.op.as_str()).or_default();
+        *kind = kind.saturating_add(finding.total_goroutines);
     }
     for entry in other {
-        *summary.by_kind.entry(entry.kind).or_default() += entry.total_goroutines;
+        let kind = summary.by_kind.entry(entry.kind).or_default();
+        *kind = kind.saturating_add(entry.total_goroutines);
     }
     summary
 }

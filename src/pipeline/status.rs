@@ -5,7 +5,7 @@ use crate::blocking::Op;
 use crate::model::{
     Exclusion, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict,
 };
-use crate::source::analyze::{Bound, BoundKind};
+use crate::source::analyze::{Bound, BoundKind, Check};
 
 /// What the stages found out about one place.
 #[derive(Clone, Copy, Debug)]
@@ -124,6 +124,10 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
         notes.push(Note::SelectUnchecked);
     }
     let (status, suppression) = status(evidence, policy);
+    let by_bound = suppression
+        .as_ref()
+        .is_some_and(|suppression| suppression.verified.is_some());
+    notes.extend(bound_notes(evidence, by_bound));
     if status == Status::Reported && !evidence.over_threshold && evidence.leaked == 0 {
         if let Some(bar) = evidence.auto_bar {
             notes.push(Note::GrowingUnderAutoBar { bar });
@@ -152,19 +156,25 @@ fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppressio
             rule.owner.map(str::to_string),
         );
     }
-    let bound = evidence
-        .bounds
-        .iter()
-        .find(|bound| policy.ctx_done_bounds || bound.kind != BoundKind::CtxDone);
-    if let (Some(bound), 0) = (bound, evidence.leaked) {
-        let kind = match bound.kind {
-            BoundKind::Timer => SuppressionKind::SelectTimer,
-            BoundKind::Ticker => SuppressionKind::SelectTicker,
-            BoundKind::CtxDone => SuppressionKind::SelectCtxDone,
+    if let (Some(bound), 0) = (waking_bound(evidence, policy), evidence.leaked) {
+        let select = evidence.op == Op::Select;
+        let kind = match (bound.kind, select) {
+            (BoundKind::Timer, true) => SuppressionKind::SelectTimer,
+            (BoundKind::Ticker, true) => SuppressionKind::SelectTicker,
+            (BoundKind::CtxDone, true) => SuppressionKind::SelectCtxDone,
+            (BoundKind::Timer, false) => SuppressionKind::WaitTimer,
+            (BoundKind::Ticker, false) => SuppressionKind::WaitTicker,
+            (BoundKind::CtxDone, false) => SuppressionKind::WaitCtxDone,
         };
         let (file, line) = evidence.place;
         let file_name = file.rsplit('/').next().unwrap_or(file);
-        return suppressed(kind, bound.reason(file_name, line), None, None);
+        let (status, suppression) =
+            suppressed(kind, bound.reason(file_name, line, select), None, None);
+        let suppression = suppression.map(|suppression| Suppression {
+            verified: Some(bound.check == Check::Fires),
+            ..suppression
+        });
+        return (status, suppression);
     }
     let proven = evidence.leaked > 0 && policy.confirmed_below_threshold;
     // An automatic bar is set from the places themselves; a growing place is never under it.
@@ -174,6 +184,50 @@ fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppressio
     } else {
         (Status::BelowThreshold, None)
     }
+}
+
+/// The bound that wakes the wait, if one does: in a select, a case the source shows fires,
+/// else one it could not tell about (suppressed, but said to be unverified); a bare wait only
+/// when its bound fires. Contexts count unless `--no-ctx-done`.
+fn waking_bound<'a>(evidence: &Evidence<'a>, policy: Policy) -> Option<&'a Bound> {
+    let usable = || {
+        evidence
+            .bounds
+            .iter()
+            .filter(|bound| policy.ctx_done_bounds || bound.kind != BoundKind::CtxDone)
+    };
+    let fires = usable().find(|bound| bound.check == Check::Fires);
+    if evidence.op != Op::Select {
+        return fires;
+    }
+    fires.or_else(|| usable().find(|bound| matches!(bound.check, Check::Unverified { .. })))
+}
+
+/// Notes on the bounds that do not wake the wait: those that can never fire, and those of a
+/// bare wait that could not be told.
+fn bound_notes(evidence: &Evidence<'_>, suppressed: bool) -> Vec<Note> {
+    if suppressed {
+        return Vec::new();
+    }
+    evidence
+        .bounds
+        .iter()
+        .filter_map(|bound| match &bound.check {
+            Check::Never { why, .. } => Some(Note::BoundNever {
+                expr: bound.expr.clone(),
+                line: bound.line,
+                why: why.clone(),
+            }),
+            Check::Unverified { why, .. } if evidence.op != Op::Select => {
+                Some(Note::BoundUnverified {
+                    expr: bound.expr.clone(),
+                    line: bound.line,
+                    why: why.clone(),
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn suppressed(
@@ -187,6 +241,7 @@ fn suppressed(
         reason,
         rule,
         owner,
+        verified: None,
     };
     (Status::Suppressed, Some(suppression))
 }
@@ -206,6 +261,7 @@ mod tests {
             line: 8,
             expr: "<-x".into(),
             origin: kind.as_str().into(),
+            check: Check::Fires,
         }
     }
 
@@ -232,6 +288,7 @@ mod tests {
             over_threshold: true,
             place: ("a/x.go", 6),
             source_checked: true,
+            op: Op::Select,
             ..Evidence::default()
         };
         let std = Exclusion::StandardLibrary;
@@ -323,6 +380,7 @@ mod tests {
             bounds: &ctx,
             leaked: 7,
             place: ("a/x.go", 6),
+            op: Op::Select,
             ..Evidence::default()
         };
         check(proven, POLICY, (Status::Reported, None));

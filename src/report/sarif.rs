@@ -730,6 +730,7 @@ mod tests {
             |f| {
                 f.status = Status::Suppressed;
                 f.suppression = Some(Suppression {
+                    verified: None,
                     kind: SuppressionKind::Inline,
                     reason: "drained at shutdown".into(),
                     rule: None,

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use crate::blocking::Op;
 use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
 use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceEvidence, Warning};
-use analyze::{Bound, ParsedFile, Spawn};
+use analyze::{Bound, Check, ParsedFile, Spawn};
 use paths::{Mapped, PathMapper};
 use patterns::{Classified, PackageFile, Target};
 use repo::Source;
@@ -336,6 +336,70 @@ fn tell_patterns(
             let found = files.iter().find(|candidate| candidate.path == file)?;
             found.parsed.spawn(line)
         });
+        let callers = [
+            check.created_at.clone(),
+            caller_line.map(|line| format!("{path}:{line}")),
+        ];
+        settle_parameters(&mut check.bounds, &files, &callers);
+    }
+}
+
+/// A bound that arrives as a parameter, followed to a caller the profile or the source names
+/// (the `go` statement that started the goroutine, the frame below the wait): what it passes
+/// settles whether the bound can fire, and the reason names where it comes from.
+fn settle_parameters(bounds: &mut [Bound], files: &[PackageFile<'_>], callers: &[Option<String>]) {
+    for bound in bounds {
+        let Check::Unverified {
+            parameter: Some(parameter),
+            why,
+        } = &bound.check
+        else {
+            continue;
+        };
+        // The callers the profile or the source named; else the one call of the function in
+        // its package, when there is exactly one.
+        let only_call = (parameter.function != "a func literal")
+            .then(|| {
+                let short = parameter
+                    .function
+                    .rsplit(['.', ')'])
+                    .next()
+                    .unwrap_or(&parameter.function);
+                let mut calls = files.iter().flat_map(|file| {
+                    file.parsed
+                        .calls_of(short)
+                        .into_iter()
+                        .map(move |line| format!("{}:{line}", file.path))
+                });
+                let first = calls.next()?;
+                calls.next().is_none().then_some(first)
+            })
+            .flatten();
+        let settled = callers
+            .iter()
+            .flatten()
+            .chain(&only_call)
+            .find_map(|caller| {
+                let (file, line) = caller.rsplit_once(':')?;
+                let line: u32 = line.parse().ok()?;
+                let found = files.iter().find(|candidate| candidate.path == file)?;
+                let check = found.parsed.argument_check(line, parameter)?;
+                Some((check, format!("{file}:{line}")))
+            });
+        let Some((check, at)) = settled else {
+            continue;
+        };
+        let name = &parameter.name;
+        bound.check = match check {
+            Check::Fires => Check::Fires,
+            Check::Never { why, line } => Check::Never {
+                why: format!("{name} comes from the call at {at}, where {why}"),
+                line,
+            },
+            Check::Unverified { why: further, .. } => {
+                Check::unverified(format!("{why}; the call at {at} passes it on: {further}"))
+            }
+        };
     }
 }
 
@@ -514,7 +578,7 @@ fn check_place(
     } else {
         place.op
     };
-    if op == Op::Select {
+    if matches!(op, Op::Select | Op::Receive | Op::NilReceive) {
         check.bounds = analysis.bounds;
     }
 }

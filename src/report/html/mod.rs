@@ -372,6 +372,7 @@ mod tests {
             }
             finding
                 .suppression(Suppression {
+                    verified: None,
                     kind: SuppressionKind::Allowlist,
                     reason: evil.into(),
                     rule: Some(evil.into()),

@@ -19,6 +19,31 @@ pub struct Spawn {
 }
 
 impl<'t> Go<'t> {
+    /// The lines (1-based) of the calls of `name` (`name(…)`, `x.name(…)`), started by `go`
+    /// or not.
+    pub(super) fn calls_of(&self, name: &str) -> Vec<u32> {
+        let mut lines = Vec::new();
+        super::tree::walk(self.root, |node, _| {
+            if node.kind() == "call_expression" && self.calls(node, name) {
+                lines.push(super::tree::line_of(node));
+            }
+            true
+        });
+        lines
+    }
+
+    fn calls(&self, call: Node<'t>, name: &str) -> bool {
+        let callee = call.child_by_field_name("function").map(unparen);
+        let called = callee.and_then(|callee| match callee.kind() {
+            "identifier" => Some(self.text(callee)),
+            "selector_expression" => callee
+                .child_by_field_name("field")
+                .map(|field| self.text(field)),
+            _ => None,
+        });
+        called == Some(name)
+    }
+
     /// The lines (1-based) of the `go` statements that start `name`: `go name(…)` or
     /// `go x.name(…)`.
     pub(super) fn go_statements_starting(&self, name: &str) -> Vec<u32> {

@@ -13,21 +13,29 @@ pub(crate) struct Go<'t> {
     pub(crate) queries: &'static Queries,
     /// Local names of the `time` import (`time`, or `t` after `import t "time"`).
     pub(crate) time: Vec<&'t str>,
+    /// Local names of the `context` import.
+    pub(crate) context: Vec<&'t str>,
 }
 
 impl<'t> Go<'t> {
     pub(crate) fn new(source: &'t str, root: Node<'t>, queries: &'static Queries) -> Self {
-        let time = parts(root)
+        let imports: Vec<(&str, &str)> = parts(root)
             .filter(|node| node.kind() == "import_declaration")
             .flat_map(|declaration| queries.imports(declaration, source))
-            .filter(|(path, _)| *path == "time")
-            .map(|(_, name)| name)
             .collect();
+        let named = |package: &str| -> Vec<&'t str> {
+            imports
+                .iter()
+                .filter(|(path, _)| *path == package)
+                .map(|(_, name)| *name)
+                .collect()
+        };
         Go {
             source,
             root,
             queries,
-            time,
+            time: named("time"),
+            context: named("context"),
         }
     }
 
