@@ -250,7 +250,9 @@ fn tell_patterns(
     let named = |index: usize| go_statement_name(places[index].function);
     let needed = told.iter().any(|(index, classified, wanted)| {
         let started = checks[*index].created_at.is_some() || classified.created_at.is_some();
-        !wanted.is_empty() || (!started && named(*index).is_some())
+        !wanted.is_empty()
+            || (!started && named(*index).is_some())
+            || !parameter_functions(&checks[*index].bounds).is_empty()
     }) || checks.iter().any(|check| {
         // A go statement in another file of the package, for the pool's loop.
         check.created_at.as_deref().is_some_and(|at| {
@@ -294,18 +296,20 @@ fn tell_patterns(
             *wanted = more_wanted;
         }
     }
-    for (index, classified, _) in told {
+    for ((index, classified, _), (_, target)) in told.into_iter().zip(&targets) {
         if checks[index].created_at.is_none() {
             checks[index].created_at = classified
                 .created_at
                 .map(|(file, line)| format!("{file}:{line}"));
         }
-        // A named function's one go statement, in the files that hold its name.
-        let name = named(index).filter(|_| checks[index].created_at.is_none());
+        // A named function's one go statement, and the calls of a function a bound arrives
+        // through as a parameter, in the files that hold their names.
+        let mut names = parameter_functions(&checks[index].bounds);
+        names.extend(named(index).filter(|_| checks[index].created_at.is_none()));
         let mut wanted: BTreeSet<usize> = siblings
             .iter()
             .enumerate()
-            .filter(|(_, (_, text))| name.is_some_and(|name| text.contains(name)))
+            .filter(|(_, (_, text))| names.iter().any(|name| text.contains(name)))
             .map(|(at, _)| at)
             .collect();
         // The file of the go statement, for the loop around it.
@@ -338,10 +342,31 @@ fn tell_patterns(
         });
         let callers = [
             check.created_at.clone(),
-            caller_line.map(|line| format!("{path}:{line}")),
+            target.caller_line.map(|line| format!("{path}:{line}")),
         ];
         settle_parameters(&mut check.bounds, &files, &callers);
     }
+}
+
+/// The short names of the functions whose parameters unverified bounds arrive through: the
+/// package files that hold a call of them are read to follow the bound to its caller.
+fn parameter_functions(bounds: &[Bound]) -> Vec<&str> {
+    bounds
+        .iter()
+        .filter_map(|bound| match &bound.check {
+            Check::Unverified {
+                parameter: Some(parameter),
+                ..
+            } if parameter.function != "a func literal" => Some(
+                parameter
+                    .function
+                    .rsplit(['.', ')'])
+                    .next()
+                    .unwrap_or(&parameter.function),
+            ),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A bound that arrives as a parameter, followed to a caller the profile or the source names
