@@ -26,10 +26,17 @@ pub enum Command {
     /// Maintain allowlist files: validate, add entries from a report, prune stale ones.
     #[command(subcommand)]
     Rules(RulesCommand),
-    /// Explain a kind of leak: what it is, why it leaks, how to fix it, with an example.
-    /// Without KIND, list the kinds.
+    /// Write the fixes of the reported findings as one patch for `git apply`: the same
+    /// inputs as `report` (--repo is required), the patch on standard output or in
+    /// --output FILE.
+    ///
+    /// Exit codes: 0 the patch was written (it may be empty), 1 --verify left a fix out, 2
+    /// error.
+    Fix(FixArgs),
+    /// Explain a kind of leak or a leak pattern: what it is, why it leaks, how to fix it,
+    /// with an example. Without KIND, list them.
     Explain {
-        /// A leak kind, as findings name it (`send`, `select`, …).
+        /// A leak kind or pattern, as findings name it (`send`, `select`, `timeout`, …).
         #[arg(value_name = "KIND")]
         kind: Option<String>,
     },
@@ -171,6 +178,24 @@ pub struct AddArgs {
     /// reported again.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_goroutines: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Apply the patch to the work tree of --repo, only when --rev is its checked-out HEAD
+    /// and every file the patch touches is unmodified; never otherwise.
+    #[arg(long)]
+    pub write: bool,
+    /// Export the revision to a temporary folder, apply each fix alone and run `go build
+    /// ./...` and `go vet` on the packages it touches; the patch keeps the fixes that build
+    /// and add no vet finding.
+    #[arg(long)]
+    pub verify: bool,
+    /// The go command --verify runs.
+    #[arg(long, value_name = "PATH", default_value = "go")]
+    pub go: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -71,6 +71,7 @@ where
         Command::Report(args) => run_report(&args, stdout, stderr, stdout_is_terminal),
         Command::Rules(command) => rules_cmd::run(&command, stdout, stderr),
         Command::Collect(args) => collect::run(&args, stdout, stderr),
+        Command::Fix(args) => fix::run(&args, stdout, stderr),
         Command::Explain { kind } => explain::run(kind.as_deref(), stdout, stderr),
     }
 }

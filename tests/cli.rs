@@ -13,6 +13,7 @@ mod fixtures;
 mod hostile;
 mod html;
 mod identity;
+mod patterns;
 mod properties;
 mod rules;
 mod sarif;

@@ -12,6 +12,7 @@ use super::package::{At, Package, field_of};
 use super::scope::{Binding, Code, Role, Start, Use, is_function};
 use crate::blocking::Op;
 use crate::model::PatternId;
+use crate::source::analyze::BoundKind;
 use crate::source::analyze::shared::{Go, parts, unparen};
 
 /// How far a channel is traced back through parameters to the argument a caller passed.
@@ -141,7 +142,7 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         .map(unparen)?;
         let origin = self.origin(channel, blocked.caller_line, 0);
-        if blocked.nil {
+        if blocked.nil || self.never_made(origin) {
             return Some(self.nil_channel(blocked, channel, origin));
         }
         match origin {
@@ -274,60 +275,87 @@ impl<'p, 't> Shapes<'p, 't> {
     }
 
     /// The statement that starts the goroutine running `node`: the `go` statement of the
-    /// literal around it, or of the call of the declared function holding it.
-    pub(super) fn started_at(&self, node: Node<'t>, caller_line: Option<u32>) -> Option<Node<'t>> {
+    /// literal around it, or of the call of the declared function holding it (in any file of
+    /// the package when it has exactly one).
+    pub(super) fn started_at(&self, node: Node<'t>, caller_line: Option<u32>) -> Option<At<'t>> {
         let go = self.go;
+        let here = |node| {
+            Some(At {
+                file: self.file,
+                node,
+            })
+        };
         let mut at = node;
         for _ in 0..MAX_HOPS {
             let function = go.function_of(at)?;
             match function.kind() {
                 "func_literal" => match go.start_of(function) {
-                    Start::Goroutine(statement) => return Some(statement),
+                    Start::Goroutine(statement) => return here(statement),
                     Start::Deferred | Start::Called => at = function,
                     Start::Unknown => return None,
                 },
-                "function_declaration" => {
-                    let call = self.call_site(function, caller_line)?;
-                    if let Some(statement) = call
-                        .parent()
-                        .filter(|statement| statement.kind() == "go_statement")
-                    {
-                        return Some(statement);
+                "function_declaration" => match self.call_site(function, caller_line) {
+                    Some(call) => {
+                        if let Some(statement) = call
+                            .parent()
+                            .filter(|statement| statement.kind() == "go_statement")
+                        {
+                            return here(statement);
+                        }
+                        at = call;
                     }
-                    at = call;
-                }
-                _ => {
-                    // A method: its `go x.m(…)` when the file has exactly one.
-                    let name = go.text(function.child_by_field_name("name")?);
-                    let starts: Vec<Node<'t>> = self
-                        .package
-                        .references(
-                            name,
-                            At {
-                                file: self.file,
-                                node: function,
-                            },
-                        )
-                        .into_iter()
-                        .filter(|at| at.file == self.file)
-                        .filter_map(|at| {
-                            let call = at.node.parent()?;
-                            let statement = call.parent()?;
-                            (call.kind() == "call_expression" && statement.kind() == "go_statement")
-                                .then_some(statement)
-                        })
-                        .collect();
-                    return (starts.len() == 1).then(|| starts[0]);
-                }
+                    None => return self.only_go_statement(function),
+                },
+                _ => return self.only_go_statement(function),
             }
         }
         None
     }
 
+    /// The one `go f(…)` or `go x.f(…)` of the package that starts the declared function or
+    /// method `function`.
+    fn only_go_statement(&self, function: Node<'t>) -> Option<At<'t>> {
+        let name = self.go.text(function.child_by_field_name("name")?);
+        let method = function.kind() == "method_declaration";
+        let starts: Vec<At<'t>> = self
+            .package
+            .references(
+                name,
+                At {
+                    file: self.file,
+                    node: function,
+                },
+            )
+            .into_iter()
+            .filter(|at| (at.node.kind() == "selector_expression") == method)
+            .filter_map(|at| {
+                let call = at.node.parent()?;
+                let statement = call.parent()?;
+                let started = call.kind() == "call_expression"
+                    && call.child_by_field_name("function") == Some(at.node)
+                    && statement.kind() == "go_statement";
+                started.then_some(At {
+                    file: at.file,
+                    node: statement,
+                })
+            })
+            .collect();
+        (starts.len() == 1).then(|| starts[0])
+    }
+
+    /// An evidence line at a node of any file of the package.
+    fn line_at_node(&self, at: At<'t>, text: impl Into<String>) -> Line {
+        Line {
+            file: at.file,
+            line: crate::source::analyze::shared::line_of(at.node),
+            text: text.into(),
+        }
+    }
+
     fn select_forever(&self, blocked: &Blocked<'t>) -> Case {
         let mut evidence = vec![self.at(blocked.node, "`select {}` never returns")];
         if let Some(start) = self.started_at(blocked.node, blocked.caller_line) {
-            evidence.push(self.at(start, "the goroutine is started here"));
+            evidence.push(self.line_at_node(start, "the goroutine is started here"));
         }
         Case::new(
             PatternId::SelectForever,
@@ -337,6 +365,22 @@ impl<'p, 't> Shapes<'p, 't> {
                 .into(),
         )
         .no_patch("what the goroutine should wait for is the owner's call")
+    }
+
+    /// A local declared without a value (`var ch chan int`) and never assigned: nil for good.
+    fn never_made(&self, origin: Origin<'t>) -> bool {
+        let Origin::Local {
+            name,
+            binding: binding @ Binding::Local { zero: true, .. },
+            ..
+        } = origin
+        else {
+            return false;
+        };
+        self.go
+            .uses(name, binding)
+            .iter()
+            .all(|found| !matches!(found.role, Role::Assign | Role::Escape))
     }
 
     fn nil_channel(&self, blocked: &Blocked<'t>, channel: Node<'t>, origin: Origin<'t>) -> Case {
@@ -356,7 +400,11 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         evidence.push(self.at(
             blocked.node,
-            format!("{name} is nil here, as the runtime reports: a nil channel blocks forever"),
+            if blocked.nil {
+                format!("{name} is nil here, as the runtime reports: a nil channel blocks forever")
+            } else {
+                format!("{name} is still nil here: a nil channel blocks forever")
+            },
         ));
         Case::new(
             PatternId::NilChannel,
@@ -381,7 +429,7 @@ impl<'p, 't> Shapes<'p, 't> {
             ),
         }];
         if let Some(start) = self.started_at(blocked.node, blocked.caller_line) {
-            evidence.push(self.at(start, "the goroutine is started here"));
+            evidence.push(self.line_at_node(start, "the goroutine is started here"));
         }
         Some(
             Case::new(
@@ -548,11 +596,35 @@ impl<'p, 't> Shapes<'p, 't> {
             evidence.insert(1, self.at(loops[0], "this loop starts the goroutines"));
         }
         let per_path = self.sends_per_path(&my_sends, me.node);
+        let room = flow
+            .make
+            .and_then(|make| capacity(&go, make))
+            .and_then(|capacity| capacity.parse::<usize>().ok())
+            .unwrap_or(0);
+        let looping = my_sends.iter().any(|send| {
+            go.function_of(send.anchor)
+                .is_some_and(|function| !go.loops_between(send.node, function).is_empty())
+        });
         if let (false, Some((first, second))) = (many, per_path) {
+            if !looping && room >= my_sends.len() {
+                return None;
+            }
             return self.double_send(flow, start, first, second, &receives, evidence);
         }
         if per_path.is_some() {
             return None;
+        }
+        // A buffer that holds every value sent: no send waits.
+        let buffer = flow
+            .make
+            .and_then(|make| capacity(&go, make))
+            .filter(|capacity| capacity != "0");
+        if let Some(buffer) = &buffer {
+            let enough =
+                !many || self.loop_bound_text(flow, &loops).as_deref() == Ok(buffer.as_str());
+            if enough {
+                return None;
+            }
         }
 
         // What the owner does instead of receiving.
@@ -561,6 +633,44 @@ impl<'p, 't> Shapes<'p, 't> {
         for receive in &receives {
             let in_loop = !go.loops_between(receive.anchor, flow.list).is_empty()
                 || receive.role == Role::Range;
+            if in_loop && !many {
+                // One sender: the loop goes round until it receives, unless it can leave
+                // before: through another case of its select, or an exit ahead of the receive.
+                if let Some(select) = receive.select {
+                    if let Some(lines) =
+                        self.select_abandons(select, receive.node, flow, "receiving")
+                    {
+                        let id = if go.case_bounds(select).is_empty() {
+                            PatternId::PrematureReturn
+                        } else {
+                            PatternId::Timeout
+                        };
+                        abandon = abandon.or(Some((id, lines)));
+                    }
+                    continue;
+                }
+                let loop_ = match receive.role {
+                    Role::Range => receive.node,
+                    _ => *go.loops_between(receive.anchor, flow.list).last()?,
+                };
+                let early = self
+                    .exits_of(loop_, flow.owner)
+                    .into_iter()
+                    .find(|exit| exit.start_byte() < receive.node.start_byte());
+                if let Some(exit) = early {
+                    abandon = abandon.or(Some((
+                        PatternId::PrematureReturn,
+                        vec![
+                            self.at(exit, format!("{owner_name} can leave its loop here…")),
+                            self.at(
+                                receive.node,
+                                format!("…before it receives from `{name}` here"),
+                            ),
+                        ],
+                    )));
+                }
+                continue;
+            }
             if in_loop {
                 let loop_ = match receive.role {
                     Role::Range => receive.node,
@@ -632,11 +742,14 @@ impl<'p, 't> Shapes<'p, 't> {
                      starts, so each can send after {owner_name} stops receiving"
                 ),
             };
+            // Receiving in a loop as many times as there are senders, but leaving it early, is
+            // a premature return; receiving fewer times is the n-cast.
+            let id = match &abandon {
+                Some((PatternId::PrematureReturn, _)) if counted == 0 => PatternId::PrematureReturn,
+                _ => PatternId::Ncast,
+            };
             let edits = bound.and_then(|bound| self.buffer(flow, &bound));
-            return Some(self.with_new_code(
-                Case::new(PatternId::Ncast, evidence, summary).patched(edits),
-                me,
-            ));
+            return Some(self.with_new_code(Case::new(id, evidence, summary).patched(edits), me));
         }
         let (id, lines) = match abandon {
             Some(found) => found,
@@ -835,7 +948,15 @@ impl<'p, 't> Shapes<'p, 't> {
             "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
                 first_side != second_side
             }
-            "statement_list" => self.terminates(first_side),
+            // After the first, its path ends before reaching the second: a block around it
+            // (below the common list) ends in a return, a panic, ….
+            "statement_list" => {
+                self.terminates(first_side)
+                    || first_chain
+                        .iter()
+                        .take_while(|node| **node != common)
+                        .any(|node| node.kind() == "block" && self.terminates(*node))
+            }
             _ => false,
         }
     }
@@ -1003,6 +1124,12 @@ impl<'p, 't> Shapes<'p, 't> {
                 ret.start_byte() > start.end_byte()
                     && ret.end_byte() <= counterpart.anchor.start_byte()
             })
+            // `return <-out`, or `v := <-out; return v`, on another branch does the operation
+            // on its way out.
+            .filter(|ret| {
+                !self.does_within(flow, counterpart.role, *ret)
+                    && !self.done_on_the_way(flow, counterpart.role, *ret)
+            })
             .collect();
         if let Some(ret) = returns.first() {
             return Some(vec![
@@ -1023,18 +1150,31 @@ impl<'p, 't> Shapes<'p, 't> {
             .branches_between(counterpart.anchor, common)
             .into_iter()
             .last()?;
-        let alternatives_do_it = branch.kind() == "if_statement"
-            && branch
+        // Every way through the branch does it (an else, every case of a switch with a
+        // default), or it was done before: nothing skipped, as far as the source tells.
+        let every_way = match branch.kind() {
+            "if_statement" => branch
                 .child_by_field_name("alternative")
-                .is_some_and(|alternative| {
-                    flow.uses.iter().any(|(other, goroutine)| {
-                        goroutine.is_none()
-                            && other.role == counterpart.role
-                            && alternative.start_byte() <= other.anchor.start_byte()
-                            && other.anchor.end_byte() <= alternative.end_byte()
+                .is_some_and(|alternative| self.does_within(flow, counterpart.role, alternative)),
+            _ => {
+                let cases: Vec<Node<'t>> = parts(branch)
+                    .filter(|case| {
+                        matches!(
+                            case.kind(),
+                            "expression_case" | "type_case" | "default_case" | "communication_case"
+                        )
                     })
-                });
-        if alternatives_do_it {
+                    .collect();
+                cases.iter().any(|case| case.kind() == "default_case")
+                    && cases
+                        .iter()
+                        .all(|case| self.does_within(flow, counterpart.role, *case))
+            }
+        };
+        if every_way
+            || self.done_on_the_way(flow, counterpart.role, branch)
+            || self.done_after(flow, counterpart.role, branch)
+        {
             return None;
         }
         Some(vec![
@@ -1047,6 +1187,61 @@ impl<'p, 't> Shapes<'p, 't> {
                 "…which it does only inside it".to_string(),
             ),
         ])
+    }
+
+    /// Whether the owner does an operation of `role` on the channel inside `node`.
+    fn does_within(&self, flow: &Flow<'t>, role: Role, node: Node<'t>) -> bool {
+        flow.uses.iter().any(|(other, goroutine)| {
+            goroutine.is_none()
+                && other.role == role
+                && node.start_byte() <= other.anchor.start_byte()
+                && other.anchor.end_byte() <= node.end_byte()
+        })
+    }
+
+    /// Whether the owner does an operation of `role` on the channel before reaching `node`:
+    /// in a statement ahead of it in a list around it (perhaps only on some paths: leakprof
+    /// then says nothing rather than guess).
+    fn done_on_the_way(&self, flow: &Flow<'t>, role: Role, node: Node<'t>) -> bool {
+        for pair in self.go.ancestry(node).windows(2) {
+            let (child, parent) = (pair[0], pair[1]);
+            if is_function(parent) {
+                break;
+            }
+            if parent.kind() != "statement_list" {
+                continue;
+            }
+            let before = parts(parent).take_while(|statement| *statement != child);
+            for statement in before {
+                if self.does_within(flow, role, statement) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether the owner does an operation of `role` on the channel after `node`, in a
+    /// statement that follows it in a list around it: the way past `node` still does it.
+    fn done_after(&self, flow: &Flow<'t>, role: Role, node: Node<'t>) -> bool {
+        for pair in self.go.ancestry(node).windows(2) {
+            let (child, parent) = (pair[0], pair[1]);
+            if is_function(parent) {
+                break;
+            }
+            if parent.kind() != "statement_list" {
+                continue;
+            }
+            let after = parts(parent)
+                .skip_while(|statement| *statement != child)
+                .skip(1);
+            for statement in after {
+                if self.does_within(flow, role, statement) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// "`f` ends here without …": the owner's last line.
@@ -1174,6 +1369,7 @@ impl<'p, 't> Shapes<'p, 't> {
         if let Some(start) = mine {
             evidence.push(self.at(start, "the consuming goroutine is started here"));
         }
+        let producers_at = evidence.len();
         for (send, _) in &sends {
             evidence.push(self.at(send.node, format!("a producer sends on `{name}` here")));
         }
@@ -1202,10 +1398,9 @@ impl<'p, 't> Shapes<'p, 't> {
                 starts.dedup();
                 starts
             };
-            let at = evidence.len() - 1;
             for (index, start) in starts.iter().enumerate() {
                 evidence.insert(
-                    at + index,
+                    producers_at + index,
                     self.at(*start, "a producing goroutine is started here"),
                 );
             }
@@ -1428,6 +1623,14 @@ impl<'p, 't> Shapes<'p, 't> {
     /// its own that nothing sends on (premature return: never doing it).
     fn select(&self, blocked: &Blocked<'t>) -> Option<Case> {
         let go = self.go;
+        // A timer or ticker case wakes the select by itself: no case to make here.
+        let wakes = go
+            .case_bounds(blocked.node)
+            .iter()
+            .any(|bound| matches!(bound.kind, BoundKind::Timer | BoundKind::Ticker));
+        if wakes {
+            return None;
+        }
         let mut cases = Vec::new();
         for case in parts(blocked.node).filter(|case| case.kind() == "communication_case") {
             let communication = case.child_by_field_name("communication")?;
@@ -1510,7 +1713,7 @@ impl<'p, 't> Shapes<'p, 't> {
             return None;
         }
         if let Some(start) = self.started_at(blocked.node, blocked.caller_line) {
-            evidence.push(self.at(start, "the goroutine is started here"));
+            evidence.push(self.line_at_node(start, "the goroutine is started here"));
         }
         evidence.extend(waits);
         let owner_name = self.function_name(owner);
