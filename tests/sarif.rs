@@ -29,12 +29,30 @@ static SCHEMA: LazyLock<Validator> = LazyLock::new(|| {
     let text = std::fs::read_to_string(testdata("sarif/sarif-schema-2.1.0.json"))
         .expect("testdata/sarif/sarif-schema-2.1.0.json");
     let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
-    // Formats too: `uri-reference` catches a file path that is not a valid URI.
+    // The schema declares draft-04, which has no `uri-reference` format; validated as draft 7
+    // (the same keywords for everything this schema uses: its refs are all local) so that a
+    // file path that is not a valid URI is caught too.
     jsonschema::draft7::options()
         .should_validate_formats(true)
         .build(&schema)
         .expect("the SARIF schema compiles")
 });
+
+/// Issue 14: GitHub's upload validates against the final SARIF 2.1.0 schema (OASIS errata01),
+/// while tests passed against an earlier draft that called a suppression's review status
+/// `state`. The shipped schema must be the final one.
+#[test]
+fn shipped_schema_is_the_final_one() {
+    let text = std::fs::read_to_string(testdata("sarif/sarif-schema-2.1.0.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        schema["id"],
+        "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    );
+    let suppression = &schema["definitions"]["suppression"]["properties"];
+    assert!(suppression.get("status").is_some() && suppression.get("state").is_none());
+    assert_eq!(schema["definitions"]["suppression"]["additionalProperties"], false);
+}
 
 /// An allowlist with one rule that suppresses `main.sendOne` and one that matches nothing
 /// (which makes a warning).
@@ -223,7 +241,7 @@ fn sarif_with_source_is_repo_relative_and_carries_suppressions() {
         ticker["suppressions"],
         json!([{
             "kind": "external",
-            "state": "accepted",
+            "status": "accepted",
             "justification": "select at leaks.go:85 also waits on <-ticker.C (ticker) at line 86",
             "properties": {"kind": "select-ticker"},
         }])
@@ -242,7 +260,7 @@ fn sarif_with_source_is_repo_relative_and_carries_suppressions() {
         allowed["suppressions"],
         json!([{
             "kind": "external",
-            "state": "accepted",
+            "status": "accepted",
             "justification": "one goroutine per worker, by design",
             "properties": {"kind": "allowlist", "rule": "send-one", "owner": "@leaky-team"},
         }])
@@ -290,8 +308,9 @@ fn sarif_is_deterministic() {
     assert_eq!(first, second);
 }
 
-/// The schema check has teeth: the suppression field some older SARIF samples call `status`
-/// (2.1.0 names it `state`), a path that is not a URI and a line 0 are all refused.
+/// The schema check has teeth: the suppression field drafts of 2.1.0 called `state` (the final
+/// schema names it `status` and allows nothing else; issue 14), a path that is not a URI and a
+/// line 0 are all refused.
 #[test]
 fn schema_refuses_what_viewers_would_reject() {
     let dir = tempfile::tempdir().unwrap();
@@ -300,7 +319,7 @@ fn schema_refuses_what_viewers_would_reject() {
     let sarif: Value = serde_json::from_str(&text).unwrap();
     assert!(SCHEMA.is_valid(&sarif));
     let broken = [
-        ("/suppressions/0", "status", json!("accepted")),
+        ("/suppressions/0", "state", json!("accepted")),
         (
             "/locations/0/physicalLocation/artifactLocation",
             "uri",

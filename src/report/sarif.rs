@@ -127,7 +127,7 @@ fn result(finding: &Finding) -> SarifResult<'_> {
             } else {
                 "external"
             },
-            state: "accepted",
+            status: "accepted",
             justification: &suppression.reason,
             properties: SuppressionProperties {
                 kind: suppression.kind.as_str(),
@@ -448,7 +448,8 @@ struct Snippet<'a> {
 struct SarifSuppression<'a> {
     /// `inSource` or `external`.
     kind: &'static str,
-    state: &'static str,
+    /// Final SARIF 2.1.0 (errata01) names it `status`; drafts said `state`.
+    status: &'static str,
     justification: &'a str,
     properties: SuppressionProperties<'a>,
 }
@@ -578,7 +579,7 @@ mod tests {
                 });
             },
             "/suppressions",
-            json!([{"kind": "inSource", "state": "accepted", "justification": "drained at shutdown", "properties": {"kind": "inline"}}]),
+            json!([{"kind": "inSource", "status": "accepted", "justification": "drained at shutdown", "properties": {"kind": "inline"}}]),
         );
         check(|f| f.new = Some(true), "/baselineState", json!("new"));
         check(|f| f.new = Some(false), "/properties/new", json!(false));
