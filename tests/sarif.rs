@@ -51,7 +51,10 @@ fn shipped_schema_is_the_final_one() {
     );
     let suppression = &schema["definitions"]["suppression"]["properties"];
     assert!(suppression.get("status").is_some() && suppression.get("state").is_none());
-    assert_eq!(schema["definitions"]["suppression"]["additionalProperties"], false);
+    assert_eq!(
+        schema["definitions"]["suppression"]["additionalProperties"],
+        false
+    );
 }
 
 /// An allowlist with one rule that suppresses `main.sendOne` and one that matches nothing

@@ -95,12 +95,19 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         source: source
             .as_ref()
             .zip(config.source.as_ref())
-            .map(|(source, asked)| SourceInfo {
-                repo: asked.repo.display().to_string(),
-                revision: source
-                    .commit()
-                    .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
-                commit: source.commit(),
+            .map(|(source, asked)| {
+                let provenance = source.provenance();
+                SourceInfo {
+                    repo: asked.repo.display().to_string(),
+                    revision: source
+                        .commit()
+                        .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
+                    commit: source.commit(),
+                    path_in_repository: provenance
+                        .as_ref()
+                        .map(|found| found.path_in_repository.clone()),
+                    remote: provenance.and_then(|found| found.remote),
+                }
             }),
         summary,
         profiles: read.entries,

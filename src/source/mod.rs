@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::blocking::Op;
 use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
-use crate::model::{ChannelEvidence, Exclusion, SourceEvidence, Warning};
+use crate::model::{ChannelEvidence, Exclusion, SourceContext, SourceEvidence, Warning};
 use analyze::{Bound, ParsedFile};
 use paths::{Mapped, PathMapper};
 use repo::Source;
@@ -134,6 +134,9 @@ pub fn check(
                             ..*place
                         };
                         check_place(&mut checks[index], &at, &parsed, &revision, warnings);
+                        if let Some(evidence) = &mut checks[index].evidence {
+                            evidence.context = SourceContext::around(&text, place.line);
+                        }
                         if checks[index].trusted {
                             checks[index].ignore = inline_ignore(&at, &text, warnings);
                         }
@@ -171,6 +174,8 @@ fn check_place(
     let analysis = parsed.analyze(place.line, place.op);
     check.evidence = Some(SourceEvidence {
         snippet: analysis.snippet.clone(),
+        span: analysis.span,
+        context: None,
         function: analysis.function.clone(),
         channel: analysis.channel.as_ref().map(|made| ChannelEvidence {
             name: made.name.clone(),

@@ -32,6 +32,41 @@ pub enum RepoError {
     },
 }
 
+/// Where a source sits in version control; see [`Source::provenance`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// `/`-separated; empty at the repository's root.
+    pub path_in_repository: String,
+    /// The remote's URL without credentials.
+    pub remote: Option<String>,
+}
+
+/// The URL of `origin`, or of the only remote, with any user name and password taken out (CI
+/// checkouts put a token there).
+fn remote_url(repo: &Repository) -> Option<String> {
+    let names = repo.remotes().ok()?;
+    let names: Vec<&str> = names.iter().flatten().flatten().collect();
+    let name = match names.as_slice() {
+        [only] => *only,
+        _ => *names.iter().find(|name| **name == "origin")?,
+    };
+    let remote = repo.find_remote(name).ok()?;
+    remote.url().ok().map(without_credentials)
+}
+
+/// `https://user:token@host/path` → `https://host/path`; other forms (`git@host:path`, a local
+/// path) as they are.
+pub fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 /// One file could not be read. Becomes a warning on the findings that point to it.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -125,6 +160,32 @@ impl Source {
         match self {
             Source::Git { commit, .. } => Some(commit.to_string()),
             Source::Folder { .. } => None,
+        }
+    }
+
+    /// Where the source sits in version control: the folder's path inside the git repository
+    /// that holds it (a plain folder may be a module of a monorepo's work tree), and that
+    /// repository's remote. None for a folder in no repository.
+    pub fn provenance(&self) -> Option<Provenance> {
+        match self {
+            Source::Git { repo, .. } => Some(Provenance {
+                path_in_repository: String::new(),
+                remote: remote_url(repo),
+            }),
+            Source::Folder { root, .. } => {
+                let repo = Repository::discover(root).ok()?;
+                let top = fs::canonicalize(repo.workdir()?).ok()?;
+                let inside = fs::canonicalize(root).ok()?;
+                let relative = inside.strip_prefix(&top).ok()?;
+                let parts: Option<Vec<&str>> = relative
+                    .components()
+                    .map(|part| part.as_os_str().to_str())
+                    .collect();
+                Some(Provenance {
+                    path_in_repository: parts?.join("/"),
+                    remote: remote_url(&repo),
+                })
+            }
         }
     }
 

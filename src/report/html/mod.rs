@@ -297,8 +297,8 @@ mod tests {
     use crate::blocking::Op;
     use crate::model::testing::{self, point};
     use crate::model::{
-        ChannelEvidence, Point, ProfileEntry, SourceEvidence, SourceInfo, Summary, Suppression,
-        SuppressionKind, Tool, Trend,
+        ChannelEvidence, Point, ProfileEntry, SourceContext, SourceEvidence, SourceInfo, Summary,
+        Suppression, SuppressionKind, Tool, Trend,
     };
     use crate::profile::Format;
 
@@ -353,6 +353,11 @@ mod tests {
                 .profile_file(evil)
                 .source(SourceEvidence {
                     snippet: format!("ch <- v // {evil}"),
+                    span: None,
+                    context: Some(SourceContext {
+                        first_line: 39,
+                        lines: vec![format!("// {evil}"), format!("ch <- v // {evil}")],
+                    }),
                     function: Some(evil.into()),
                     channel: Some(ChannelEvidence {
                         name: evil.into(),
@@ -383,6 +388,8 @@ mod tests {
                 repo: evil.into(),
                 revision: Some(evil.into()),
                 commit: Some(evil.into()),
+                path_in_repository: Some(evil.into()),
+                remote: Some(evil.into()),
             }),
             profiles: vec![ProfileEntry {
                 path: evil.into(),
