@@ -493,6 +493,13 @@ impl Summary {
 }
 
 impl Report {
+    /// The report with one more warning.
+    pub fn with_warning(&self, warning: Warning) -> Report {
+        let mut report = self.clone();
+        report.warnings.push(warning);
+        report
+    }
+
     /// The findings with one status, in report order.
     pub fn with_status(&self, status: Status) -> Vec<&Finding> {
         self.findings

@@ -106,6 +106,15 @@ pub enum Warning {
         rule: String,
         origin: String,
     },
+    /// A format that places findings in the repository shows some by their build path: the
+    /// report was made without `--repo`, or their files were not found in it.
+    UnplacedFindings {
+        format: &'static str,
+        count: usize,
+        example: String,
+        /// Who cannot place them: `code scanning`, `GitLab`, ….
+        consumer: &'static str,
+    },
     /// A CODEOWNERS line GitHub would ignore.
     CodeOwnersLine {
         location: String,
@@ -212,6 +221,24 @@ impl fmt::Display for Warning {
             }
             Warning::RuleUnused { rule, origin } => {
                 write!(f, "rule {rule} ({origin}) matched no finding")
+            }
+            Warning::UnplacedFindings {
+                format,
+                count,
+                example,
+                consumer,
+            } => {
+                let findings = if *count == 1 {
+                    "1 finding names its file".to_string()
+                } else {
+                    format!("{count} findings name their files")
+                };
+                write!(
+                    f,
+                    "--format {format}: {findings} as the profile does ({example}), not from \
+                     the repository's root, so {consumer} cannot place them; run with --repo \
+                     PATH (and --rev REV) to map them into the repository"
+                )
             }
             Warning::CodeOwnersLine {
                 location,

@@ -41,6 +41,20 @@ pub struct Provenance {
     pub remote: Option<String>,
 }
 
+/// The repository whose work tree holds `folder`, and the folder's path in it.
+fn enclosing_repository(folder: &Path) -> Option<(Repository, String)> {
+    let repo = Repository::discover(folder).ok()?;
+    let top = fs::canonicalize(repo.workdir()?).ok()?;
+    let inside = fs::canonicalize(folder).ok()?;
+    let relative = inside.strip_prefix(&top).ok()?;
+    let parts: Option<Vec<&str>> = relative
+        .components()
+        .map(|part| part.as_os_str().to_str())
+        .collect();
+    let prefix = parts?.join("/");
+    Some((repo, prefix))
+}
+
 /// The URL of `origin`, or of the only remote, with any user name and password taken out (CI
 /// checkouts put a token there).
 fn remote_url(repo: &Repository) -> Option<String> {
@@ -80,6 +94,9 @@ pub enum Source {
         rev: String,
         commit: git2::Oid,
         path: PathBuf,
+        /// Where `path` is in the repository, `/`-separated; empty at its root. `tree` is
+        /// that folder's tree.
+        prefix: String,
     },
     Folder {
         root: PathBuf,
@@ -100,19 +117,23 @@ impl Source {
                 path: path.to_path_buf(),
             });
         }
-        let repo = match Repository::open(path) {
-            Ok(repo) => repo,
-            Err(_) => {
-                return match rev {
-                    Some(rev) => Err(RepoError::RevisionOfFolder {
-                        path: path.to_path_buf(),
-                        rev: rev.to_string(),
-                    }),
-                    None => Ok(Source::Folder {
-                        root: path.to_path_buf(),
-                    }),
-                };
-            }
+        // A folder inside a repository's work tree (a module of a monorepo) is read at a
+        // revision from that repository, when one is asked for; without `--rev` it is read
+        // from disk like any folder.
+        let found = Repository::open(path)
+            .map(|repo| (repo, String::new()))
+            .ok()
+            .or_else(|| rev.and_then(|_| enclosing_repository(path)));
+        let Some((repo, prefix)) = found else {
+            return match rev {
+                Some(rev) => Err(RepoError::RevisionOfFolder {
+                    path: path.to_path_buf(),
+                    rev: rev.to_string(),
+                }),
+                None => Ok(Source::Folder {
+                    root: path.to_path_buf(),
+                }),
+            };
         };
         let rev = rev.unwrap_or("HEAD").to_string();
         let unknown = |message: String| RepoError::UnknownRevision {
@@ -127,8 +148,16 @@ impl Source {
                 .map_err(|error| unknown(error.message().to_string()))?;
             let tree = commit
                 .tree()
-                .map_err(|error| unknown(error.message().to_string()))?
-                .id();
+                .map_err(|error| unknown(error.message().to_string()))?;
+            let tree = if prefix.is_empty() {
+                tree.id()
+            } else {
+                tree.get_path(Path::new(&prefix))
+                    .ok()
+                    .filter(|entry| entry.kind() == Some(ObjectType::Tree))
+                    .ok_or_else(|| unknown(format!("{prefix} is not a folder at this revision")))?
+                    .id()
+            };
             (commit.id(), tree)
         };
         Ok(Source::Git {
@@ -137,6 +166,7 @@ impl Source {
             rev,
             commit,
             path: path.to_path_buf(),
+            prefix,
         })
     }
 
@@ -168,21 +198,14 @@ impl Source {
     /// repository's remote. None for a folder in no repository.
     pub fn provenance(&self) -> Option<Provenance> {
         match self {
-            Source::Git { repo, .. } => Some(Provenance {
-                path_in_repository: String::new(),
+            Source::Git { repo, prefix, .. } => Some(Provenance {
+                path_in_repository: prefix.clone(),
                 remote: remote_url(repo),
             }),
             Source::Folder { root, .. } => {
-                let repo = Repository::discover(root).ok()?;
-                let top = fs::canonicalize(repo.workdir()?).ok()?;
-                let inside = fs::canonicalize(root).ok()?;
-                let relative = inside.strip_prefix(&top).ok()?;
-                let parts: Option<Vec<&str>> = relative
-                    .components()
-                    .map(|part| part.as_os_str().to_str())
-                    .collect();
+                let (repo, prefix) = enclosing_repository(root)?;
                 Some(Provenance {
-                    path_in_repository: parts?.join("/"),
+                    path_in_repository: prefix,
                     remote: remote_url(&repo),
                 })
             }
