@@ -8,6 +8,7 @@ mod collect;
 mod e2e;
 mod explain;
 mod fixtures;
+mod formats;
 mod html;
 mod rules;
 mod sarif;

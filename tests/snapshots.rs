@@ -161,7 +161,44 @@ fn errors() {
             "--repo",
             SOURCE,
             "--rev",
-            "HEAD",
+            "no-such-revision",
+        ],
+    );
+}
+
+/// The formats for CI systems and editors (issue 14), with the source.
+#[test]
+fn ci_formats() {
+    for (name, format) in [
+        ("codeclimate-source", "codeclimate"),
+        ("github-source", "github"),
+        ("concise-source", "concise"),
+    ] {
+        assert_run(
+            name,
+            &["report", "--profile", PROFILE, "--repo", SOURCE, "--format", format],
+        );
+    }
+    // Without the source: build paths, no columns, and a warning where they cannot be placed.
+    assert_run("concise", &["report", "--profile", PROFILE, "--format", "concise"]);
+}
+
+/// Markdown with links from a template and owners: the link follows the file from the
+/// repository's root.
+#[test]
+fn markdown_with_links() {
+    assert_run(
+        "markdown-links",
+        &[
+            "report",
+            "--profile",
+            PROFILE,
+            "--repo",
+            SOURCE,
+            "--format",
+            "markdown",
+            "--link-template",
+            "https://code.example.com/platform/src/{path}#L{line}",
         ],
     );
 }

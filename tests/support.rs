@@ -110,12 +110,23 @@ pub struct Monorepo {
 }
 
 pub fn monorepo(remote: Option<&str>) -> Monorepo {
+    monorepo_with(remote, &[])
+}
+
+/// [`monorepo`] with more files, each `(path from the root, content)`, written (over the
+/// copied ones too) before the commit.
+pub fn monorepo_with(remote: Option<&str>, files: &[(&str, &str)]) -> Monorepo {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("platform");
     let module = root.join("services/leaky");
     std::fs::create_dir_all(&module).expect("module folder");
     for name in ["go.mod", "main.go", "leaks.go"] {
         std::fs::copy(testdata(&format!("leaky/{name}")), module.join(name)).expect("copy");
+    }
+    for (path, content) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
+        std::fs::write(path, content).expect("write");
     }
     std::fs::write(root.join("README.md"), "platform\n").expect("README");
     let repo = git2::Repository::init(&root).expect("git init");

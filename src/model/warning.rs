@@ -87,6 +87,22 @@ pub enum Warning {
         file: String,
         line: u32,
     },
+    /// An inline ignore that applies to no place of the profiles: the leak was fixed or the
+    /// code moved.
+    IgnoreUnused {
+        file: String,
+        line: u32,
+        /// It speaks for the line below too.
+        alone: bool,
+    },
+    /// A rule or an inline ignore suppressed goroutines the garbage collector proved leaked.
+    ProvenLeakSuppressed {
+        file: String,
+        line: u32,
+        leaked: u64,
+        /// `rule ID` or `//leakprof:ignore`.
+        by: String,
+    },
     /// A rule matched a place with more goroutines than it allows.
     RuleOverBound {
         rule: String,
@@ -191,6 +207,35 @@ impl fmt::Display for Warning {
                 "{file}:{line}: {IGNORE_MARKER} needs a reason \
                  (`{IGNORE_MARKER} <why this is not a leak>`); nothing suppressed"
             ),
+            Warning::IgnoreUnused { file, line, alone } => {
+                let lines = if *alone {
+                    format!("lines {line} and {}", line + 1)
+                } else {
+                    format!("line {line}")
+                };
+                write!(
+                    f,
+                    "{file}:{line}: {IGNORE_MARKER} matches no finding (no goroutine in these \
+                     profiles waits on {lines}); remove it once the leak it excused is fixed"
+                )
+            }
+            Warning::ProvenLeakSuppressed {
+                file,
+                line,
+                leaked,
+                by,
+            } => {
+                let goroutines = if *leaked == 1 {
+                    "1 goroutine".to_string()
+                } else {
+                    format!("{leaked} goroutines")
+                };
+                write!(
+                    f,
+                    "{file}:{line}: {by} suppresses a leak the garbage collector proved \
+                     ({goroutines} leaked there); fix the leak or narrow the suppression"
+                )
+            }
             Warning::RuleOverBound {
                 rule,
                 origin,

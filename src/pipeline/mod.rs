@@ -62,6 +62,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         read::profiles(config, &mut warnings).map_err(|none| RunError::NoProfiles(none.0))?;
     let (places, other) = split_places(read.merged, read.evidence, &read.timeline);
     let checks = check_source(&places, source.as_ref(), &mut warnings)?;
+    warnings.extend(unused_ignores(&places, &checks, source.as_ref()));
     let owners = assign_owners(&places, &checks, source.as_ref(), &mut warnings);
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
@@ -76,6 +77,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         auto_bar,
         config,
     );
+    warnings.extend(decided.iter().flat_map(|decision| decision.warnings.clone()));
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
     let findings = assemble(places, checks, owners, exclusions, decided, &read.timeline);
     let findings = with_ids(findings);
@@ -209,6 +211,37 @@ fn check_source(
         .into_iter()
         .map(Some)
         .collect())
+}
+
+/// Inline ignores anywhere in the repository's Go code that apply to no place of the
+/// profiles, whatever its status: stale once the leak they excused is fixed.
+fn unused_ignores(
+    places: &[Place],
+    checks: &[Option<SourceCheck>],
+    source: Option<&Source>,
+) -> Vec<Warning> {
+    let Some(source) = source else {
+        return Vec::new();
+    };
+    let Ok(files) = source.files() else {
+        return Vec::new();
+    };
+    let mut found = source::ignores::scan(source, &files);
+    found.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
+    found
+        .into_iter()
+        .filter(|(path, marker)| {
+            !places.iter().zip(checks).any(|(place, check)| {
+                check.as_ref().and_then(|check| check.location.repo_path()) == Some(path.as_str())
+                    && marker.applies_to(place.site.line)
+            })
+        })
+        .map(|(file, marker)| Warning::IgnoreUnused {
+            file,
+            line: marker.line,
+            alone: marker.alone,
+        })
+        .collect()
 }
 
 /// Code owners from the first CODEOWNERS file at the revision, for places mapped into the

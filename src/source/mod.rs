@@ -3,13 +3,14 @@
 //! point to. Only the files that findings point to are read and parsed, each once.
 
 pub mod analyze;
+pub mod ignores;
 pub mod paths;
 pub mod repo;
 
 use std::collections::BTreeMap;
 
 use crate::blocking::Op;
-use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
+use crate::model::warning::{PlaceName, SourceProblem};
 use crate::model::{ChannelEvidence, Exclusion, SourceContext, SourceEvidence, Warning};
 use analyze::{Bound, ParsedFile};
 use paths::{Mapped, PathMapper};
@@ -216,33 +217,22 @@ fn check_place(
     }
 }
 
-/// `//leakprof:ignore <reason>` on the operation's line or alone on the line above: the
-/// reason. Without a reason it is a warning and suppresses nothing.
+/// `//leakprof:ignore <reason>` (or `// leakprof:ignore <reason>`) on the operation's line or
+/// alone on the line above: the reason. Without a reason it is a warning and suppresses
+/// nothing.
 fn inline_ignore(place: &PlaceRef<'_>, text: &str, warnings: &mut Vec<Warning>) -> Option<String> {
-    let line = place.line as usize;
-    let mut lines = text.lines().skip(line.saturating_sub(2));
-    let above = if line >= 2 { lines.next() } else { None };
-    let at = lines.next();
-    let comment = at
-        .and_then(|at| at.find(IGNORE_MARKER).map(|start| &at[start..]))
-        .or_else(|| {
-            above
-                .map(str::trim_start)
-                .filter(|above| above.starts_with(IGNORE_MARKER))
-        })?;
-    let rest = &comment[IGNORE_MARKER.len()..];
-    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
-        return None;
+    let found = ignores::markers(text);
+    let marker = ignores::for_line(&found, place.line)?;
+    match &marker.reason {
+        Some(reason) => Some(reason.clone()),
+        None => {
+            warnings.push(Warning::IgnoreWithoutReason {
+                file: place.file.to_string(),
+                line: place.line,
+            });
+            None
+        }
     }
-    let reason = rest.trim();
-    if reason.is_empty() {
-        warnings.push(Warning::IgnoreWithoutReason {
-            file: place.file.to_string(),
-            line: place.line,
-        });
-        return None;
-    }
-    Some(reason.to_string())
 }
 
 #[cfg(test)]
@@ -274,6 +264,9 @@ mod tests {
         check(trailing, 2, Some("bounded by caller"), false);
         check("//leakprof:ignore\nch <- 1\n", 2, None, true);
         check("ch <- 1 //leakprof:ignore   \n", 1, None, true);
+        // With a space after the slashes, as gofmt-minded people write comments (issue 14).
+        check("ch <- 1 // leakprof:ignore by design\n", 1, Some("by design"), false);
+        check("// leakprof:ignore\nch <- 1\n", 2, None, true);
         // Two lines up is too far; a marker glued to other text is not one.
         check("//leakprof:ignore far\n\nch <- 1\n", 3, None, false);
         check(
