@@ -10,6 +10,7 @@ mod explain;
 mod fixtures;
 mod formats;
 mod html;
+mod install;
 mod rules;
 mod sarif;
 mod series;

@@ -225,15 +225,11 @@ impl fmt::Display for Warning {
                 leaked,
                 by,
             } => {
-                let goroutines = if *leaked == 1 {
-                    "1 goroutine".to_string()
-                } else {
-                    format!("{leaked} goroutines")
-                };
                 write!(
                     f,
-                    "{file}:{line}: {by} suppresses a leak the garbage collector proved \
-                     ({goroutines} leaked there); fix the leak or narrow the suppression"
+                    "{file}:{line}: {by} suppresses a leak the garbage collector proved ({} \
+                     leaked there); fix the leak or narrow the suppression",
+                    goroutines_count(*leaked)
                 )
             }
             Warning::RuleOverBound {
@@ -245,8 +241,9 @@ impl fmt::Display for Warning {
                 goroutines,
             } => write!(
                 f,
-                "rule {rule} ({origin}) allows fewer than {max} goroutines, but {file}:{line} \
-                 has {goroutines}: reported"
+                "rule {rule} ({origin}) allows fewer than {}, but {file}:{line} has \
+                 {goroutines}: reported",
+                goroutines_count(*max)
             ),
             Warning::RuleExpired {
                 rule,
@@ -297,8 +294,57 @@ impl fmt::Display for Warning {
     }
 }
 
+/// "1 goroutine", "2 goroutines".
+fn goroutines_count(n: u64) -> String {
+    if n == 1 {
+        "1 goroutine".to_string()
+    } else {
+        format!("{n} goroutines")
+    }
+}
+
 impl Serialize for Warning {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts read as English at 1 too (issue 14).
+    #[test]
+    fn plurals() {
+        let bound = |max, goroutines| {
+            Warning::RuleOverBound {
+                rule: "r".into(),
+                origin: "rules.yaml:3".into(),
+                max,
+                file: "x.go".into(),
+                line: 7,
+                goroutines,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            bound(1, 3),
+            "rule r (rules.yaml:3) allows fewer than 1 goroutine, but x.go:7 has 3: reported"
+        );
+        assert!(bound(50, 80).contains("fewer than 50 goroutines"));
+        let unplaced = |count| {
+            Warning::UnplacedFindings {
+                format: "sarif",
+                count,
+                example: "/b/x.go".into(),
+                consumer: "code scanning",
+            }
+            .to_string()
+        };
+        assert!(unplaced(1).starts_with("--format sarif: 1 finding names its file as"));
+        assert!(unplaced(2).starts_with("--format sarif: 2 findings name their files as"));
+        let unused = |alone| Warning::IgnoreUnused { file: "x.go".into(), line: 4, alone }.to_string();
+        assert!(unused(true).contains("waits on lines 4 and 5)"), "{}", unused(true));
+        assert!(unused(false).contains("waits on line 4)"), "{}", unused(false));
     }
 }

@@ -274,8 +274,8 @@ fn write_badges(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     if finding.confirmed {
         write!(
             out,
-            " <span class=\"badge confirmed\" title=\"the garbage collector proved {} goroutines here leaked\">confirmed</span>",
-            finding.leaked_goroutines
+            " <span class=\"badge confirmed\" title=\"the garbage collector proved {} here leaked\">confirmed</span>",
+            count(finding.leaked_goroutines, "goroutine")
         )?;
     }
     if finding.new == Some(true) {
