@@ -21,6 +21,14 @@ pub enum Op {
     NilReceive,
     /// The profile cannot tell (debug=1 hides runtime frames); source analysis may.
     Unknown,
+    /// Not channel operations: waits the garbage collector proved leaked (a goroutineleak
+    /// profile, `(leaked)`), reported on the GC's word alone.
+    Mutex,
+    #[serde(rename = "rwmutex")]
+    RwMutex,
+    #[serde(rename = "waitgroup")]
+    WaitGroup,
+    Cond,
 }
 
 impl Op {
@@ -34,6 +42,22 @@ impl Op {
         }
     }
 
+    /// A channel operation, as opposed to a sync wait proven leaked.
+    pub fn is_channel(self) -> bool {
+        !matches!(self, Op::Mutex | Op::RwMutex | Op::WaitGroup | Op::Cond)
+    }
+
+    /// The op a wait on a sync primitive is reported as, when the GC proves it leaked.
+    pub fn of_sync_wait(other: Other) -> Option<Op> {
+        match other {
+            Other::Mutex => Some(Op::Mutex),
+            Other::RwMutex => Some(Op::RwMutex),
+            Other::WaitGroup => Some(Op::WaitGroup),
+            Other::Cond => Some(Op::Cond),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Op::Send => "send",
@@ -44,6 +68,10 @@ impl Op {
             Op::NilSend => "nil_send",
             Op::NilReceive => "nil_receive",
             Op::Unknown => "unknown",
+            Op::Mutex => "mutex",
+            Op::RwMutex => "rwmutex",
+            Op::WaitGroup => "waitgroup",
+            Op::Cond => "cond",
         }
     }
 }

@@ -222,21 +222,37 @@ pub struct AddArgs {
     /// The entry's id (default: made from the function name).
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
-    /// From this day on the entry no longer suppresses (YYYY-MM-DD).
+    /// From this day on the entry no longer suppresses (YYYY-MM-DD); a day that is not after
+    /// today is a warning.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub expires: Option<Date>,
     /// Who answers for the entry (e.g. @billing-team).
     #[arg(long, value_name = "OWNER")]
     pub owner: Option<String>,
+    /// Suppress only while fewer goroutines than this wait there; above it the finding is
+    /// reported again.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_goroutines: Option<u64>,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// A goroutine profile: pprof protobuf (/debug/pprof/goroutine, gzipped or not), or a
     /// debug=1 or debug=2 text dump (also panics, SIGQUIT, `go test -timeout` output). A folder
-    /// is walked and every file in it read. Repeat for several snapshots.
-    #[arg(long = "profile", value_name = "PATH", required = true)]
+    /// is walked and every file in it read. Repeat for several snapshots. `NAME=PATH` names
+    /// the instance its profiles came from.
+    #[arg(long = "profile", value_name = "[NAME=]PATH", required = true)]
     pub profiles: Vec<PathBuf>,
+
+    /// The goroutine label whose value names the instance a profile came from (the value
+    /// most of its goroutines carry).
+    #[arg(long, value_name = "KEY")]
+    pub instance_label: Option<String>,
+
+    /// Split each finding's goroutines by the values of this goroutine label (`pprof.Do`),
+    /// e.g. endpoint or tenant.
+    #[arg(long, value_name = "KEY")]
+    pub group_by_label: Option<String>,
 
     /// Report a place when at least this many goroutines wait there (in the worst snapshot),
     /// or `auto` to set the bar per profile from its own distribution (see README).
@@ -335,8 +351,9 @@ pub struct ReportArgs {
     #[arg(long)]
     pub show_other_blocking: bool,
 
-    /// Refuse a gzipped profile that inflates to more than this, or a protobuf profile larger
-    /// than this (e.g. 512MiB, 2GiB). Plain text dumps are streamed and not capped.
+    /// The memory the profiles read at the same time may hold together (e.g. 512MiB, 2GiB):
+    /// a gzipped profile's inflated bytes, a protobuf profile's decoded tables, and what is
+    /// kept of the places of any profile. Plain text is streamed: a dump may be far larger.
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
     pub max_decompressed_size: u64,
 
@@ -349,6 +366,12 @@ pub struct ReportArgs {
     /// never. Default: new with --baseline, else any.
     #[arg(long, value_enum, value_name = "POLICY")]
     pub fail_on: Option<FailOn>,
+
+    /// Fail (exit 1) only for findings at least this sure: `proven` (the GC proved them),
+    /// `likely` (proven, growing or a leak pattern in the source) or `possible` (every
+    /// reported finding, the default).
+    #[arg(long, value_enum, value_name = "VERDICT", default_value_t = VerdictArg::Possible)]
+    pub fail_on_verdict: VerdictArg,
 
     /// Keep only the findings this code owner (from CODEOWNERS at --rev) owns, e.g. @team.
     #[arg(long, value_name = "NAME", requires = "repo")]
@@ -418,7 +441,9 @@ fn parse_output(text: &str) -> Result<OutputSpec, String> {
         None => (None, text),
     };
     match (format, path) {
-        (_, "") => Err(format!("{text:?} names no file (use FORMAT:- for standard output)")),
+        (_, "") => Err(format!(
+            "{text:?} names no file (use FORMAT:- for standard output)"
+        )),
         (format, "-") => Ok(OutputSpec { format, path: None }),
         (format, path) => Ok(OutputSpec {
             format,
@@ -459,6 +484,13 @@ pub enum FailOn {
     New,
     /// Exit 0 whatever is found (2 still means an error).
     Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VerdictArg {
+    Proven,
+    Likely,
+    Possible,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -542,14 +574,26 @@ mod tests {
         };
         for (text, expected) in [
             ("leaks.json", plain("leaks.json")),
-            ("sarif:leaks.sarif", typed(OutputFormat::Sarif, Some("leaks.sarif"))),
+            (
+                "sarif:leaks.sarif",
+                typed(OutputFormat::Sarif, Some("leaks.sarif")),
+            ),
             ("markdown:-", typed(OutputFormat::Markdown, None)),
-            ("codeclimate:out/gl.json", typed(OutputFormat::Codeclimate, Some("out/gl.json"))),
+            (
+                "codeclimate:out/gl.json",
+                typed(OutputFormat::Codeclimate, Some("out/gl.json")),
+            ),
             ("concise:a:b", typed(OutputFormat::Concise, Some("a:b"))),
             // Not a format before the colon: a plain path.
             ("C:/reports/x.json", plain("C:/reports/x.json")),
             ("Sarif:x", plain("Sarif:x")),
-            ("-", Ok(OutputSpec { format: None, path: None })),
+            (
+                "-",
+                Ok(OutputSpec {
+                    format: None,
+                    path: None,
+                }),
+            ),
             ("sarif:", Err(())),
             ("", Err(())),
         ] {

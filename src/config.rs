@@ -3,16 +3,23 @@
 //! with its default, which reports go where and whether to paint them, the day rules expire
 //! against. The pipeline and the renderers read these decisions, never the flags.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, FailOn, OutputFormat, OutputSpec, ReportArgs, SarifSuppressed, Threshold};
+use crate::aggregate::LabelKeys;
+use crate::cli::{
+    ColorChoice, FailOn, OutputFormat, OutputSpec, ReportArgs, SarifSuppressed, Threshold,
+    VerdictArg,
+};
 use crate::date::Date;
+use crate::model::Verdict;
 
 /// What `leakprof report` was asked to do, with every derived setting decided.
 #[derive(Clone, Debug)]
 pub struct ReportConfig {
-    /// Files and folders of profiles, as given.
-    pub profiles: Vec<PathBuf>,
+    /// Files and folders of profiles, as given, with the instance each names.
+    pub profiles: Vec<ProfileSource>,
+    /// Goroutine labels that name instances and group findings.
+    pub labels: LabelKeys,
     pub threshold: Threshold,
     /// Report GC-proven places even below the threshold.
     pub confirmed_below_threshold: bool,
@@ -25,10 +32,46 @@ pub struct ReportConfig {
     pub ctx_done_bounds: bool,
     pub baseline: Option<PathBuf>,
     pub fail_on: FailOn,
+    /// Only findings at least this sure make the exit code 1.
+    pub fail_verdict: Verdict,
     /// Keep only findings this code owner owns.
     pub owner: Option<String>,
     pub show_other_blocking: bool,
     pub output: OutputConfig,
+}
+
+/// A `--profile` argument: a path, and the instance its profiles came from when named
+/// (`--profile NAME=PATH`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileSource {
+    pub instance: Option<String>,
+    pub path: PathBuf,
+}
+
+impl ProfileSource {
+    /// `PATH`, or `NAME=PATH` when PATH itself does not exist but what follows the first `=`
+    /// does, and NAME is a plain name (no `/`).
+    fn parse(argument: &Path) -> ProfileSource {
+        let unnamed = ProfileSource {
+            instance: None,
+            path: argument.to_path_buf(),
+        };
+        if argument.exists() {
+            return unnamed;
+        }
+        let Some((name, path)) = argument.to_str().and_then(|text| text.split_once('=')) else {
+            return unnamed;
+        };
+        let plain = !name.is_empty() && !name.contains(['/', '\\']);
+        if plain && Path::new(path).exists() {
+            ProfileSource {
+                instance: Some(name.to_string()),
+                path: PathBuf::from(path),
+            }
+        } else {
+            unnamed
+        }
+    }
 }
 
 /// `--repo` and `--rev`.
@@ -150,7 +193,15 @@ impl ReportConfig {
             check_link_template(template)?;
         }
         Ok(ReportConfig {
-            profiles: args.profiles.clone(),
+            profiles: args
+                .profiles
+                .iter()
+                .map(|path| ProfileSource::parse(path))
+                .collect(),
+            labels: LabelKeys {
+                group: args.group_by_label.clone(),
+                instance: args.instance_label.clone(),
+            },
             threshold: args.threshold,
             confirmed_below_threshold: !args.hide_confirmed_below_threshold,
             progress: !args.no_progress,
@@ -172,6 +223,11 @@ impl ReportConfig {
             ctx_done_bounds: !args.no_ctx_done,
             baseline: args.baseline.clone(),
             fail_on,
+            fail_verdict: match args.fail_on_verdict {
+                VerdictArg::Proven => Verdict::Proven,
+                VerdictArg::Likely => Verdict::Likely,
+                VerdictArg::Possible => Verdict::Possible,
+            },
             owner: args.owner.clone(),
             show_other_blocking: args.show_other_blocking,
             output: OutputConfig {
@@ -286,6 +342,28 @@ mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
 
+    #[test]
+    fn profile_arguments_name_instances() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("profiles");
+        std::fs::create_dir(&folder).unwrap();
+        let odd = dir.path().join("a=b");
+        std::fs::create_dir(&odd).unwrap();
+        let shown = |path: &Path| path.to_str().unwrap().to_string();
+        let parse = |text: String| ProfileSource::parse(Path::new(&text));
+        assert_eq!(parse(shown(&folder)).instance, None);
+        let named = parse(format!("web-1={}", shown(&folder)));
+        assert_eq!(
+            (named.instance.as_deref(), named.path),
+            (Some("web-1"), folder.clone())
+        );
+        // A path that exists wins, even with a `=` in it.
+        assert_eq!(parse(shown(&odd)).instance, None);
+        // Neither exists: the path as given, for the reader to complain about.
+        assert_eq!(parse("x=/no/such".into()).instance, None);
+        assert_eq!(parse(format!("a/b={}", shown(&folder))).instance, None);
+    }
+
     /// The config of `leakprof report --profile p ARGS` in `env`.
     fn config(
         args: &[&str],
@@ -320,13 +398,33 @@ mod tests {
             (&[], false, &[("CLICOLOR_FORCE", "1")], true),
             (&[], false, &[("CLICOLOR_FORCE", "0")], false),
             (&[], false, &[("CLICOLOR_FORCE", "")], false),
-            (&[], true, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], false),
+            (
+                &[],
+                true,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+                false,
+            ),
             (&["--color", "always"], false, &[("NO_COLOR", "1")], true),
-            (&["--color", "never"], true, &[("CLICOLOR_FORCE", "1")], false),
+            (
+                &["--color", "never"],
+                true,
+                &[("CLICOLOR_FORCE", "1")],
+                false,
+            ),
             // Only text is painted, and a file only when asked to.
             (&["--format", "json"], true, &[], false),
-            (&["--output", "r.txt"], true, &[("CLICOLOR_FORCE", "1")], false),
-            (&["--output", "r.txt", "--color", "always"], false, &[], true),
+            (
+                &["--output", "r.txt"],
+                true,
+                &[("CLICOLOR_FORCE", "1")],
+                false,
+            ),
+            (
+                &["--output", "r.txt", "--color", "always"],
+                false,
+                &[],
+                true,
+            ),
         ] {
             let found = config(args, terminal, env).unwrap().output.outputs[0].color;
             assert_eq!(found, expected, "{args:?} terminal={terminal} {env:?}");
@@ -342,7 +440,12 @@ mod tests {
                     .output
                     .outputs
                     .iter()
-                    .map(|o| (o.format.name(), o.path.as_ref().map(|p| p.display().to_string())))
+                    .map(|o| {
+                        (
+                            o.format.name(),
+                            o.path.as_ref().map(|p| p.display().to_string()),
+                        )
+                    })
                     .collect::<Vec<_>>()
             });
             match (found, expected) {
@@ -362,7 +465,10 @@ mod tests {
         }
         check(&[], Ok(&[("text", None)]));
         check(&["--format", "json"], Ok(&[("json", None)]));
-        check(&["--output", "r.json", "--format", "json"], Ok(&[("json", Some("r.json"))]));
+        check(
+            &["--output", "r.json", "--format", "json"],
+            Ok(&[("json", Some("r.json"))]),
+        );
         check(
             &["--output", "sarif:a.sarif", "--output", "markdown:a.md"],
             Ok(&[("sarif", Some("a.sarif")), ("markdown", Some("a.md"))]),
@@ -372,7 +478,14 @@ mod tests {
             Ok(&[("sarif", Some("a.sarif")), ("text", None)]),
         );
         check(
-            &["--format", "html", "--output", "sarif:a.sarif", "--output", "b.html"],
+            &[
+                "--format",
+                "html",
+                "--output",
+                "sarif:a.sarif",
+                "--output",
+                "b.html",
+            ],
             Ok(&[("sarif", Some("a.sarif")), ("html", Some("b.html"))]),
         );
         check(
@@ -406,10 +519,14 @@ mod tests {
                 .map_err(|error| error.0)
         };
         assert_eq!(id(&[]), Ok(None));
-        assert_eq!(id(&["--sarif-category", "leakprof/billing"]), Ok(Some("leakprof/billing/".into())));
+        assert_eq!(
+            id(&["--sarif-category", "leakprof/billing"]),
+            Ok(Some("leakprof/billing/".into()))
+        );
         assert_eq!(id(&["--sarif-category", "svc/"]), Ok(Some("svc/".into())));
         assert!(id(&["--sarif-category", " "]).is_err());
-        let template = |template: &str| config(&["--link-template", template], false, &[]).map(|_| ());
+        let template =
+            |template: &str| config(&["--link-template", template], false, &[]).map(|_| ());
         assert!(template("https://git.example.com/r/src/{rev}/{path}#L{line}").is_ok());
         assert!(template("https://x/{path}").is_ok());
         assert!(template("https://x/{file}#L{line}").is_err());

@@ -204,6 +204,78 @@ pub const KINDS: &[KindDoc] = &[
         level: Level::Error,
     },
     KindDoc {
+        id: "mutex",
+        name: "LeakedMutexWait",
+        blocked_on: "a sync.Mutex",
+        short: "Goroutines the garbage collector proved will never get a mutex.",
+        what: "Goroutines wait in `sync.Mutex.Lock`, and the garbage collector proved that no \
+               running goroutine can ever unlock it.",
+        why: "The goroutine holding the lock returned or blocked forever without unlocking \
+              (a missing `Unlock` on an early return or a panic path), or locked it twice; \
+              every later `Lock` waits forever.",
+        fix: "Unlock with `defer mu.Unlock()` right after `Lock` so every path releases it, and \
+              never call a function that locks the same mutex while holding it.",
+        example: "mu.Lock()\n\
+                  defer mu.Unlock() // released on every return and panic\n\
+                  if err := step(); err != nil {\n\
+                  \treturn err\n\
+                  }",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "rwmutex",
+        name: "LeakedRWMutexWait",
+        blocked_on: "a sync.RWMutex",
+        short: "Goroutines the garbage collector proved will never get a read-write lock.",
+        what: "Goroutines wait in `sync.RWMutex.Lock` or `RLock`, and the garbage collector \
+               proved that no running goroutine can ever release it.",
+        why: "A holder of the lock returned or blocked forever without `Unlock`/`RUnlock`, or \
+              a reader asked for the lock again while a writer waited (recursive read \
+              locking deadlocks once a writer queues).",
+        fix: "Release with `defer mu.RUnlock()` / `defer mu.Unlock()` right after locking, and \
+              never take the read lock again while holding it.",
+        example: "mu.RLock()\n\
+                  defer mu.RUnlock()\n\
+                  return cache[key] // no second RLock on this path",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "waitgroup",
+        name: "LeakedWaitGroupWait",
+        blocked_on: "a sync.WaitGroup",
+        short: "Goroutines the garbage collector proved will wait on a WaitGroup forever.",
+        what: "Goroutines wait in `sync.WaitGroup.Wait`, and the garbage collector proved the \
+               counter can never reach zero.",
+        why: "`Add` counted more goroutines than ever call `Done`: a goroutine returned early \
+              without `Done`, or was never started.",
+        fix: "Call `defer wg.Done()` first thing in each goroutine, and `Add` only for \
+              goroutines actually started (or use `wg.Go`).",
+        example: "wg.Add(1)\n\
+                  go func() {\n\
+                  \tdefer wg.Done() // on every path\n\
+                  \twork()\n\
+                  }()\n\
+                  wg.Wait()",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "cond",
+        name: "LeakedCondWait",
+        blocked_on: "a sync.Cond",
+        short: "Goroutines the garbage collector proved will never be signalled.",
+        what: "Goroutines wait in `sync.Cond.Wait`, and the garbage collector proved that no \
+               running goroutine can ever signal the condition.",
+        why: "Whoever was to call `Signal` or `Broadcast` has returned, or the condition was \
+              changed without a broadcast.",
+        fix: "Broadcast whenever the condition changes, including on shutdown, or replace the \
+              condition variable with a channel that is closed once.",
+        example: "mu.Lock()\n\
+                  ready = true\n\
+                  cond.Broadcast() // wake every waiter\n\
+                  mu.Unlock()",
+        level: Level::Error,
+    },
+    KindDoc {
         id: "unknown",
         name: "BlockedOnChannel",
         blocked_on: "a channel operation",
@@ -236,6 +308,10 @@ mod tests {
             Op::NilSend,
             Op::NilReceive,
             Op::Unknown,
+            Op::Mutex,
+            Op::RwMutex,
+            Op::WaitGroup,
+            Op::Cond,
         ] {
             assert_eq!(for_op(op).id, op.as_str());
             assert_eq!(lookup(op.as_str()).map(|kind| kind.id), Some(op.as_str()));

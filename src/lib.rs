@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod allowlist;
+pub mod atomic;
 pub mod blocking;
 pub mod cli;
 pub mod collect;
@@ -33,7 +34,7 @@ use clap_complete::Shell;
 
 use crate::cli::{Cli, Command, FailOn, OutputFormat, ReportArgs};
 use crate::config::{OutputConfig, RenderOptions, ReportConfig};
-use crate::model::{Report, Warning};
+use crate::model::{Report, Status, Verdict, Warning};
 pub use crate::pipeline::{RunError, build_report};
 
 /// Nothing was reported.
@@ -98,7 +99,7 @@ fn run_report(
             return EXIT_ERROR;
         }
     };
-    let code = exit_code(&report, config.fail_on);
+    let code = exit_code(&report, config.fail_on, config.fail_verdict);
     match write_outputs(&report, &config.output, stdout, stderr) {
         Ok(()) => code,
         Err(()) => EXIT_ERROR,
@@ -129,9 +130,18 @@ fn write_outputs(
         };
         told.extend(extra);
         let mut bytes = Vec::new();
-        if let Err(error) = render(shown, output.format, &config.render, output.color, &mut bytes)
-        {
-            let _ = writeln!(stderr, "error: cannot render the {} report: {error}", output.format.name());
+        if let Err(error) = render(
+            shown,
+            output.format,
+            &config.render,
+            output.color,
+            &mut bytes,
+        ) {
+            let _ = writeln!(
+                stderr,
+                "error: cannot render the {} report: {error}",
+                output.format.name()
+            );
             return Err(());
         }
         rendered.push(bytes);
@@ -174,17 +184,22 @@ fn write_outputs(
 /// atomically: readers (a CI step uploading it, a browser) see the old report or the new one,
 /// never a mix.
 fn write_report_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    report::write_atomically(path, bytes)
+    atomic::write(path, bytes)
 }
 
-/// 1 when a finding is one to fail on, else 0.
-fn exit_code(report: &Report, fail_on: FailOn) -> u8 {
-    let failing = match fail_on {
-        FailOn::Any => report.summary.reported,
-        FailOn::New => report.summary.new_reported,
-        FailOn::Never => 0,
-    };
-    if failing > 0 { EXIT_FOUND } else { EXIT_CLEAN }
+/// 1 when a reported finding is one to fail on (new, with `--fail-on new`; at least as
+/// sure as `verdict`), else 0.
+fn exit_code(report: &Report, fail_on: FailOn, verdict: Verdict) -> u8 {
+    let failing = report.findings.iter().any(|finding| {
+        finding.status == Status::Reported
+            && finding.verdict.at_least(verdict)
+            && match fail_on {
+                FailOn::Any => true,
+                FailOn::New => finding.new == Some(true),
+                FailOn::Never => false,
+            }
+    });
+    if failing { EXIT_FOUND } else { EXIT_CLEAN }
 }
 
 /// Renders `report` in `format`; `color` paints text.

@@ -1,37 +1,56 @@
 //! `leakprof rules …`: maintaining allowlist files with the tool itself. Files are edited as
 //! text, never re-serialised, so comments and layout survive; every edit is validated with
-//! the same loader `report` uses before it is written.
+//! the same loader `report` uses, must leave every other entry as it was, and is written
+//! atomically.
 
-use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use crate::allowlist::{self, Layout, RuleSource};
+use crate::allowlist::{self, EditError, Field, NewEntry, Rule, RuleSource, RulesError};
+use crate::blocking::Op;
 use crate::cli::{AddArgs, RulesCommand};
 use crate::date::Date;
+use crate::model::view::{ReportView, ViewError};
 use crate::{EXIT_CLEAN, EXIT_ERROR};
 
 /// Errors of the rules commands: each names the file and what is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesCmdError {
-    #[error("{path}: cannot read: {source}")]
-    Read { path: PathBuf, source: io::Error },
-    #[error("{path}: cannot write: {source}")]
+    #[error("{0}")]
+    Read(#[from] allowlist::ReadError),
+    #[error("{}: cannot write: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
-    #[error("{path}: not a leakprof JSON report: {message}")]
-    Report { path: PathBuf, message: String },
-    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<allowlist::RulesError>),
+    #[error("{0}")]
+    Report(#[from] ViewError),
+    /// One line per problem, every file's problems in one pass.
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+    #[error("{}: cannot edit: {error}; edit the file by hand", path.display())]
+    Edit { path: PathBuf, error: EditError },
+    #[error(
+        "{}: the edit would not leave the other entries as they are (ids {found:?} instead of \
+         {expected:?}); the file is unchanged: edit it by hand",
+        path.display()
+    )]
+    Unsafe {
+        path: PathBuf,
+        found: Vec<String>,
+        expected: Vec<String>,
+    },
     #[error("{0}")]
     Usage(String),
+}
+
+impl From<Vec<RulesError>> for RulesCmdError {
+    fn from(errors: Vec<RulesError>) -> Self {
+        RulesCmdError::Invalid(errors.iter().map(ToString::to_string).collect())
+    }
 }
 
 pub fn run(command: &RulesCommand, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     let result = match command {
         RulesCommand::Check { files } => check(files, stdout),
-        RulesCommand::Add(args) => add(args, stdout),
+        RulesCommand::Add(args) => add(args, Date::today(), stdout, stderr),
         RulesCommand::Prune {
             file,
             report,
@@ -48,60 +67,80 @@ pub fn run(command: &RulesCommand, stdout: &mut dyn Write, stderr: &mut dyn Writ
     match result {
         Ok(()) => EXIT_CLEAN,
         Err(error) => {
-            let _ = writeln!(stderr, "error: {error}");
+            for line in error.to_string().lines() {
+                let _ = writeln!(stderr, "error: {line}");
+            }
             EXIT_ERROR
         }
     }
 }
 
-fn read(path: &Path) -> Result<String, RulesCmdError> {
-    fs::read_to_string(path).map_err(|source| RulesCmdError::Read {
+/// `1 rule`, `2 rules`.
+fn rules_count(count: usize) -> String {
+    format!("{count} rule{}", if count == 1 { "" } else { "s" })
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), RulesCmdError> {
+    crate::atomic::write(path, text.as_bytes()).map_err(|source| RulesCmdError::Write {
         path: path.to_path_buf(),
         source,
     })
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<(), RulesCmdError> {
-    let fail = |source| RulesCmdError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.leakprof-tmp"));
-    fs::write(&temporary, text).map_err(fail)?;
-    fs::rename(&temporary, path).map_err(fail)
+/// Checks that an edit left exactly the entries expected, in order.
+fn check_edit(path: &Path, rules: &[Rule], expected: Vec<String>) -> Result<(), RulesCmdError> {
+    let found: Vec<String> = rules.iter().map(|rule| rule.id.clone()).collect();
+    if found == expected {
+        Ok(())
+    } else {
+        Err(RulesCmdError::Unsafe {
+            path: path.to_path_buf(),
+            found,
+            expected,
+        })
+    }
 }
 
+/// Validates every file and reports every problem of every file, in file order.
 fn check(files: &[PathBuf], stdout: &mut dyn Write) -> Result<(), RulesCmdError> {
-    let mut errors = Vec::new();
-    let mut rules = Vec::new();
+    let mut problems: Vec<((usize, usize, usize), String)> = Vec::new();
+    let mut loaded = Vec::new();
+    let mut all: Vec<Rule> = Vec::new();
     for (index, path) in files.iter().enumerate() {
-        let text = read(path)?;
-        match allowlist::parse(&text, &path.display().to_string(), RuleSource::User(index)) {
-            Ok(parsed) => rules.push((path, parsed)),
-            Err(found) => errors.extend(found),
-        }
+        let text = match allowlist::read_file(path) {
+            Ok(text) => text,
+            Err(error) => {
+                problems.push(((index, 0, 0), error.to_string()));
+                continue;
+            }
+        };
+        let name = path.display().to_string();
+        let (rules, errors) = allowlist::parse_all(&text, &name, RuleSource::User(index));
+        problems.extend(
+            errors
+                .iter()
+                .map(|error| ((index, error.line, error.column), error.to_string())),
+        );
+        loaded.push((path, rules.len()));
+        all.extend(rules);
     }
-    let all: Vec<allowlist::Rule> = rules
-        .iter()
-        .flat_map(|(_, parsed)| parsed.clone())
-        .collect();
-    errors.extend(allowlist::duplicate_ids(&all));
-    if !errors.is_empty() {
-        return Err(RulesCmdError::Invalid(errors));
+    for error in allowlist::duplicate_ids(&all) {
+        let index = files
+            .iter()
+            .position(|path| path.display().to_string() == error.file)
+            .unwrap_or(files.len());
+        problems.push(((index, error.line, error.column), error.to_string()));
     }
-    for (path, parsed) in rules {
-        let _ = writeln!(stdout, "{}: {} rules, valid", path.display(), parsed.len());
+    if !problems.is_empty() {
+        problems.sort_by_key(|(position, _)| *position);
+        return Err(RulesCmdError::Invalid(
+            problems.into_iter().map(|(_, message)| message).collect(),
+        ));
+    }
+    for (path, count) in loaded {
+        let _ = writeln!(stdout, "{}: {}, valid", path.display(), rules_count(count));
     }
     Ok(())
-}
-
-/// A YAML double-quoted scalar: JSON string syntax is valid YAML.
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| format!("{text:?}"))
 }
 
 /// `example.com/billing.(*Poller).run.func1` → `billing-poller-run-func1`.
@@ -123,84 +162,92 @@ fn id_from_function(function: &str) -> String {
     }
 }
 
-fn add(args: &AddArgs, stdout: &mut dyn Write) -> Result<(), RulesCmdError> {
-    let mut fields: Vec<(&str, String)> = Vec::new();
-    let function_name: String;
-    match (&args.from_report, &args.finding) {
-        (Some(report_path), Some(finding_id)) => {
-            let report = read_report(report_path)?;
-            let findings = report["findings"]
-                .as_array()
-                .ok_or_else(|| RulesCmdError::Report {
-                    path: report_path.clone(),
-                    message: "no `findings` list".into(),
-                })?;
-            let finding = findings.iter().find(|f| f["id"] == finding_id.as_str()).ok_or_else(|| {
-                RulesCmdError::Usage(format!(
-                    "{}: no finding with id {finding_id:?} (ids are the `id` fields of the JSON report)",
-                    report_path.display()
-                ))
-            })?;
-            let field = |name: &str| finding[name].as_str().map(str::to_string);
-            function_name = field("function").ok_or_else(|| RulesCmdError::Report {
-                path: report_path.clone(),
-                message: format!("finding {finding_id} has no function"),
-            })?;
-            fields.push(("function", quoted(&function_name)));
-            // A repository-relative file (the report was made with --repo) narrows the entry;
-            // an absolute build path would not match a rebuild elsewhere.
-            if let Some(file) =
-                field("file").filter(|file| !report["source"].is_null() && !file.starts_with('/'))
-            {
-                fields.push(("file", quoted(&file)));
-            }
-            if let Some(op) = field("op").filter(|op| op != "unknown") {
-                fields.push(("op", op));
-            }
+/// The keys of the new entry, from a finding of a report or from the flags, and the text its
+/// id is made from.
+/// The keys of an entry after `id` and `reason`, in order.
+type Fields = Vec<(&'static str, Field)>;
+
+fn entry_fields(args: &AddArgs) -> Result<(Fields, String), RulesCmdError> {
+    let mut fields = Vec::new();
+    let (Some(report_path), Some(finding_id)) = (&args.from_report, &args.finding) else {
+        if let Some(function) = &args.function {
+            fields.push(("function", Field::Text(function.clone())));
         }
-        _ => {
-            function_name = args
-                .function
-                .clone()
-                .or_else(|| args.file_glob.clone())
-                .unwrap_or_default();
-            if let Some(function) = &args.function {
-                fields.push(("function", quoted(function)));
-            }
-            if let Some(file) = &args.file_glob {
-                fields.push(("file", quoted(file)));
-            }
-            if let Some(line) = args.line {
-                fields.push(("line", line.to_string()));
-            }
-            if let Some(op) = &args.op {
-                fields.push(("op", op.clone()));
-            }
+        if let Some(file) = &args.file_glob {
+            fields.push(("file", Field::Text(file.clone())));
         }
+        if let Some(line) = args.line {
+            fields.push(("line", Field::Number(u64::from(line))));
+        }
+        if let Some(op) = &args.op {
+            let op = allowlist::parse_op(op)
+                .map_err(|message| RulesCmdError::Usage(format!("--op: {message}")))?;
+            fields.push(("op", Field::Op(op)));
+        }
+        let base = args
+            .function
+            .clone()
+            .or_else(|| args.file_glob.clone())
+            .unwrap_or_default();
+        return Ok((fields, base));
+    };
+    let report = ReportView::read(report_path)?;
+    let finding = report.finding(finding_id).ok_or_else(|| {
+        RulesCmdError::Usage(format!(
+            "{}: no finding with id {finding_id:?} (ids are the `id` fields of the JSON report)",
+            report_path.display()
+        ))
+    })?;
+    fields.push(("function", Field::Text(finding.function.clone())));
+    // A repository-relative file (the report was made with --repo) narrows the entry; an
+    // absolute build path would not match a rebuild elsewhere.
+    if report.source.is_some() && !finding.file.starts_with('/') {
+        fields.push(("file", Field::Text(finding.file.clone())));
+    }
+    if finding.op != Op::Unknown {
+        fields.push(("op", Field::Op(finding.op)));
+    }
+    Ok((fields, finding.function.clone()))
+}
+
+fn add(
+    args: &AddArgs,
+    today: Date,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), RulesCmdError> {
+    let (mut fields, base) = entry_fields(args)?;
+    if let Some(max) = args.max_goroutines {
+        fields.push(("max_goroutines", Field::Number(max)));
     }
     if let Some(owner) = &args.owner {
-        fields.push(("owner", quoted(owner)));
+        fields.push(("owner", Field::Text(owner.clone())));
     }
     if let Some(expires) = args.expires {
-        fields.push(("expires", expires.to_string()));
+        if expires <= today {
+            let _ = writeln!(
+                stderr,
+                "warning: --expires {expires} is not after today ({today}): the rule is expired \
+                 already and suppresses nothing"
+            );
+        }
+        fields.push(("expires", Field::Date(expires)));
     }
 
-    let existing = match fs::read_to_string(&args.file) {
+    let existing = match allowlist::read_file(&args.file) {
         Ok(text) => text,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => String::new(),
-        Err(source) => {
-            return Err(RulesCmdError::Read {
-                path: args.file.clone(),
-                source,
-            });
+        Err(allowlist::ReadError::Io { source, .. })
+            if source.kind() == io::ErrorKind::NotFound =>
+        {
+            String::new()
         }
+        Err(error) => return Err(error.into()),
     };
     let name = args.file.display().to_string();
-    let existing_ids: Vec<String> = if existing.trim().is_empty() {
+    let mut ids: Vec<String> = if existing.trim().is_empty() {
         Vec::new()
     } else {
-        allowlist::parse(&existing, &name, RuleSource::User(0))
-            .map_err(RulesCmdError::Invalid)?
+        allowlist::parse(&existing, &name, RuleSource::User(0))?
             .into_iter()
             .map(|rule| rule.id)
             .collect()
@@ -208,82 +255,32 @@ fn add(args: &AddArgs, stdout: &mut dyn Write) -> Result<(), RulesCmdError> {
     let id = match &args.id {
         Some(id) => id.clone(),
         None => {
-            let base = id_from_function(&function_name);
+            let base = id_from_function(&base);
             let mut id = base.clone();
             let mut n = 2;
-            while existing_ids.contains(&id) {
+            while ids.contains(&id) {
                 id = format!("{base}-{n}");
                 n += 1;
             }
             id
         }
     };
-
-    let updated = insert_entry(&existing, &id, &args.reason, &fields);
-    allowlist::parse(&updated, &name, RuleSource::User(0)).map_err(RulesCmdError::Invalid)?;
-    write_atomically(&args.file, &updated)?;
+    let entry = NewEntry {
+        id: id.clone(),
+        reason: args.reason.clone(),
+        fields,
+    };
+    let updated =
+        allowlist::insert_entry(&existing, &entry).map_err(|error| RulesCmdError::Edit {
+            path: args.file.clone(),
+            error,
+        })?;
+    let rules = allowlist::parse(&updated, &name, RuleSource::User(0))?;
+    ids.push(id.clone());
+    check_edit(&args.file, &rules, ids)?;
+    write_file(&args.file, &updated)?;
     let _ = writeln!(stdout, "added rule {id} to {name}");
     Ok(())
-}
-
-/// Appends an entry to the `suppressions` list of `text`, after its last entry and with its
-/// indentation; creates the list (or the file's skeleton) when there is none.
-fn insert_entry(text: &str, id: &str, reason: &str, fields: &[(&str, String)]) -> String {
-    let render = |indent: usize| {
-        let pad = " ".repeat(indent);
-        let mut entry = format!(
-            "{pad}- id: {}\n{pad}  reason: {}\n",
-            quoted(id),
-            quoted(reason)
-        );
-        for (key, value) in fields {
-            entry.push_str(&format!("{pad}  {key}: {value}\n"));
-        }
-        entry
-    };
-    if text.trim().is_empty() {
-        return format!("version: 1\nsuppressions:\n{}", render(2));
-    }
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let layout = Layout::new(text);
-    if let Some((after, indent)) = layout.append_point() {
-        let entry = render(indent);
-        lines.insert(after, entry.trim_end_matches('\n').to_string());
-    } else {
-        let list = lines.iter().position(|line| {
-            line.strip_prefix("suppressions")
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        });
-        match list {
-            Some(list) => {
-                // `suppressions:` with no entries, or `suppressions: []`.
-                lines[list] = "suppressions:".to_string();
-                lines.insert(list + 1, render(2).trim_end_matches('\n').to_string());
-            }
-            None => lines.push(format!(
-                "suppressions:\n{}",
-                render(2).trim_end_matches('\n')
-            )),
-        }
-    }
-    let mut out = lines.join("\n");
-    out.push('\n');
-    out
-}
-
-fn read_report(path: &Path) -> Result<Value, RulesCmdError> {
-    let text = read(path)?;
-    let report: Value = serde_json::from_str(&text).map_err(|error| RulesCmdError::Report {
-        path: path.to_path_buf(),
-        message: error.to_string(),
-    })?;
-    if report["schema_version"].as_u64() != Some(1) {
-        return Err(RulesCmdError::Report {
-            path: path.to_path_buf(),
-            message: "no `schema_version: 1` (make it with `leakprof report --format json`)".into(),
-        });
-    }
-    Ok(report)
 }
 
 fn prune(
@@ -293,12 +290,10 @@ fn prune(
     today: Date,
     stdout: &mut dyn Write,
 ) -> Result<(), RulesCmdError> {
-    let text = read(file)?;
+    let text = allowlist::read_file(file)?;
     let name = file.display().to_string();
-    let rules =
-        allowlist::parse(&text, &name, RuleSource::User(0)).map_err(RulesCmdError::Invalid)?;
-    let report = read_report(report_path)?;
-    let usage = report["rules"].as_array().cloned().unwrap_or_default();
+    let rules = allowlist::parse(&text, &name, RuleSource::User(0))?;
+    let report = ReportView::read(report_path)?;
 
     let mut stale = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
@@ -309,8 +304,8 @@ fn prune(
             ));
             continue;
         }
-        match usage.iter().find(|entry| entry["id"] == rule.id.as_str()) {
-            Some(entry) if entry["matched"].as_u64() == Some(0) => stale.push((
+        match report.rule(&rule.id) {
+            Some(usage) if usage.matched == 0 => stale.push((
                 index,
                 format!(
                     "{} ({}): matched nothing in {}",
@@ -335,45 +330,28 @@ fn prune(
         let _ = writeln!(stdout, "{name}: nothing to prune");
         return Ok(());
     }
+    if write {
+        let indices: Vec<usize> = stale.iter().map(|(index, _)| *index).collect();
+        let updated =
+            allowlist::remove_entries(&text, &indices).map_err(|error| RulesCmdError::Edit {
+                path: file.to_path_buf(),
+                error,
+            })?;
+        let remaining = allowlist::parse(&updated, &name, RuleSource::User(0))?;
+        let expected = rules
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !indices.contains(index))
+            .map(|(_, rule)| rule.id.clone())
+            .collect();
+        check_edit(file, &remaining, expected)?;
+        write_file(file, &updated)?;
+    }
     let verb = if write { "removed" } else { "would remove" };
     for (_, why) in &stale {
         let _ = writeln!(stdout, "{verb} {why}");
     }
-    if !write {
-        return Ok(());
-    }
-    let layout = Layout::new(&text);
-    let lines: Vec<&str> = text.lines().collect();
-    let mut drop = vec![false; lines.len()];
-    for (index, _) in &stale {
-        let Some((start, end)) = layout.entry_lines(*index) else {
-            continue;
-        };
-        // Comment lines right above an entry are about it, and the blank lines above those
-        // separated it from what came before.
-        let mut first = start;
-        while first > 0 && lines[first - 1].trim_start().starts_with('#') {
-            first -= 1;
-        }
-        while first > 0 && lines[first - 1].trim().is_empty() {
-            first -= 1;
-        }
-        for flag in &mut drop[first..end] {
-            *flag = true;
-        }
-    }
-    let mut updated: String = lines
-        .iter()
-        .zip(&drop)
-        .filter(|(_, dropped)| !**dropped)
-        .map(|(line, _)| format!("{line}\n"))
-        .collect();
-    if layout.entry_count() == stale.len() {
-        // Every entry went: keep the list valid and visible.
-        updated = updated.replacen("suppressions:\n", "suppressions: []\n", 1);
-    }
-    allowlist::parse(&updated, &name, RuleSource::User(0)).map_err(RulesCmdError::Invalid)?;
-    write_atomically(file, &updated)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -392,26 +370,5 @@ mod tests {
         ] {
             assert_eq!(id_from_function(function), id, "{function}");
         }
-    }
-
-    #[test]
-    fn entries_are_inserted_after_the_last_one() {
-        let text = "# Known false positives.\nversion: 1\nsuppressions:\n    # heartbeat\n    - id: a\n      reason: r\n      function: f\n\n# trailing comment\n";
-        let fields = [("function", quoted("main.g"))];
-        let updated = insert_entry(text, "b", "why", &fields);
-        assert_eq!(
-            updated,
-            "# Known false positives.\nversion: 1\nsuppressions:\n    # heartbeat\n    - id: a\n      reason: r\n      function: f\n    - id: \"b\"\n      reason: \"why\"\n      function: \"main.g\"\n\n# trailing comment\n"
-        );
-        let empty_list = insert_entry("version: 1\nsuppressions: []\n", "b", "why", &fields);
-        assert_eq!(
-            empty_list,
-            "version: 1\nsuppressions:\n  - id: \"b\"\n    reason: \"why\"\n    function: \"main.g\"\n"
-        );
-        let fresh = insert_entry("", "b", "why", &fields);
-        assert_eq!(
-            fresh,
-            "version: 1\nsuppressions:\n  - id: \"b\"\n    reason: \"why\"\n    function: \"main.g\"\n"
-        );
     }
 }

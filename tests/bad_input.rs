@@ -162,16 +162,22 @@ fn gzip_bomb_is_capped() {
         &["--max-decompressed-size", "1KiB"],
         "is larger than 1024 bytes once decompressed",
     );
-    // Plain text is streamed: no cap applies.
+    // Plain text is streamed: a dump many times the cap reads, as long as what is kept of
+    // its places (names and stacks) fits; a cap below even that is refused, naming it.
     let plain_text = testdata("profiles/go1.27/goroutine.debug2.txt");
     let run = leakprof(&[
         "report",
         "--profile",
         path_str(&plain_text),
         "--max-decompressed-size",
-        "1KiB",
+        "16KiB",
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    check_rejected(
+        &plain_text,
+        &["--max-decompressed-size", "1KiB"],
+        "needs more than 1024 bytes of memory to decode (the names and stacks of its places)",
+    );
 }
 
 fn real_profile() -> Profile {
@@ -359,8 +365,13 @@ fn folder_mixing_good_and_bad_profiles() {
         .iter()
         .map(|w| w.as_str().unwrap())
         .collect();
-    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
     assert!(warnings[0].contains("b-garbage.bin: "), "{warnings:?}");
+    // The text dump's time is its file's: said once the two snapshots form a series.
+    assert!(
+        warnings[2].starts_with("1 text dump carries no time of its own"),
+        "{warnings:?}"
+    );
     assert!(
         warnings[1].contains("c-empty: the file is empty"),
         "{warnings:?}"

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `leakprof` command line, run in-process on real profiles captured
 //! from the Go programs under `testdata/` (see `testdata/capture.sh`).
 
+mod limited;
 mod support;
 
 mod bad_input;
@@ -9,8 +10,11 @@ mod e2e;
 mod explain;
 mod fixtures;
 mod formats;
+mod hostile;
 mod html;
+mod identity;
 mod install;
+mod properties;
 mod rules;
 mod sarif;
 mod series;

@@ -45,7 +45,10 @@ fn check_gitlab_code_quality(text: &str, root: &Path) -> Vec<Value> {
             let value = issue[field].as_str().unwrap_or_default();
             assert!(!value.is_empty(), "{field} in {issue}");
         }
-        assert!(fingerprints.insert(issue["fingerprint"].to_string()), "{issue}");
+        assert!(
+            fingerprints.insert(issue["fingerprint"].to_string()),
+            "{issue}"
+        );
         let severity = issue["severity"].as_str().unwrap();
         assert!(
             ["info", "minor", "major", "critical", "blocker"].contains(&severity),
@@ -56,11 +59,19 @@ fn check_gitlab_code_quality(text: &str, root: &Path) -> Vec<Value> {
             !path.starts_with('/') && !path.split('/').any(|part| part == ".."),
             "{path}"
         );
-        assert!(root.join(path).is_file(), "{path} is not in {}", root.display());
+        assert!(
+            root.join(path).is_file(),
+            "{path} is not in {}",
+            root.display()
+        );
         assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
         // The CodeClimate spec's own required fields, which GitLab tolerates.
         assert_eq!(issue["type"], "issue");
-        assert!(issue["categories"].as_array().is_some_and(|c| !c.is_empty()));
+        assert!(
+            issue["categories"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty())
+        );
     }
     issues
 }
@@ -83,7 +94,9 @@ fn codeclimate_is_what_gitlab_reads() {
             let description = issue["description"].as_str().unwrap();
             let finding = findings
                 .values()
-                .find(|f| description.contains(&format!(" in {} ", f["function"].as_str().unwrap())))
+                .find(|f| {
+                    description.contains(&format!(" in {} ", f["function"].as_str().unwrap()))
+                })
                 .unwrap_or_else(|| panic!("no finding for {description}"));
             assert_eq!(issue["fingerprint"], finding["id"]);
             assert_eq!(issue["location"]["path"], "services/leaky/leaks.go");
@@ -102,7 +115,9 @@ fn parse_command(line: &str) -> (String, BTreeMap<String, String>, String) {
             .replace("%2C", ",")
             .replace("%25", "%")
     }
-    let rest = line.strip_prefix("::").unwrap_or_else(|| panic!("not a command: {line}"));
+    let rest = line
+        .strip_prefix("::")
+        .unwrap_or_else(|| panic!("not a command: {line}"));
     let (head, message) = rest.split_once("::").expect("a message");
     let (name, properties) = head.split_once(' ').unwrap_or((head, ""));
     let properties = properties
@@ -134,7 +149,11 @@ fn github_commands_annotate_each_leak() {
             .values()
             .find(|f| message.contains(&format!(" in {} (", f["function"].as_str().unwrap())))
             .unwrap_or_else(|| panic!("no finding for {message}"));
-        let expected = if finding["op"] == "select_no_cases" { "warning" } else { "error" };
+        let expected = if finding["op"] == "select_no_cases" {
+            "warning"
+        } else {
+            "error"
+        };
         assert_eq!(name, expected, "{message}");
         assert_eq!(properties["file"], "services/leaky/leaks.go");
         assert!(repo.root.join(&properties["file"]).is_file());
@@ -142,13 +161,19 @@ fn github_commands_annotate_each_leak() {
         let span = &finding["source"]["span"];
         assert_eq!(properties["col"], span["start_column"].to_string());
         assert_eq!(properties["endColumn"], span["end_column"].to_string());
-        assert!(properties["title"].starts_with("leakprof/"), "{properties:?}");
+        assert!(
+            properties["title"].starts_with("leakprof/"),
+            "{properties:?}"
+        );
         // The escaped newlines come back: the message has several lines.
         assert!(message.contains("\nHow to fix: "), "{message}");
     }
     // The hint is an annotation without a place.
-    assert!(commands.iter().any(|(name, properties, _)| name == "notice"
-        && !properties.contains_key("file")));
+    assert!(
+        commands
+            .iter()
+            .any(|(name, properties, _)| name == "notice" && !properties.contains_key("file"))
+    );
 }
 
 #[test]
@@ -175,9 +200,18 @@ fn concise_lines_read_as_an_error_format() {
             .find(|f| rest.contains(&format!(" in {} (", f["function"].as_str().unwrap())))
             .unwrap_or_else(|| panic!("no finding for {line}"));
         assert_eq!(line_number, finding["line"].to_string(), "{line}");
-        assert_eq!(column, finding["source"]["span"]["start_column"].to_string());
-        assert!(rest.starts_with(" error: ") || rest.starts_with(" warning: "), "{line}");
-        assert!(rest.ends_with(']') && rest.contains(" [leakprof/"), "{line}");
+        assert_eq!(
+            column,
+            finding["source"]["span"]["start_column"].to_string()
+        );
+        assert!(
+            rest.starts_with(" error: ") || rest.starts_with(" warning: "),
+            "{line}"
+        );
+        assert!(
+            rest.ends_with(']') && rest.contains(" [leakprof/"),
+            "{line}"
+        );
     }
 }
 
@@ -211,11 +245,17 @@ fn markdown_renders_with_links_and_folded_sections() {
         repo.commit
     );
     assert!(
-        html.contains(&format!("<a href=\"{url}\"><code>services/leaky/leaks.go:40</code></a>")),
+        html.contains(&format!(
+            "<a href=\"{url}\"><code>services/leaky/leaks.go:40</code></a>"
+        )),
         "{html}"
     );
     // Every reported place links, in the table and in its section.
-    assert_eq!(html.matches("<a href=\"https://github.com/acme/platform/blob/").count(), 2 * 9 + 4);
+    assert_eq!(
+        html.matches("<a href=\"https://github.com/acme/platform/blob/")
+            .count(),
+        2 * 9 + 4
+    );
     assert!(html.contains("<table>"));
     for summary in ["Example stack", "How to fix", "4 findings suppressed"] {
         assert!(
@@ -223,14 +263,20 @@ fn markdown_renders_with_links_and_folded_sections() {
             "no folded {summary}"
         );
     }
-    assert_eq!(html.matches("<details>").count(), html.matches("</details>").count());
+    assert_eq!(
+        html.matches("<details>").count(),
+        html.matches("</details>").count()
+    );
     // Owners are code; the reason's @bob is kept from mentioning.
     assert!(html.contains("<code>@acme/leaky-team</code>"), "{html}");
     let outside_code: String = html
         .split("<code>")
         .map(|part| part.split_once("</code>").map_or(part, |(_, after)| after))
         .collect();
-    assert!(!outside_code.contains("@bob") && !outside_code.contains("@acme"), "{outside_code}");
+    assert!(
+        !outside_code.contains("@bob") && !outside_code.contains("@acme"),
+        "{outside_code}"
+    );
     assert!(outside_code.contains("@\u{200b}bob"), "{outside_code}");
     // The lines around the leaking one, in a Go block.
     assert!(html.contains("<code class=\"language-go\">go func() {\n\tv := &lt;-slowCall\n\tdone &lt;- v // ← 200 goroutines here\n"), "{html}");
@@ -276,7 +322,10 @@ fn inline_ignores_unused_ones_and_proven_leaks() {
         .unwrap();
     assert_eq!(timeout["status"], "suppressed");
     assert_eq!(timeout["suppression"]["kind"], "inline");
-    assert_eq!(timeout["suppression"]["reason"], "the caller drains it on shutdown");
+    assert_eq!(
+        timeout["suppression"]["reason"],
+        "the caller drains it on shutdown"
+    );
     let expected = [
         "services/leaky/leaks.go:1: //leakprof:ignore matches no finding (no goroutine in these profiles waits on line 1); remove it once the leak it excused is fixed",
         "services/leaky/leaks.go:40: //leakprof:ignore suppresses a leak the garbage collector proved (200 goroutines leaked there); fix the leak or narrow the suppression",
@@ -289,18 +338,30 @@ fn inline_ignores_unused_ones_and_proven_leaks() {
         .map(|w| w.as_str().unwrap())
         .collect();
     for warning in expected {
-        assert!(warnings.contains(&warning), "{warning}\nnot in {warnings:#?}");
+        assert!(
+            warnings.contains(&warning),
+            "{warning}\nnot in {warnings:#?}"
+        );
     }
     // Every format says so: in the report itself, or on standard error for the formats that
     // have no place for it.
-    for format in ["text", "markdown", "html", "sarif", "github", "codeclimate", "concise"] {
+    for format in [
+        "text",
+        "markdown",
+        "html",
+        "sarif",
+        "github",
+        "codeclimate",
+        "concise",
+    ] {
         let run = report(&[&args[..], &["--format", format]].concat());
         let told = format!("{}{}", run.stdout, run.stderr);
         let told = told.replace("%3A", ":").replace("&#8203;", "");
         for warning in &expected[1..] {
             let start = &warning[..warning.find(" suppresses").unwrap()];
             assert!(
-                told.contains(start) && told.contains("suppresses a leak the garbage collector proved"),
+                told.contains(start)
+                    && told.contains("suppresses a leak the garbage collector proved"),
                 "--format {format} does not say {warning}"
             );
         }
@@ -315,11 +376,11 @@ fn several_outputs_in_one_run() {
     let sarif = dir.path().join("leaks.sarif");
     let markdown = dir.path().join("leaks.md");
     let json = dir.path().join("leaks.json");
-    // A report left from an earlier run is replaced; a link in the way is replaced rather
-    // than written through.
+    // A report left from an earlier run is replaced; so is the file a link there points to
+    // (the link stays, as `atomic::write` does it).
     std::fs::write(&markdown, "old").unwrap();
     let elsewhere = dir.path().join("elsewhere.txt");
-    std::fs::write(&elsewhere, "keep me").unwrap();
+    std::fs::write(&elsewhere, "an old report").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&elsewhere, &json).unwrap();
     let outputs = [
@@ -350,17 +411,25 @@ fn several_outputs_in_one_run() {
             json.display()
         )
     );
-    for (path, format) in [(&sarif, "sarif"), (&markdown, "markdown"), (&json, "json")] {
+    for (path, format) in [(&sarif, "sarif"), (&markdown, "markdown"), (&elsewhere, "json")] {
         let alone = report(&["--repo", "testdata/leaky", "--format", format]);
-        assert_eq!(std::fs::read_to_string(path).unwrap(), alone.stdout, "{format}");
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            alone.stdout,
+            "{format}"
+        );
     }
-    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep me");
+    #[cfg(unix)]
+    assert!(std::fs::symlink_metadata(&json).unwrap().file_type().is_symlink());
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["elsewhere.txt", "leaks.json", "leaks.md", "leaks.sarif"]);
+    assert_eq!(
+        names,
+        ["elsewhere.txt", "leaks.json", "leaks.md", "leaks.sarif"]
+    );
 
     // One of them may go to standard output; then no summary is needed.
     let run = report(&["--output", &outputs[0], "--output", "concise:-"]);
@@ -371,14 +440,22 @@ fn several_outputs_in_one_run() {
     // A --format nothing takes is a mistake, not something to ignore.
     let run = report(&["--format", "json", "--output", &outputs[0]]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("error: --format json applies to no output"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: --format json applies to no output"),
+        "{}",
+        run.stderr
+    );
 
     // A folder that does not exist is an error naming the file.
     let missing = dir.path().join("no/such/folder/leaks.sarif");
     let run = report(&["--output", &format!("sarif:{}", missing.display())]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains(&format!("error: cannot write the report to {}", missing.display())),
+        run.stderr.contains(&format!(
+            "error: cannot write the report to {}",
+            missing.display()
+        )),
         "{}",
         run.stderr
     );

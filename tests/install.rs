@@ -35,26 +35,42 @@ fn completions_for_every_shell() {
 fn man_pages() {
     let run = leakprof(&["man"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with(".ie \\n(.g .ds Aq"), "{}", &run.stdout[..200]);
+    assert!(
+        run.stdout.starts_with(".ie \\n(.g .ds Aq"),
+        "{}",
+        &run.stdout[..200]
+    );
     assert!(run.stdout.contains("\n.TH leakprof 1 "), "{}", run.stdout);
     for section in [".SH NAME", ".SH SYNOPSIS", ".SH SUBCOMMANDS"] {
         assert!(run.stdout.contains(section), "{section}");
     }
     let run = leakprof(&["man", "report"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("\n.TH leakprof-report 1 "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\n.TH leakprof-report 1 "),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("sarif\\-suppressed"), "{}", run.stdout);
     assert!(run.stdout.contains("Examples:"));
     let run = leakprof(&["man", "nope"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("error: no command \"nope\"; known commands: report"));
+    assert!(
+        run.stderr
+            .contains("error: no command \"nope\"; known commands: report")
+    );
     // When man is here, it renders the page.
     if let Ok(output) = Command::new("man").arg("--version").output() {
         if output.status.success() {
             let dir = tempfile::tempdir().unwrap();
             let page = dir.path().join("leakprof.1");
             std::fs::write(&page, leakprof(&["man"]).stdout).unwrap();
-            let rendered = Command::new("man").arg("-l").arg(&page).env("MANPAGER", "cat").output().unwrap();
+            let rendered = Command::new("man")
+                .arg("-l")
+                .arg(&page)
+                .env("MANPAGER", "cat")
+                .output()
+                .unwrap();
             let text = String::from_utf8_lossy(&rendered.stdout);
             assert!(text.contains("goroutine"), "{text}");
         }
@@ -225,7 +241,10 @@ fn action_declares_what_the_readme_uses() {
     for input in ["profile", "repo", "rev", "format", "fail-on"] {
         assert!(action["inputs"][input].is_mapping(), "input {input}");
     }
-    assert_eq!(action["inputs"]["profile"]["required"].as_bool(), Some(true));
+    assert_eq!(
+        action["inputs"]["profile"]["required"].as_bool(),
+        Some(true)
+    );
     for (name, output) in action["outputs"].as_mapping().unwrap() {
         let value = output["value"].as_str().unwrap();
         assert!(
@@ -244,10 +263,18 @@ fn action_steps_run_with_a_fake_github_environment() {
     let profile = "testdata/profiles/go1.27/goroutine.pb.gz";
     let run = run_action(
         workspace,
-        &[("profile", profile), ("format", "sarif, markdown,github"), ("rev", "HEAD")],
+        &[
+            ("profile", profile),
+            ("format", "sarif, markdown,github"),
+            ("rev", "HEAD"),
+        ],
     );
     assert_eq!(run.codes, [0, 1], "{}", run.stdout);
-    assert!(run.stdout.contains("is already installed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("is already installed"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(run.outputs["exit-code"], "1");
     let sarif: Value = serde_json::from_str(&run.outputs["sarif"]).expect("SARIF");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
@@ -258,7 +285,11 @@ fn action_steps_run_with_a_fake_github_environment() {
     );
     assert!(run.outputs["markdown"].starts_with("## leakprof: 10 suspected goroutine leaks"));
     assert_eq!(run.summary, run.outputs["markdown"]);
-    let annotations = run.stdout.lines().filter(|l| l.starts_with("::error file=")).count();
+    let annotations = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error file="))
+        .count();
     assert_eq!(annotations, 9, "{}", run.stdout);
 
     let run = run_action(workspace, &[("profile", profile), ("fail-on", "never")]);
@@ -267,7 +298,10 @@ fn action_steps_run_with_a_fake_github_environment() {
 
     let run = run_action(workspace, &[("profile", profile), ("format", "sarif,pdf")]);
     assert_eq!(run.codes, [0, 2]);
-    assert!(run.stdout.contains("::error title=leakprof::unknown format 'pdf'"));
+    assert!(
+        run.stdout
+            .contains("::error title=leakprof::unknown format 'pdf'")
+    );
 }
 
 /// Inputs reach leakprof as arguments, never as shell code: a profile named to run a
@@ -283,11 +317,21 @@ fn action_inputs_are_not_code() {
     .unwrap();
     let run = run_action(
         workspace.path(),
-        &[("profile", name), ("repo", ""), ("fail-on", "never"), ("format", "json")],
+        &[
+            ("profile", name),
+            ("repo", ""),
+            ("fail-on", "never"),
+            ("format", "json"),
+        ],
     );
     assert_eq!(run.codes, [0, 0], "{}", run.stdout);
     let report: Value = serde_json::from_str(&run.outputs["json"]).unwrap();
-    assert!(report["profiles"][0]["path"].as_str().unwrap().ends_with(name));
+    assert!(
+        report["profiles"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(name)
+    );
     assert!(!workspace.path().join("pwned").exists());
     assert!(!workspace.path().join("pwned2").exists());
 }

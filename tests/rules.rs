@@ -9,6 +9,35 @@ use crate::support::{find, leakprof, path_str, testdata};
 
 const PROFILE: &str = "profiles/go1.27/goroutine.pb.gz";
 
+/// A copy of `testdata/hostile/NAME` in `dir`, to be edited.
+fn hostile_copy(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::copy(testdata(&format!("hostile/{name}")), &path).unwrap();
+    path
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// A JSON report of the real profile made with `--rules RULES`, written to `dir`.
+fn report_file(dir: &Path, rules: &Path) -> PathBuf {
+    let path = dir.join("report.json");
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&testdata(PROFILE)),
+        "--rules",
+        path_str(rules),
+        "--format",
+        "json",
+        "--output",
+        path_str(&path),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    path
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -51,8 +80,9 @@ fn every_error_path_has_its_exact_message() {
         ),
         ("suppressions: []\n", "1:1: missing field `version`"),
         (
+            // An unclosed list: the position is the file's last character, not past its end.
             "version: 1\nsuppressions: [\n",
-            "3:1: did not find expected node content",
+            "2:15: did not find expected node content",
         ),
         (
             "version: 1\nrules: []\n",
@@ -108,7 +138,7 @@ fn every_error_path_has_its_exact_message() {
         ),
         (
             &format!("{entry}    function: main.f\n    max_goroutines: -5\n"),
-            "6:21: suppressions[0].max_goroutines: invalid type: integer `-5`, expected u64",
+            "6:21: suppressions[0].max_goroutines: invalid value: integer `-5`, expected u64",
         ),
         (
             entry,
@@ -181,7 +211,7 @@ fn every_error_path_has_its_exact_message() {
     let valid = leakprof(&["rules", "check", path_str(&first)]);
     assert_eq!(
         (valid.code, valid.stdout),
-        (0, format!("{}: 1 rules, valid\n", path_str(&first)))
+        (0, format!("{}: 1 rule, valid\n", path_str(&first)))
     );
 }
 
@@ -469,4 +499,385 @@ fn add_without_a_report_creates_the_file() {
         find(&report, "main.nilSend.func1")["suppression"]["rule"],
         "fixture-nil"
     );
+}
+
+/// Issue 14: `rules check` reports every problem of every file in one pass, in file order,
+/// each at a position inside its file; flow-style entries are placed too.
+#[test]
+fn check_reports_every_error_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(
+        dir.path(),
+        "first.yaml",
+        "version: 1\nsuppressions: [{id: a, reason: r, functon: x},\n  {id: b, reason: '', function: 'a b'}, 5,\n  {id: c, reason: r, function: f, line: x}, {id: d, reason: r, function: f}]\n",
+    );
+    let second = write(
+        dir.path(),
+        "second.yaml",
+        "version: 2\nsuppressions:\n  - id: d\n    reason: r\n    stack: \"*\"\n  - id: e\n    op: sned\n",
+    );
+    let missing = dir.path().join("missing.yaml");
+    let run = leakprof(&[
+        "rules",
+        "check",
+        path_str(&first),
+        path_str(&missing),
+        path_str(&second),
+    ]);
+    let (first, second, missing) = (path_str(&first), path_str(&second), path_str(&missing));
+    let expected = [
+        format!(
+            "{first}:2:35: suppressions[0]: unknown field `functon`, expected one of `id`, `reason`, `function`, `file`, `line`, `op`, `stack`, `max_goroutines`, `owner`, `expires`"
+        ),
+        format!(
+            "{first}:3:19: suppressions[1].reason: must not be empty: say why this is not a leak"
+        ),
+        format!(
+            "{first}:3:33: suppressions[1].function: glob \"a b\" has white space; Go symbols have none"
+        ),
+        format!(
+            "{first}:3:41: suppressions[2]: invalid type: integer `5`, expected a YAML mapping"
+        ),
+        format!("{first}:4:41: suppressions[3].line: invalid type: string \"x\", expected u32"),
+        format!("{missing}: cannot read: No such file or directory (os error 2)"),
+        format!("{second}:1:10: version: unsupported version 2; this leakprof reads version 1"),
+        format!("{second}:3:9: duplicate id \"d\": already defined at {first}:4"),
+        format!(
+            "{second}:6:3: suppressions[1] (e): needs at least one of `function`, `file` or `stack`"
+        ),
+        format!("{second}:6:5: suppressions[1]: missing field `reason`"),
+        format!(
+            "{second}:7:9: suppressions[1].op: unknown op \"sned\", expected one of send, receive, range, select, select_no_cases, nil_send, nil_receive"
+        ),
+    ];
+    let expected: String = expected
+        .iter()
+        .map(|line| format!("error: {line}\n"))
+        .collect();
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (2, "", expected.as_str())
+    );
+}
+
+/// Issue 15: `rules add` on a flow-style list deleted the existing entries and exited 0, and
+/// `rules prune --write` printed "removed" and changed nothing.
+#[test]
+fn flow_lists_are_edited_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = hostile_copy(dir.path(), "rules-flow.yaml");
+    let name = path_str(&rules).to_string();
+    let original = read(&rules);
+    let added = leakprof(&[
+        "rules",
+        "add",
+        &name,
+        "--function",
+        "main.nilSend.*",
+        "--reason",
+        "fixture",
+        "--id",
+        "nil",
+    ]);
+    assert_eq!((added.code, added.stderr.as_str()), (0, ""));
+    let with_entry = original.replace(
+        "function: \"main.removed\"}]",
+        "function: \"main.removed\"}, {id: \"nil\", reason: \"fixture\", function: \"main.nilSend.*\"}]",
+    );
+    assert_ne!(with_entry, original);
+    assert_eq!(read(&rules), with_entry);
+    let checked = leakprof(&["rules", "check", &name]);
+    assert_eq!(checked.stdout, format!("{name}: 3 rules, valid\n"));
+
+    let report = report_file(dir.path(), &rules);
+    let pruned = leakprof(&[
+        "rules",
+        "prune",
+        &name,
+        "--report",
+        path_str(&report),
+        "--write",
+    ]);
+    assert_eq!(
+        (pruned.code, pruned.stdout.as_str()),
+        (
+            0,
+            format!(
+                "removed gone ({name}:4): matched nothing in {}\n",
+                path_str(&report)
+            )
+            .as_str()
+        ),
+        "{}",
+        pruned.stderr
+    );
+    assert_eq!(
+        read(&rules),
+        with_entry.replace(
+            ", {id: gone, reason: \"code removed\", function: \"main.removed\"}",
+            ""
+        )
+    );
+    let again = leakprof(&["rules", "prune", &name, "--report", path_str(&report)]);
+    assert_eq!(again.stdout, format!("{name}: nothing to prune\n"));
+}
+
+/// Issue 15: a UTF-8 byte order mark gave "more than one document", and edits turned CRLF
+/// line ends into LF.
+#[test]
+fn byte_order_mark_and_crlf_survive_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = hostile_copy(dir.path(), "rules-bom-crlf.yaml");
+    let name = path_str(&rules).to_string();
+    let original = read(&rules);
+    assert!(original.starts_with('\u{feff}') && original.contains("\r\n"));
+    let checked = leakprof(&["rules", "check", &name]);
+    assert_eq!(
+        (checked.code, checked.stdout.as_str()),
+        (0, format!("{name}: 1 rule, valid\n").as_str()),
+        "{}",
+        checked.stderr
+    );
+    let added = leakprof(&[
+        "rules",
+        "add",
+        &name,
+        "--function",
+        "main.nilSend.*",
+        "--reason",
+        "fixture",
+        "--id",
+        "nil",
+    ]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let entry =
+        "  - id: \"nil\"\r\n    reason: \"fixture\"\r\n    function: \"main.nilSend.*\"\r\n";
+    assert_eq!(read(&rules), format!("{original}{entry}"));
+
+    let report = report_file(dir.path(), &rules);
+    let pruned = leakprof(&[
+        "rules",
+        "prune",
+        &name,
+        "--report",
+        path_str(&report),
+        "--today",
+        "2027-02-01",
+        "--write",
+    ]);
+    assert_eq!(pruned.code, 0, "{}", pruned.stderr);
+    assert_eq!(
+        read(&rules),
+        "\u{feff}# Saved by an editor on Windows: a byte order mark and CRLF line ends.\r\nversion: 1\r\nsuppressions:\r\n"
+            .to_string()
+            + entry
+    );
+}
+
+/// Issue 15: report fields were spliced into YAML unquoted, so an `op` with a line break
+/// added a rule `function: "*"` that suppressed everything. Values are now typed (an op is
+/// one of the op names) and quoted, and a bad one leaves the file as it was.
+#[test]
+fn report_fields_cannot_add_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = hostile_copy(dir.path(), "rules-flow.yaml");
+    let name = path_str(&rules).to_string();
+    let original = read(&rules);
+    for (report, message) in [
+        (
+            "report-op-injection.json",
+            "not a leakprof JSON report: unknown op \"send\\n  - id: everything",
+        ),
+        (
+            "report-function-injection.json",
+            "suppressions[2].function: glob \"main.poll\\\"\\n  - id: everything",
+        ),
+    ] {
+        let report = testdata(&format!("hostile/{report}"));
+        let run = leakprof(&[
+            "rules",
+            "add",
+            &name,
+            "--from-report",
+            path_str(&report),
+            "--finding",
+            "0123456789abcdef",
+            "--reason",
+            "x",
+        ]);
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+        assert!(run.stderr.contains(message), "{}", run.stderr);
+        assert_eq!(read(&rules), original);
+    }
+}
+
+/// Issue 15: size and nesting are bounded before the YAML library sees a file.
+#[test]
+fn limits_are_checked_before_parsing() {
+    let deep = testdata("hostile/rules-deep.yaml");
+    let run = leakprof(&["rules", "check", path_str(&deep)]);
+    assert_eq!(
+        (run.code, run.stderr),
+        (
+            2,
+            format!(
+                "error: {}:3:31: `[` and `{{` nest deeper than 16 levels; a rules file needs two\n",
+                path_str(&deep)
+            )
+        )
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let big = write(dir.path(), "big.yaml", &"# padding\n".repeat(110_000));
+    for path in [Path::new("/dev/zero"), big.as_path()] {
+        if !path.exists() {
+            continue;
+        }
+        let run = leakprof(&["rules", "check", path_str(path)]);
+        assert_eq!(
+            (run.code, run.stderr),
+            (
+                2,
+                format!(
+                    "error: {}: larger than 1024 KiB, the limit for a rules file: is it the right file?\n",
+                    path_str(path)
+                )
+            )
+        );
+    }
+}
+
+/// Issue 14: `rules add` warns when `--expires` has passed, and takes `--max-goroutines`.
+#[test]
+fn add_warns_on_past_expiry_and_takes_max_goroutines() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yaml");
+    let name = path_str(&rules).to_string();
+    let run = leakprof(&[
+        "rules",
+        "add",
+        &name,
+        "--function",
+        "main.firstResponse.*",
+        "--reason",
+        "bounded by the replica count",
+        "--max-goroutines",
+        "100",
+        "--expires",
+        "2001-01-01",
+        "--id",
+        "fanout",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("warning: --expires 2001-01-01 is not after today ("),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .ends_with("): the rule is expired already and suppresses nothing\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        read(&rules),
+        "version: 1\nsuppressions:\n  - id: \"fanout\"\n    reason: \"bounded by the replica count\"\n    function: \"main.firstResponse.*\"\n    max_goroutines: 100\n    expires: 2001-01-01\n"
+    );
+    let future = leakprof(&[
+        "rules",
+        "add",
+        &name,
+        "--function",
+        "main.f",
+        "--reason",
+        "r",
+        "--expires",
+        "2999-01-01",
+    ]);
+    assert_eq!((future.code, future.stderr.as_str()), (0, ""));
+    let zero = leakprof(&[
+        "rules",
+        "add",
+        &name,
+        "--function",
+        "main.g",
+        "--reason",
+        "r",
+        "--max-goroutines",
+        "0",
+    ]);
+    assert_eq!(zero.code, 2);
+    assert!(zero.stderr.contains("--max-goroutines"), "{}", zero.stderr);
+    assert!(!read(&rules).contains("main.g"));
+}
+
+/// Issue 15: edits go through a symlinked rules file to its target, keeping the link, and
+/// never through a link planted at the old predictable temporary path.
+#[cfg(unix)]
+#[test]
+fn edits_follow_the_rules_file_link_and_no_other() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("shared")).unwrap();
+    let target = hostile_copy(&dir.path().join("shared"), "rules-flow.yaml");
+    let link = dir.path().join("rules.yaml");
+    symlink("shared/rules-flow.yaml", &link).unwrap();
+    let victim = write(dir.path(), "victim.txt", "precious\n");
+    symlink(&victim, dir.path().join(".rules.yaml.leakprof-tmp")).unwrap();
+    symlink(
+        &victim,
+        dir.path().join("shared/.rules-flow.yaml.leakprof-tmp"),
+    )
+    .unwrap();
+    let run = leakprof(&[
+        "rules",
+        "add",
+        path_str(&link),
+        "--function",
+        "main.f",
+        "--reason",
+        "r",
+        "--id",
+        "f",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(read(&target).contains("{id: \"f\", reason: \"r\", function: \"main.f\"}"));
+    assert_eq!(read(&victim), "precious\n");
+}
+
+/// Issue 15: a plain-folder `--repo` followed a `.leakprof.yaml` link out of the folder and
+/// printed what it found there in the error.
+#[cfg(unix)]
+#[test]
+fn repository_rules_outside_the_folder_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = write(dir.path(), "secret", "api-token: hunter2\n");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    std::os::unix::fs::symlink(&secret, repo.join(".leakprof.yaml")).unwrap();
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&testdata(PROFILE)),
+        "--repo",
+        path_str(&repo),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: .leakprof.yaml:1:1: cannot read: it leads outside {}",
+            path_str(&repo)
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
 }

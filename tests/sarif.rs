@@ -16,12 +16,16 @@ use crate::support::{leakprof, monorepo, multitool_problems, path_str, testdata}
 const PROFILE: &str = "profiles/go1.27/goroutine.pb.gz";
 
 /// One rule per leak kind, sorted by id.
-const RULE_IDS: [&str; 5] = [
+const RULE_IDS: [&str; 9] = [
+    "leakprof/cond",
+    "leakprof/mutex",
     "leakprof/receive",
+    "leakprof/rwmutex",
     "leakprof/select",
     "leakprof/select_no_cases",
     "leakprof/send",
     "leakprof/unknown",
+    "leakprof/waitgroup",
 ];
 
 static SCHEMA: LazyLock<Validator> = LazyLock::new(|| {
@@ -155,7 +159,9 @@ fn check_against_json(text: &str, report: &Value, include_suppressed: bool) -> V
             "leakprof/select_no_cases" => ("warning", "medium"),
             "leakprof/unknown" => ("warning", "low"),
             "leakprof/select" => ("error", "medium"),
-            _ => ("error", "high"),
+            "leakprof/send" | "leakprof/receive" => ("error", "high"),
+            // Sync waits are findings only when the GC proved them leaked.
+            _ => ("error", "very-high"),
         };
         assert_eq!(rule["defaultConfiguration"]["level"], level, "{id}");
         assert_eq!(rule["properties"]["precision"], precision, "{id}");
@@ -191,7 +197,7 @@ fn check_against_json(text: &str, report: &Value, include_suppressed: bool) -> V
             rule["defaultConfiguration"]["level"].clone()
         };
         assert_eq!(result["level"], level);
-        assert_eq!(result["partialFingerprints"]["leakprof/v2"], finding["id"]);
+        assert_eq!(result["partialFingerprints"]["leakprof/v3"], finding["id"]);
         assert_eq!(result["properties"]["function"], finding["function"]);
         assert_eq!(result["properties"]["goroutines"], finding["goroutines"]);
         assert_eq!(result["properties"]["op"], finding["op"]);
@@ -255,7 +261,12 @@ fn results(run: &Value) -> Vec<Value> {
 fn suppressed_findings_are_counted_or_included() {
     let dir = tempfile::tempdir().unwrap();
     let rules = rules_file(dir.path());
-    let args = ["--repo", env!("CARGO_MANIFEST_DIR"), "--rules", path_str(&rules)];
+    let args = [
+        "--repo",
+        env!("CARGO_MANIFEST_DIR"),
+        "--rules",
+        path_str(&rules),
+    ];
     let (text, report) = sarif_and_json(&args);
     let run = check_against_json(&text, &report, false);
     // 9 leaks reported; the three bounded selects and main.sendOne suppressed.
@@ -387,7 +398,11 @@ fn monorepo_module_gives_repository_root_uris() {
         if commit {
             provenance["revisionId"] = json!(repo.commit);
         }
-        assert_eq!(run["versionControlProvenance"], json!([provenance]), "{args:?}");
+        assert_eq!(
+            run["versionControlProvenance"],
+            json!([provenance]),
+            "{args:?}"
+        );
         assert_eq!(
             report["source"]["remote"],
             "https://github.com/acme/platform.git"
@@ -475,7 +490,8 @@ fn sarif_without_source_points_to_build_paths() {
         "sarif",
     ]);
     assert!(
-        run.stderr.contains("warning: --format sarif: 13 findings name their files"),
+        run.stderr
+            .contains("warning: --format sarif: 13 findings name their files"),
         "{}",
         run.stderr
     );
@@ -512,9 +528,21 @@ fn multitool_finds_no_error_or_warning() {
     let here = env!("CARGO_MANIFEST_DIR");
     for args in [
         vec!["--repo", here, "--rules", rules],
-        vec!["--repo", here, "--rules", rules, "--sarif-suppressed", "include"],
+        vec![
+            "--repo",
+            here,
+            "--rules",
+            rules,
+            "--sarif-suppressed",
+            "include",
+        ],
         vec!["--rules", rules, "--sarif-suppressed", "include"],
-        vec!["--sarif-category", "leakprof/billing", "--threshold", "auto"],
+        vec![
+            "--sarif-category",
+            "leakprof/billing",
+            "--threshold",
+            "auto",
+        ],
     ] {
         let (text, _) = sarif_and_json(&args);
         let problems = multitool_problems(&text);
@@ -529,12 +557,7 @@ fn multitool_finds_no_error_or_warning() {
 fn checks_refuse_what_viewers_would_reject() {
     let dir = tempfile::tempdir().unwrap();
     let rules = rules_file(dir.path());
-    let (text, _) = sarif_and_json(&[
-        "--rules",
-        path_str(&rules),
-        "--sarif-suppressed",
-        "include",
-    ]);
+    let (text, _) = sarif_and_json(&["--rules", path_str(&rules), "--sarif-suppressed", "include"]);
     let sarif: Value = serde_json::from_str(&text).unwrap();
     assert!(SCHEMA.is_valid(&sarif));
     let broken = [
@@ -573,8 +596,8 @@ fn checks_refuse_what_viewers_would_reject() {
 /// leakprof/KIND`, whose anchor GitHub makes by lowercasing and dropping punctuation.
 #[test]
 fn help_uris_lead_to_the_readme() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let anchors: Vec<String> = readme
         .lines()
         .filter_map(|line| line.strip_prefix('#'))
@@ -591,7 +614,10 @@ fn help_uris_lead_to_the_readme() {
         .collect();
     let (text, _) = sarif_and_json(&[]);
     let sarif: Value = serde_json::from_str(&text).unwrap();
-    for rule in sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
         let uri = rule["helpUri"].as_str().unwrap();
         let anchor = uri.split_once('#').unwrap().1;
         assert!(

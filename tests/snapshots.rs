@@ -176,11 +176,22 @@ fn ci_formats() {
     ] {
         assert_run(
             name,
-            &["report", "--profile", PROFILE, "--repo", SOURCE, "--format", format],
+            &[
+                "report",
+                "--profile",
+                PROFILE,
+                "--repo",
+                SOURCE,
+                "--format",
+                format,
+            ],
         );
     }
     // Without the source: build paths, no columns, and a warning where they cannot be placed.
-    assert_run("concise", &["report", "--profile", PROFILE, "--format", "concise"]);
+    assert_run(
+        "concise",
+        &["report", "--profile", PROFILE, "--format", "concise"],
+    );
 }
 
 /// Markdown with links from a template and owners: the link follows the file from the

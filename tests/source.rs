@@ -775,11 +775,11 @@ fn baseline_round_trips() {
     for (args, message) in [
         (
             vec!["--baseline", path_str(&garbage)],
-            "bad --baseline: not JSON",
+            "garbage.json: not a leakprof JSON report",
         ),
         (
             vec!["--baseline", "/nonexistent/old.json"],
-            "bad --baseline: cannot read",
+            "bad --baseline: /nonexistent/old.json: cannot read",
         ),
         (vec!["--fail-on", "new"], "--fail-on new needs --baseline"),
     ] {
@@ -856,7 +856,13 @@ fn owners_from_codeowners() {
     let (_, mentioning) = report_code(
         &f.pprof,
         &f.repo,
-        &["--rev", "annotated", "--format", "markdown", "--mention-owners"],
+        &[
+            "--rev",
+            "annotated",
+            "--format",
+            "markdown",
+            "--mention-owners",
+        ],
     );
     assert!(
         mentioning.contains("\n### Owned by @leaky-team @alice\n"),
@@ -885,4 +891,18 @@ fn owners_from_codeowners() {
     );
     assert_eq!(code, 0);
     assert_eq!(nobody["findings"], serde_json::json!([]));
+    // Owning nothing is said, not passed off as "no suspected goroutine leaks".
+    let warnings = nobody["warnings"].to_string();
+    assert!(
+        warnings.contains("--owner @nobody owns none of the places found"),
+        "{warnings}"
+    );
+    let (_, bare) = report(
+        &f.pprof,
+        &f.repo,
+        &["--rev", "annotated", "--owner", "leaky-team"],
+    );
+    let warnings = bare["warnings"].to_string();
+    assert!(warnings.contains("@user, @org/team"), "{warnings}");
+    assert!(!alice["warnings"].to_string().contains("--owner"));
 }

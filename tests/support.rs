@@ -135,10 +135,19 @@ pub fn monorepo_with(remote: Option<&str>, files: &[(&str, &str)]) -> Monorepo {
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
         .expect("add");
     index.write().expect("write index");
-    let tree = repo.find_tree(index.write_tree().expect("tree")).expect("tree");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
     let signature = git2::Signature::now("leakprof tests", "tests@example.com").expect("sig");
     let commit = repo
-        .commit(Some("HEAD"), &signature, &signature, "the leaky service", &tree, &[])
+        .commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            "the leaky service",
+            &tree,
+            &[],
+        )
         .expect("commit");
     if let Some(remote) = remote {
         repo.remote("origin", remote).expect("remote");
@@ -172,7 +181,13 @@ pub fn multitool_problems(sarif: &str) -> Vec<String> {
     let output = dir.path().join("validation.sarif");
     std::fs::write(&input, sarif).expect("write the SARIF");
     let run = std::process::Command::new(tool)
-        .args(["validate", path_str(&input), "--rule-kind", "Gh;Sarif", "--output"])
+        .args([
+            "validate",
+            path_str(&input),
+            "--rule-kind",
+            "Gh;Sarif",
+            "--output",
+        ])
         .arg(&output)
         .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
         .output()
@@ -194,9 +209,7 @@ pub fn multitool_problems(sarif: &str) -> Vec<String> {
         .map(|result| {
             format!(
                 "{} {}: {}",
-                result["ruleId"],
-                result["level"],
-                result["message"]
+                result["ruleId"], result["level"], result["message"]
             )
         })
         .collect()

@@ -2,6 +2,8 @@
 //! the pipeline builds these values and every renderer reads them; nothing here imports a
 //! renderer.
 
+pub mod view;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -24,6 +26,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
+    /// The version of the recipe finding ids are made by ([`id::ID_VERSION`]): a baseline
+    /// with other ids compares every finding as new.
+    pub id_version: u32,
     /// The `--threshold`; null with `--threshold auto` (each profile's own bar is in
     /// `profiles[].threshold`).
     pub threshold: Option<u64>,
@@ -68,14 +73,17 @@ pub struct ProfileEntry {
     pub goroutines: u64,
     /// When the profile was taken (RFC 3339, UTC), if the profile says.
     pub time: Option<String>,
-    /// Where `time` came from: `profile` (pprof `time_nanos`) or `file` (the file's
-    /// modification time, for text dumps); null when unknown.
+    /// Where `time` came from: `profile` (pprof `time_nanos`), `file_name` (the time in a
+    /// name `leakprof collect` gave) or `file` (the file's modification time, with a
+    /// warning); null when unknown.
     pub time_source: Option<&'static str>,
     /// With `--threshold auto`: the bar this profile set from its own distribution.
     pub threshold: Option<u64>,
     /// A `goroutineleak` profile read next to plain goroutine profiles: it confirms places
     /// but is not counted as a snapshot, so no goroutine is counted twice.
     pub evidence: bool,
+    /// The instance the profile came from; null for the unnamed one.
+    pub instance: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -122,6 +130,46 @@ impl Verdict {
     pub fn at_least(self, other: Verdict) -> bool {
         self <= other
     }
+}
+
+/// What was observed between the first snapshot and the last: the change in goroutines
+/// (summed over instances) and the span in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub goroutines: i64,
+    pub seconds: f64,
+}
+
+/// A place on one instance of a fleet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InstanceCount {
+    /// The instance (the target folder of `collect`, a `--profile NAME=PATH` name, the
+    /// `--instance-label` value); null for the unnamed instance.
+    pub name: Option<String>,
+    /// Goroutines here in the instance's worst snapshot.
+    pub goroutines: u64,
+    /// From three or more of the instance's snapshots.
+    pub trend: Option<Trend>,
+    /// Goroutines an hour, when the instance's snapshots span at least 10 minutes.
+    pub growth_per_hour: Option<f64>,
+    /// The instance's timestamped snapshots, oldest first.
+    pub series: Vec<Point>,
+}
+
+/// A place's goroutines split by the values of one goroutine label (`--group-by-label`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelGroups {
+    pub key: String,
+    /// Most goroutines first; `(other)` holds goroutines without the label or past the
+    /// values kept.
+    pub values: Vec<LabelValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelValue {
+    pub value: String,
+    /// Goroutines with this value in the worst snapshot.
+    pub goroutines: u64,
 }
 
 /// One snapshot of a time series.
@@ -234,10 +282,19 @@ pub struct Finding {
     /// The GC proved goroutines at this place leaked (a `goroutineleak` profile, or
     /// `(leaked)` in a debug=2 dump).
     pub confirmed: bool,
-    /// `growing`, `steady` or `shrinking`, from 3 or more timestamped snapshots; else null.
+    /// `growing`, `steady` or `shrinking` over the fleet, from instances with 3 or more
+    /// timestamped snapshots (growing when most of them grow); else null.
     pub trend: Option<Trend>,
-    /// Slope of the least-squares line through the snapshots, in goroutines per hour.
+    /// Summed over the instances, the slope of the least-squares line through each
+    /// instance's snapshots, in goroutines per hour; null when the snapshots span less than
+    /// 10 minutes (see `change`).
     pub growth_per_hour: Option<f64>,
+    /// The change observed from the first snapshot to the last, summed over instances.
+    pub change: Option<Change>,
+    /// The place on each instance, the worst first.
+    pub instances: Vec<InstanceCount>,
+    /// With `--group-by-label KEY`: goroutines by the label's values.
+    pub by_label: Option<LabelGroups>,
     /// Goroutines at this place in each timestamped snapshot, oldest first (empty with fewer
     /// than two timestamped snapshots).
     pub series: Vec<Point>,

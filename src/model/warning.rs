@@ -49,6 +49,10 @@ pub enum Warning {
     PartialProfile {
         path: String,
     },
+    /// Text dumps carry no time: their files' modification times stood in.
+    TimeFromFile {
+        profiles: usize,
+    },
     /// A profile was read, with a problem (e.g. a dump cut off at 64 MiB).
     Profile {
         path: String,
@@ -131,6 +135,16 @@ pub enum Warning {
         /// Who cannot place them: `code scanning`, `GitLab`, ….
         consumer: &'static str,
     },
+    /// A baseline whose ids were made by another recipe: every finding compares as new.
+    BaselineIdVersion {
+        path: String,
+        found: Option<u64>,
+    },
+    /// `--owner` names no owner of any place found.
+    OwnerOwnsNothing {
+        owner: String,
+        known: bool,
+    },
     /// A CODEOWNERS line GitHub would ignore.
     CodeOwnersLine {
         location: String,
@@ -149,6 +163,16 @@ impl fmt::Display for Warning {
                 "{path}: left out, a profile `leakprof collect` was still writing when it stopped"
             ),
             Warning::Profile { path, message } => write!(f, "{path}: {message}"),
+            Warning::TimeFromFile { profiles } => write!(
+                f,
+                "{} no time of its own: the file's modification time stands in, which a copy \
+                 or a checkout changes (name text dumps as `leakprof collect` names profiles, \
+                 goroutine-YYYYMMDDTHHMMSSZ, to give them their time)",
+                match profiles {
+                    1 => "1 text dump carries".to_string(),
+                    n => format!("{n} text dumps carry"),
+                }
+            ),
             Warning::SourceNotFound {
                 place,
                 why,
@@ -282,6 +306,31 @@ impl fmt::Display for Warning {
                      PATH (and --rev REV) to map them into the repository"
                 )
             }
+            Warning::BaselineIdVersion { path, found } => {
+                let made = match found {
+                    Some(version) => format!("by id recipe v{version}"),
+                    None => "before ids carried their recipe's version".to_string(),
+                };
+                write!(
+                    f,
+                    "{path}: its finding ids were made {made}, this leakprof makes them by v{}: \
+                     every finding compares as new until the baseline is made again",
+                    crate::model::id::ID_VERSION
+                )
+            }
+            Warning::OwnerOwnsNothing { owner, known } => {
+                write!(f, "--owner {owner} owns none of the places found")?;
+                if !owner.starts_with('@') && !owner.contains('@') {
+                    write!(
+                        f,
+                        "; CODEOWNERS names owners as @user, @org/team or an e-mail address"
+                    )?;
+                }
+                if !known {
+                    write!(f, "; no CODEOWNERS entry matched any place")?;
+                }
+                write!(f, ", so the empty report says nothing about this owner")
+            }
             Warning::CodeOwnersLine {
                 location,
                 line,
@@ -343,8 +392,23 @@ mod tests {
         };
         assert!(unplaced(1).starts_with("--format sarif: 1 finding names its file as"));
         assert!(unplaced(2).starts_with("--format sarif: 2 findings name their files as"));
-        let unused = |alone| Warning::IgnoreUnused { file: "x.go".into(), line: 4, alone }.to_string();
-        assert!(unused(true).contains("waits on lines 4 and 5)"), "{}", unused(true));
-        assert!(unused(false).contains("waits on line 4)"), "{}", unused(false));
+        let unused = |alone| {
+            Warning::IgnoreUnused {
+                file: "x.go".into(),
+                line: 4,
+                alone,
+            }
+            .to_string()
+        };
+        assert!(
+            unused(true).contains("waits on lines 4 and 5)"),
+            "{}",
+            unused(true)
+        );
+        assert!(
+            unused(false).contains("waits on line 4)"),
+            "{}",
+            unused(false)
+        );
     }
 }

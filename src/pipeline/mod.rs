@@ -8,22 +8,22 @@ mod read;
 mod rules;
 pub mod status;
 
-use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::aggregate::{Merged, Site, Tally};
+use crate::aggregate::{self, Merged, Site, Tally};
 use crate::allowlist::{self, Applied, Rule, Subject};
 use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
 use crate::model::id::{self, IdParts};
+use crate::model::view::ViewError;
 use crate::model::{
-    Exclusion, Finding, Hint, OtherBlocking, ProfileEntry, Report, RuleUsage, SCHEMA_VERSION,
-    SourceInfo, Status, Summary, Tool, Trend, Warning,
+    Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
+    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Warning,
 };
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
-use crate::series::Timeline;
+use crate::series::{Movement, Timeline};
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
@@ -38,13 +38,10 @@ pub enum RunError {
     Repo(#[from] RepoError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<allowlist::RulesError>),
-    #[error("{path}: cannot read the rules file: {source}")]
-    RulesFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: bad --baseline: {message}")]
-    Baseline { path: PathBuf, message: String },
+    #[error("{0}")]
+    RulesFile(allowlist::ReadError),
+    #[error("bad --baseline: {0}")]
+    Baseline(ViewError),
 }
 
 /// Reads every profile `config` names and builds the report.
@@ -52,16 +49,17 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     // A bad --repo or --rev, rules file or baseline fails the run before any profile is read.
     let source = open_source(config)?;
     let rules = rules::load(&config.rules, source.as_ref())?;
+    let mut warnings = Vec::new();
     let baseline = match &config.baseline {
-        Some(path) => Some(rules::read_baseline(path)?),
+        Some(path) => Some(rules::read_baseline(path, &mut warnings)?),
         None => None,
     };
-    let mut warnings = Vec::new();
 
     let read =
         read::profiles(config, &mut warnings).map_err(|none| RunError::NoProfiles(none.0))?;
     let (places, other) = split_places(read.merged, read.evidence, &read.timeline);
     let checks = check_source(&places, source.as_ref(), &mut warnings)?;
+    let (places, checks) = merge_same_code(places, checks, &read.timeline);
     warnings.extend(unused_ignores(&places, &checks, source.as_ref()));
     let owners = assign_owners(&places, &checks, source.as_ref(), &mut warnings);
     let exclusions = exclusions(&places, &checks, config);
@@ -77,19 +75,25 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         auto_bar,
         config,
     );
-    warnings.extend(decided.iter().flat_map(|decision| decision.warnings.clone()));
+    warnings.extend(
+        decided
+            .iter()
+            .flat_map(|decision| decision.warnings.clone()),
+    );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
-    let findings = assemble(places, checks, owners, exclusions, decided, &read.timeline);
-    let findings = with_ids(findings);
+    let group_key = config.labels.group.as_deref();
+    let ids = ids(&places, &checks);
+    let findings = assemble(places, checks, owners, exclusions, decided, ids, group_key);
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
-    let (findings, other) = for_owner(findings, other, config.owner.as_deref());
+    let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
     summary.count_reported(&findings);
     let hints = hints(&read.entries, &findings);
 
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
+        id_version: id::ID_VERSION,
         threshold: match config.threshold {
             Threshold::Fixed(n) => Some(n),
             Threshold::Auto => None,
@@ -135,12 +139,12 @@ struct Place {
     tally: Tally,
     /// Goroutines the GC proved leaked here, from the snapshots or an evidence profile.
     leaked: u64,
-    /// How the count moved, and its growth per hour.
-    trend: Option<(Trend, f64)>,
+    /// How the count moved on each instance and over the fleet.
+    movement: Movement,
 }
 
-/// Channel places, with the GC's proof from evidence profiles and their trends; and the
-/// other blocking.
+/// Channel places and the sync waits the GC proved leaked, with the GC's proof from evidence
+/// profiles and how they moved; and the other blocking.
 fn split_places(
     merged: Merged,
     evidence: Merged,
@@ -154,19 +158,24 @@ fn split_places(
     let mut places = Vec::new();
     let mut other = Vec::new();
     for (site, tally) in merged.into_sites() {
-        match site.blocking {
-            Blocking::Channel(op) => {
-                let key = (site.file.clone(), site.line, site.function.clone());
-                let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
-                places.push(Place {
-                    trend: timeline.trend(&tally.series),
-                    site,
-                    op,
-                    tally,
-                    leaked,
-                });
-            }
-            Blocking::Other(kind) => other.push(OtherBlocking {
+        let key = (site.file.clone(), site.line, site.function.clone());
+        let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
+        // A wait on a sync primitive is a finding only on the GC's proof: unproven, a mutex
+        // held long is contention, not a leak.
+        let op = match site.blocking {
+            Blocking::Channel(op) => Some(op),
+            Blocking::Other(kind) if leaked > 0 => Op::of_sync_wait(kind),
+            Blocking::Other(_) => None,
+        };
+        match (op, site.blocking) {
+            (Some(op), _) => places.push(Place {
+                movement: timeline.movement(&tally.series),
+                site,
+                op,
+                tally,
+                leaked,
+            }),
+            (None, Blocking::Other(kind)) => other.push(OtherBlocking {
                 kind: kind.as_str(),
                 function: site.function,
                 file: site.file,
@@ -175,6 +184,7 @@ fn split_places(
                 total_goroutines: tally.total_goroutines,
                 profiles: tally.profiles,
             }),
+            (None, Blocking::Channel(_)) => {}
         }
     }
     other.sort_by(|a, b| {
@@ -186,6 +196,66 @@ fn split_places(
             .then_with(|| a.kind.cmp(b.kind))
     });
     (places, other)
+}
+
+/// One place per piece of code: the same function, line and op reached through different
+/// paths (a build with `-trimpath` and one without, two build folders) is one place once
+/// mapped into the repository; without `--repo`, the file's name stands in for its path.
+/// Tallies merge, so no goroutine is counted twice and no id gets a `-2` twin.
+fn merge_same_code(
+    places: Vec<Place>,
+    checks: Vec<Option<SourceCheck>>,
+    timeline: &Timeline,
+) -> (Vec<Place>, Vec<Option<SourceCheck>>) {
+    let key = |place: &Place, check: &Option<SourceCheck>| {
+        let file = match check.as_ref().and_then(|check| check.location.repo_path()) {
+            Some(path) => path.to_string(),
+            None => {
+                let file = &place.site.file;
+                file.rsplit(['/', '\\']).next().unwrap_or(file).to_string()
+            }
+        };
+        let op = op_of(place, check);
+        (
+            file,
+            place.site.line,
+            place.site.function.clone(),
+            op.family(),
+        )
+    };
+    let mut first: HashMap<(String, u32, String, Op), usize> = HashMap::new();
+    let mut merged: Vec<(Place, Option<SourceCheck>)> = Vec::with_capacity(places.len());
+    let mut absorbed = false;
+    for (place, check) in places.into_iter().zip(checks) {
+        let key = key(&place, &check);
+        match first.get(&key) {
+            Some(&at) => {
+                absorbed = true;
+                let (kept, kept_check) = &mut merged[at];
+                // The most specific name of the op: nil_send over send, any over unknown.
+                if place.op != Op::Unknown && (kept.op == Op::Unknown || place.op > kept.op) {
+                    kept.op = place.op;
+                }
+                kept.leaked = kept.leaked.max(place.leaked);
+                aggregate::merge_tally(&mut kept.tally, place.tally);
+                let trusted =
+                    |check: &Option<SourceCheck>| check.as_ref().is_some_and(|check| check.trusted);
+                if !trusted(kept_check) && trusted(&check) {
+                    *kept_check = check;
+                }
+            }
+            None => {
+                first.insert(key, merged.len());
+                merged.push((place, check));
+            }
+        }
+    }
+    if absorbed {
+        for (place, _) in &mut merged {
+            place.movement = timeline.movement(&place.tally.series);
+        }
+    }
+    merged.into_iter().unzip()
 }
 
 /// With `--repo`: what the source says about each place; without, nothing.
@@ -399,7 +469,7 @@ fn decide_all(
                 over_threshold: place.tally.over_threshold,
                 op: op_of(place, check),
                 source_checked: check.as_ref().is_some_and(|check| check.evidence.is_some()),
-                trend: place.trend.map(|(trend, _)| trend),
+                trend: place.movement.trend,
                 auto_bar,
                 pool: None,
             };
@@ -439,7 +509,8 @@ fn assemble(
     owners: Vec<Vec<String>>,
     exclusions: Vec<Option<Exclusion>>,
     decided: Vec<Decision>,
-    timeline: &Timeline,
+    ids: Vec<String>,
+    group_key: Option<&str>,
 ) -> Vec<Finding> {
     let mut findings: Vec<Finding> = places
         .into_iter()
@@ -447,7 +518,8 @@ fn assemble(
         .zip(owners)
         .zip(exclusions)
         .zip(decided)
-        .map(|((((place, check), owners), exclusion), decision)| {
+        .zip(ids)
+        .map(|(((((place, check), owners), exclusion), decision), id)| {
             let op = op_of(&place, &check);
             let file = file_of(&place, &check).to_string();
             let mapped = check
@@ -457,11 +529,11 @@ fn assemble(
                 site,
                 tally,
                 leaked,
-                trend,
+                movement,
                 ..
             } = place;
             Finding {
-                id: String::new(),
+                id,
                 function: site.function,
                 profile_file: mapped.then_some(site.file),
                 file,
@@ -479,9 +551,12 @@ fn assemble(
                 max_wait_minutes: tally.max_wait_minutes,
                 leaked_goroutines: leaked,
                 confirmed: leaked > 0,
-                trend: trend.map(|(trend, _)| trend),
-                growth_per_hour: trend.map(|(_, growth)| growth),
-                series: timeline.points(&tally.series),
+                trend: movement.trend,
+                growth_per_hour: movement.growth_per_hour,
+                change: movement.change,
+                instances: movement.instances,
+                series: movement.series,
+                by_label: label_groups(group_key, &tally.groups),
                 exclusion,
                 source: check.and_then(|check| check.evidence),
                 labels: tally
@@ -506,26 +581,44 @@ fn assemble(
     findings
 }
 
-fn with_ids(mut findings: Vec<Finding>) -> Vec<Finding> {
-    let parts: Vec<IdParts<'_>> = findings
+/// A place's goroutines by the values of the label to group by, most first.
+fn label_groups(key: Option<&str>, groups: &BTreeMap<String, u64>) -> Option<LabelGroups> {
+    let key = key?;
+    let mut values: Vec<LabelValue> = groups
         .iter()
-        .map(|finding| IdParts {
-            file: &finding.file,
-            line: finding.line,
-            function: &finding.function,
-            op: finding.op,
-            source_text: finding
-                .source
-                .as_ref()
-                .filter(|_| finding.profile_file.is_some())
-                .map(|source| source.snippet.as_str()),
+        .map(|(value, &goroutines)| LabelValue {
+            value: value.clone(),
+            goroutines,
         })
         .collect();
-    let ids = id::assign(&parts);
-    for (finding, id) in findings.iter_mut().zip(ids) {
-        finding.id = id;
-    }
-    findings
+    values.sort_by(|a, b| {
+        b.goroutines
+            .cmp(&a.goroutines)
+            .then_with(|| a.value.cmp(&b.value))
+    });
+    Some(LabelGroups {
+        key: key.to_string(),
+        values,
+    })
+}
+
+/// Every place's id, from what identifies its code (see [`crate::model::id`]).
+fn ids(places: &[Place], checks: &[Option<SourceCheck>]) -> Vec<String> {
+    let parts: Vec<IdParts<'_>> = places
+        .iter()
+        .zip(checks)
+        .map(|(place, check)| IdParts {
+            file: file_of(place, check),
+            line: place.site.line,
+            function: &place.site.function,
+            op: op_of(place, check),
+            syntax: check.as_ref().and_then(|check| {
+                check.location.repo_path()?;
+                check.syntax.as_deref()
+            }),
+        })
+        .collect();
+    id::assign(&parts)
 }
 
 fn against_baseline(
@@ -545,9 +638,19 @@ fn for_owner(
     mut findings: Vec<Finding>,
     mut other: Vec<OtherBlocking>,
     owner: Option<&str>,
+    warnings: &mut Vec<Warning>,
 ) -> (Vec<Finding>, Vec<OtherBlocking>) {
     if let Some(owner) = owner {
-        findings.retain(|finding| finding.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)));
+        let owns = |finding: &Finding| finding.owners.iter().any(|o| o.eq_ignore_ascii_case(owner));
+        // Said apart from "no suspected leaks": an owner that owns nothing is a typo or a
+        // team missing from CODEOWNERS, not good news.
+        if !findings.iter().any(owns) {
+            warnings.push(Warning::OwnerOwnsNothing {
+                owner: owner.to_string(),
+                known: findings.iter().any(|finding| !finding.owners.is_empty()),
+            });
+        }
+        findings.retain(owns);
         other.clear();
     }
     (findings, other)
@@ -580,7 +683,9 @@ fn summarize(entries: &[ProfileEntry], findings: &[Finding], other: &[OtherBlock
         ..Summary::default()
     };
     for finding in findings {
-        summary.channel_blocked += finding.total_goroutines;
+        if finding.op.is_channel() {
+            summary.channel_blocked += finding.total_goroutines;
+        }
         *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
     }
     for entry in other {

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Merged, Snapshot};
+use crate::aggregate::{self, LabelKeys, Merged, Snapshot};
 use crate::cli::Threshold;
 use crate::collect;
-use crate::config::ReportConfig;
+use crate::config::{ProfileSource, ReportConfig};
 use crate::model::{ProfileEntry, Warning, rfc3339};
 use crate::profile::{self, Format, ProfileInfo, ReadOptions};
 use crate::series::Timeline;
@@ -36,10 +36,8 @@ pub struct NoProfiles(pub Vec<Warning>);
 pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Read, NoProfiles> {
     let mut problems = Vec::new();
     let files = profile_files(&config.profiles, &mut problems);
-    let options = ReadOptions {
-        max_decompressed_size: config.max_decompressed_size,
-    };
-    let read = read_all(&files, &options, config.progress);
+    let options = ReadOptions::new(config.max_decompressed_size);
+    let read = read_all(&files, &options, &config.labels, config.progress);
 
     let plain_profiles = read
         .iter()
@@ -47,11 +45,13 @@ pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Re
         .any(|one| one.info.format != Format::GoroutineLeak);
     let mut merged = Merged::default();
     let mut evidence = Merged::default();
-    let mut times = Vec::new();
+    let mut instances = Instances::default();
+    let mut timed = Vec::new();
     let mut entries = Vec::new();
     let mut read_warnings = Vec::new();
-    for (path, result) in files.iter().zip(read) {
-        let shown = path.display().to_string();
+    let mut timed_by_file = 0;
+    for (file, result) in files.iter().zip(read) {
+        let shown = file.path.display().to_string();
         let mut one = match result {
             Ok(one) => one,
             Err(error) => {
@@ -66,27 +66,36 @@ pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Re
             path: shown.clone(),
             message: message.clone(),
         }));
-        let (time, time_source) = match (one.info.time_nanos, one.modified) {
-            (Some(time), _) => (Some(time), Some("profile")),
-            (None, Some(modified))
+        let (time, time_source) = match (one.info.time_nanos, file.named_time, one.modified) {
+            (Some(time), _, _) => (Some(time), Some("profile")),
+            (None, Some(time), _) => (Some(time), Some("file_name")),
+            (None, None, Some(modified))
                 if matches!(one.info.format, Format::Debug2 | Format::Debug1) =>
             {
+                timed_by_file += 1;
                 (Some(modified), Some("file"))
             }
             _ => (None, None),
         };
+        // An explicit name first, then the instance label, then collect's folder.
+        let name = file
+            .named_instance
+            .clone()
+            .or_else(|| one.snapshot.labelled_instance().map(str::to_string))
+            .or_else(|| file.folder_instance.clone());
+        let instance = instances.index(name.clone());
         let is_evidence = plain_profiles && one.info.format == Format::GoroutineLeak;
         let threshold = match config.threshold {
             Threshold::Fixed(threshold) => threshold,
             Threshold::Auto => aggregate::auto_threshold(&one.snapshot.channel_counts()),
         };
         if is_evidence {
-            one.snapshot.finish(u64::MAX, None);
+            one.snapshot.finish(u64::MAX, None, instance);
             evidence.add(one.snapshot);
         } else {
-            one.snapshot.finish(threshold, time);
+            one.snapshot.finish(threshold, time, instance);
             merged.add(one.snapshot);
-            times.extend(time);
+            timed.extend(time.map(|time| (instance, time)));
         }
         entries.push(ProfileEntry {
             path: shown,
@@ -96,10 +105,17 @@ pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Re
             time_source,
             threshold: (config.threshold == Threshold::Auto && !is_evidence).then_some(threshold),
             evidence: is_evidence,
+            instance: name,
         });
     }
     if entries.is_empty() {
         return Err(NoProfiles(problems));
+    }
+    // A time matters once snapshots form a series.
+    if timed_by_file > 0 && timed.len() >= 2 {
+        read_warnings.push(Warning::TimeFromFile {
+            profiles: timed_by_file,
+        });
     }
     // Problems with whole files come first.
     warnings.extend(problems);
@@ -107,9 +123,57 @@ pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Re
     Ok(Read {
         merged,
         evidence,
-        timeline: Timeline::new(times),
+        timeline: Timeline::new(instances.names, &timed),
         entries,
     })
+}
+
+/// The instances of a run, numbered in the order they are first seen (files are read in a
+/// sorted order, so the numbering is reproducible).
+#[derive(Default)]
+struct Instances {
+    names: Vec<Option<String>>,
+}
+
+impl Instances {
+    fn index(&mut self, name: Option<String>) -> u32 {
+        let at = match self.names.iter().position(|known| *known == name) {
+            Some(at) => at,
+            None => {
+                self.names.push(name);
+                self.names.len() - 1
+            }
+        };
+        u32::try_from(at).unwrap_or(u32::MAX)
+    }
+}
+
+/// A profile file, with what its name and place say about it.
+struct ProfileFile {
+    path: PathBuf,
+    /// `--profile NAME=PATH`.
+    named_instance: Option<String>,
+    /// The folder of a file `leakprof collect` named: its target.
+    folder_instance: Option<String>,
+    /// The time in a name `leakprof collect` gave.
+    named_time: Option<i64>,
+}
+
+impl ProfileFile {
+    fn new(path: PathBuf, source: &ProfileSource) -> ProfileFile {
+        let named_time = path.file_name().and_then(collect::time_from_file_name);
+        let folder_instance = named_time
+            .and(path.parent())
+            .and_then(Path::file_name)
+            .and_then(|name| name.to_str())
+            .map(str::to_string);
+        ProfileFile {
+            path,
+            named_instance: source.instance.clone(),
+            folder_instance,
+            named_time,
+        }
+    }
 }
 
 /// One profile read, with what the file system says about it.
@@ -123,8 +187,9 @@ struct ReadProfile {
 /// Reads every file in parallel (one per core), each into its own snapshot, keeping their
 /// order. A progress bar shows on stderr when it is a terminal.
 fn read_all(
-    files: &[PathBuf],
+    files: &[ProfileFile],
     options: &ReadOptions,
+    labels: &LabelKeys,
     progress: bool,
 ) -> Vec<Result<ReadProfile, profile::ProfileError>> {
     let bar = if progress && files.len() > 1 && io::stderr().is_terminal() {
@@ -140,8 +205,9 @@ fn read_all(
     };
     let read = files
         .par_iter()
-        .map(|path| {
-            let mut snapshot = Snapshot::default();
+        .map(|file| {
+            let path = &file.path;
+            let mut snapshot = Snapshot::with_labels(labels.clone());
             let result = profile::read_file(path, options, &mut snapshot);
             bar.inc(1);
             let modified = fs::metadata(path)
@@ -162,15 +228,21 @@ fn read_all(
 
 /// Expands folders into the files below them (sorted, so runs are reproducible). A path that
 /// cannot be listed is recorded in `problems`.
-fn profile_files(paths: &[PathBuf], problems: &mut Vec<Warning>) -> Vec<PathBuf> {
+fn profile_files(sources: &[ProfileSource], problems: &mut Vec<Warning>) -> Vec<ProfileFile> {
     let mut files = Vec::new();
-    for path in paths {
+    for source in sources {
+        let path = &source.path;
         if !path.is_dir() {
-            files.push(path.clone());
+            files.push(ProfileFile::new(path.clone(), source));
             continue;
         }
         let before = files.len();
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        // Links are followed (walkdir stops at loops and reports them) so that a folder of
+        // links to profiles reads like the files themselves.
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 // A `collect` killed mid-save leaves its temporary file: not a snapshot.
                 Ok(entry) if collect::is_partial_file(entry.file_name()) => {
@@ -178,7 +250,9 @@ fn profile_files(paths: &[PathBuf], problems: &mut Vec<Warning>) -> Vec<PathBuf>
                         path: entry.path().display().to_string(),
                     })
                 }
-                Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
+                Ok(entry) if entry.file_type().is_file() => {
+                    files.push(ProfileFile::new(entry.into_path(), source))
+                }
                 Ok(_) => {}
                 Err(error) => problems.push(Warning::ProfileFolder {
                     path: shown(error.path(), path),

@@ -385,8 +385,10 @@ mod tests {
                 rule: Some(rule),
                 ..proven
             }),
-            ["svc/x.go:12: rule known-pool suppresses a leak the garbage collector proved \
-              (7 goroutines leaked there); fix the leak or narrow the suppression"]
+            [
+                "svc/x.go:12: rule known-pool suppresses a leak the garbage collector proved \
+              (7 goroutines leaked there); fix the leak or narrow the suppression"
+            ]
         );
         let inline = warnings(Evidence {
             ignore: Some("drained later"),
@@ -395,11 +397,19 @@ mod tests {
         });
         assert_eq!(inline.len(), 1);
         assert!(
-            inline[0].starts_with("svc/x.go:12: //leakprof:ignore suppresses") && inline[0].contains("(1 goroutine leaked there)"),
+            inline[0].starts_with("svc/x.go:12: //leakprof:ignore suppresses")
+                && inline[0].contains("(1 goroutine leaked there)"),
             "{inline:?}"
         );
         // Nothing to say when the GC proved nothing, or nothing was suppressed.
-        assert!(warnings(Evidence { leaked: 0, rule: Some(rule), ..proven }).is_empty());
+        assert!(
+            warnings(Evidence {
+                leaked: 0,
+                rule: Some(rule),
+                ..proven
+            })
+            .is_empty()
+        );
         assert!(warnings(proven).is_empty());
     }
 

@@ -37,7 +37,7 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn SampleSink) -> Result<ProfileI
             cut_mid_stack = true;
             return Ok(());
         }
-        goroutines += 1;
+        goroutines = goroutines.saturating_add(1);
         sink.sample(&Sample {
             count: 1,
             wait_reason: Some(header.wait_reason),

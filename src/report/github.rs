@@ -23,7 +23,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         write_finding(report, finding, out)?;
     }
     for warning in &report.warnings {
-        writeln!(out, "::warning title=leakprof::{}", data(&warning.to_string()))?;
+        writeln!(
+            out,
+            "::warning title=leakprof::{}",
+            data(&warning.to_string())
+        )?;
     }
     for hint in &report.hints {
         writeln!(out, "::notice title=leakprof::{}", data(&hint.to_string()))?;
@@ -81,7 +85,12 @@ fn write_finding(report: &Report, finding: &Finding, out: &mut dyn Write) -> io:
         Level::Error => "error",
         Level::Warning => "warning",
     };
-    writeln!(out, "::{command} {}::{}", properties.join(","), data(&message))
+    writeln!(
+        out,
+        "::{command} {}::{}",
+        properties.join(","),
+        data(&message)
+    )
 }
 
 /// A command's message: `%`, CR and LF percent-encoded.

@@ -118,7 +118,10 @@ pub fn repository_uri(remote: &str) -> Option<String> {
         return None;
     }
     let host = authority.rsplit('@').next()?;
-    Some(format!("ssh://{host}/{}", encode_path(path.trim_start_matches('/'))))
+    Some(format!(
+        "ssh://{host}/{}",
+        encode_path(path.trim_start_matches('/'))
+    ))
 }
 
 /// A repository path as a URL path: each segment percent-encoded, `/` kept.
@@ -146,10 +149,22 @@ mod tests {
             assert_eq!(found, expected, "{remote}");
         }
         use Forge::*;
-        check("https://github.com/acme/api.git", Some((GitHub, "https://github.com/acme/api")));
-        check("https://github.com/acme/api", Some((GitHub, "https://github.com/acme/api")));
-        check("git@github.com:acme/api.git", Some((GitHub, "https://github.com/acme/api")));
-        check("ssh://git@github.com/acme/api.git", Some((GitHub, "https://github.com/acme/api")));
+        check(
+            "https://github.com/acme/api.git",
+            Some((GitHub, "https://github.com/acme/api")),
+        );
+        check(
+            "https://github.com/acme/api",
+            Some((GitHub, "https://github.com/acme/api")),
+        );
+        check(
+            "git@github.com:acme/api.git",
+            Some((GitHub, "https://github.com/acme/api")),
+        );
+        check(
+            "ssh://git@github.com/acme/api.git",
+            Some((GitHub, "https://github.com/acme/api")),
+        );
         check(
             "ssh://git@gitlab.example.com:2222/group/sub/api.git",
             Some((GitLab, "https://gitlab.example.com/group/sub/api")),
@@ -174,9 +189,18 @@ mod tests {
     #[test]
     fn repository_uris() {
         for (remote, expected) in [
-            ("git@github.com:acme/api.git", Some("https://github.com/acme/api")),
-            ("https://git.example.com/r/api.git", Some("https://git.example.com/r/api.git")),
-            ("git@git.example.com:r/api.git", Some("ssh://git.example.com/r/api.git")),
+            (
+                "git@github.com:acme/api.git",
+                Some("https://github.com/acme/api"),
+            ),
+            (
+                "https://git.example.com/r/api.git",
+                Some("https://git.example.com/r/api.git"),
+            ),
+            (
+                "git@git.example.com:r/api.git",
+                Some("ssh://git.example.com/r/api.git"),
+            ),
             ("/srv/git/my api.git", Some("file:///srv/git/my%20api.git")),
             ("file:///srv/git/api.git", Some("file:///srv/git/api.git")),
             ("../api", None),

@@ -102,12 +102,10 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
                 Some(false) => " | ",
                 None => "",
             };
-            let trend = match (trends, finding.trend, finding.growth_per_hour) {
-                (false, _, _) => String::new(),
-                (true, Some(trend), Some(growth)) => {
-                    format!(" {} ({growth:+.1}/h) |", trend.as_str())
-                }
-                (true, _, _) => " |".to_string(),
+            let trend = match (trends, present::trend(finding)) {
+                (false, _) => String::new(),
+                (true, Some(trend)) => format!(" {trend} |"),
+                (true, None) => " |".to_string(),
             };
             writeln!(
                 out,
@@ -228,7 +226,12 @@ impl Page<'_> {
         shown.join(separator)
     }
 
-    fn write_finding(&self, finding: &Finding, out: &mut dyn Write, heading: &str) -> io::Result<()> {
+    fn write_finding(
+        &self,
+        finding: &Finding,
+        out: &mut dyn Write,
+        heading: &str,
+    ) -> io::Result<()> {
         writeln!(out)?;
         writeln!(
             out,
@@ -248,6 +251,8 @@ impl Page<'_> {
         facts.extend(present::facts(finding));
         facts.extend(present::labels(finding).map(|labels| code(&labels)));
         facts.extend(present::trend(finding));
+        facts.extend(present::instances(finding, code));
+        facts.extend(present::label_groups(finding, code));
         facts.extend(present::finding_channel(finding, code));
         writeln!(out, "{}", facts.join(" · "))?;
         if !finding.notes.is_empty() {
@@ -355,11 +360,7 @@ fn fence<'a>(lines: impl Iterator<Item = &'a str>) -> String {
 /// unless its delimiters are longer, and `|` would end the cell.
 fn code(text: &str) -> String {
     let text = text.replace('\n', " ").replace('|', "\\|");
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let ticks = "`".repeat(longest + 1);
     if longest > 0 || text.starts_with(' ') || text.ends_with(' ') {
         format!("{ticks} {text} {ticks}")
@@ -378,7 +379,9 @@ fn text(text: &str) -> String {
     while let Some(c) = chars.next() {
         let next = chars.peek().copied();
         match c {
-            '<' if next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) => {
+            '<' if next
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
                 out.push_str("&lt;")
             }
             '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => {
@@ -411,7 +414,10 @@ mod tests {
     #[test]
     fn mentions_do_not_form_in_text() {
         assert_eq!(text("ask @bob, or a@b"), "ask @&#8203;bob, or a@&#8203;b");
-        assert_eq!(text("@ alone, <b>&amp; <-ch & x"), "@ alone, &lt;b>&amp;amp; <-ch & x");
+        assert_eq!(
+            text("@ alone, <b>&amp; <-ch & x"),
+            "@ alone, &lt;b>&amp;amp; <-ch & x"
+        );
     }
 
     #[test]
@@ -422,7 +428,10 @@ mod tests {
 
     #[test]
     fn indents() {
-        assert_eq!(common_indent(["\t\ta", "\t\t\tb", "", "\t\tc"].into_iter()), 2);
+        assert_eq!(
+            common_indent(["\t\ta", "\t\t\tb", "", "\t\tc"].into_iter()),
+            2
+        );
         assert_eq!(common_indent(["\ta", "  b"].into_iter()), 0);
         assert_eq!(common_indent(std::iter::empty()), 0);
     }

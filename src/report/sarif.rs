@@ -5,7 +5,7 @@
 //! - **Rules.** One per leak kind, by the op's family: `nil_send` is a send and `range` and
 //!   `nil_receive` are receives, so a place keeps its rule whatever profile format named it
 //!   (and whether or not `--repo` told a range loop from a receive). The result's message and
-//!   `properties.op` keep the precise op. Always all five rules, so rule indexes are stable.
+//!   `properties.op` keep the precise op. Always all the rules, so rule indexes are stable.
 //! - **Locations.** With `--repo`, URIs are relative to the repository's root (not to `--repo`,
 //!   which may be a module of a monorepo) with `uriBaseId` `%SRCROOT%`, and regions give the
 //!   operation's columns. A finding whose file is not in the repository is left out: one
@@ -43,16 +43,20 @@ const MAX_RESULTS: usize = 25_000;
 const TAGS: [&str; 2] = ["goroutine-leak", "concurrency"];
 
 /// The op of each rule, in the order of their ids (which is `ruleIndex`).
-const RULES: [Op; 5] = [
+const RULES: [Op; 9] = [
+    Op::Cond,
+    Op::Mutex,
     Op::Receive,
+    Op::RwMutex,
     Op::Select,
     Op::SelectNoCases,
     Op::Send,
     Op::Unknown,
+    Op::WaitGroup,
 ];
 
 /// Every op, to find the kinds a rule covers.
-const OPS: [Op; 8] = [
+const OPS: [Op; 12] = [
     Op::Send,
     Op::Receive,
     Op::Range,
@@ -61,6 +65,10 @@ const OPS: [Op; 8] = [
     Op::NilSend,
     Op::NilReceive,
     Op::Unknown,
+    Op::Mutex,
+    Op::RwMutex,
+    Op::WaitGroup,
+    Op::Cond,
 ];
 
 /// Writes `report` as a SARIF 2.1.0 log with one run, pretty-printed.
@@ -144,7 +152,9 @@ fn run<'a>(report: &'a Report, options: &'a RenderOptions) -> Run<'a> {
         Some(VersionControl {
             repository_uri: uri,
             revision_id: source.commit.as_deref(),
-            mapped_to: BaseLocation { uri_base_id: SRCROOT },
+            mapped_to: BaseLocation {
+                uri_base_id: SRCROOT,
+            },
         })
     });
     let suppressed = report.with_status(Status::Suppressed).len();
@@ -302,7 +312,12 @@ fn span_text(context: &SourceContext, span: Span) -> Option<String> {
         } else {
             text.chars().count()
         };
-        lines.push(text.chars().skip(from).take(to.saturating_sub(from)).collect());
+        lines.push(
+            text.chars()
+                .skip(from)
+                .take(to.saturating_sub(from))
+                .collect(),
+        );
     }
     Some(lines.join("\n"))
 }
@@ -388,11 +403,15 @@ pub fn rule_id(op: Op) -> String {
 /// The rule's position in `RULES`; a new family does not compile until it has one.
 fn rule_index(op: Op) -> usize {
     match op.family() {
-        Op::Receive | Op::Range | Op::NilReceive => 0,
-        Op::Select => 1,
-        Op::SelectNoCases => 2,
-        Op::Send | Op::NilSend => 3,
-        Op::Unknown => 4,
+        Op::Cond => 0,
+        Op::Mutex => 1,
+        Op::Receive | Op::Range | Op::NilReceive => 2,
+        Op::RwMutex => 3,
+        Op::Select => 4,
+        Op::SelectNoCases => 5,
+        Op::Send | Op::NilSend => 6,
+        Op::Unknown => 7,
+        Op::WaitGroup => 8,
     }
 }
 
@@ -400,13 +419,15 @@ fn rule_index(op: Op) -> usize {
 /// bad one is (`problem.severity`). Many goroutines parked at one send or receive are rarely
 /// anything else; a select may be a worker's idle loop whose exit leakprof could not see;
 /// `select {}` is often kept on purpose in `main`; `unknown` comes from a profile that
-/// hides the operation.
+/// hides the operation. A wait on a mutex, WaitGroup or Cond is reported only when the
+/// garbage collector proved it leaked.
 fn precision_and_severity(op: Op) -> (&'static str, &'static str) {
     match op.family() {
         Op::Send | Op::NilSend | Op::Receive | Op::Range | Op::NilReceive => ("high", "error"),
         Op::Select => ("medium", "error"),
         Op::SelectNoCases => ("medium", "warning"),
         Op::Unknown => ("low", "warning"),
+        Op::Mutex | Op::RwMutex | Op::WaitGroup | Op::Cond => ("very-high", "error"),
     }
 }
 
@@ -760,7 +781,12 @@ mod tests {
             assert!(receive.help.markdown.contains(member), "{member}");
         }
         assert!(rule(Op::Send).help.markdown.contains("`nil_send`"));
-        assert!(!rule(Op::Select).help.markdown.contains("Also under this rule"));
+        assert!(
+            !rule(Op::Select)
+                .help
+                .markdown
+                .contains("Also under this rule")
+        );
     }
 
     /// 150 goroutines blocked on a send at `svc/leaks.go:7`, in 300 over two profiles.
@@ -849,7 +875,7 @@ mod tests {
         check(
             |_| {},
             "/partialFingerprints",
-            json!({"leakprof/v2": "0123456789abcdef"}),
+            json!({"leakprof/v3": "0123456789abcdef"}),
         );
         check(
             |_| {},
@@ -873,7 +899,11 @@ mod tests {
             }),
             context: Some(SourceContext {
                 first_line: 6,
-                lines: vec!["\tgo func() {".into(), "\t\tdone <- v // é".into(), "\t}()".into()],
+                lines: vec![
+                    "\tgo func() {".into(),
+                    "\t\tdone <- v // é".into(),
+                    "\t}()".into(),
+                ],
             }),
             function: None,
             channel: None,
@@ -896,7 +926,11 @@ mod tests {
     fn span_texts() {
         let context = SourceContext {
             first_line: 10,
-            lines: vec!["a := é + <-ch".into(), "for x := range".into(), "  ch {".into()],
+            lines: vec![
+                "a := é + <-ch".into(),
+                "for x := range".into(),
+                "  ch {".into(),
+            ],
         };
         let span = |start_line, start_column, end_line, end_column| Span {
             start_line,
@@ -904,7 +938,10 @@ mod tests {
             end_line,
             end_column,
         };
-        assert_eq!(span_text(&context, span(10, 10, 10, 14)).as_deref(), Some("<-ch"));
+        assert_eq!(
+            span_text(&context, span(10, 10, 10, 14)).as_deref(),
+            Some("<-ch")
+        );
         assert_eq!(
             span_text(&context, span(11, 1, 12, 5)).as_deref(),
             Some("for x := range\n  ch")

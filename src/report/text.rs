@@ -74,6 +74,8 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         let mut facts = present::facts(finding);
         facts.extend(present::labels(finding));
         facts.extend(present::trend(finding));
+        facts.extend(present::instances(finding, str::to_string));
+        facts.extend(present::label_groups(finding, str::to_string));
         if !facts.is_empty() {
             writeln!(out, "  {}", facts.join("; "))?;
         }

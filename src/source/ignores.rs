@@ -86,7 +86,11 @@ pub fn scan(source: &Source, files: &[String]) -> Vec<(String, Marker)> {
             continue;
         }
         let text = String::from_utf8_lossy(&bytes);
-        found.extend(markers(&text).into_iter().map(|marker| (path.clone(), marker)));
+        found.extend(
+            markers(&text)
+                .into_iter()
+                .map(|marker| (path.clone(), marker)),
+        );
     }
     found
 }
@@ -108,11 +112,23 @@ mod tests {
                 .collect();
             assert_eq!(found, expected, "{text:?}");
         }
-        check("\t//leakprof:ignore drained\n\tch <- 1\n", &[(1, true, Some("drained"))]);
-        check("\tch <- 1 // leakprof:ignore by design\n", &[(1, false, Some("by design"))]);
-        check("//  leakprof:ignore\t two spaces\n", &[(1, true, Some("two spaces"))]);
+        check(
+            "\t//leakprof:ignore drained\n\tch <- 1\n",
+            &[(1, true, Some("drained"))],
+        );
+        check(
+            "\tch <- 1 // leakprof:ignore by design\n",
+            &[(1, false, Some("by design"))],
+        );
+        check(
+            "//  leakprof:ignore\t two spaces\n",
+            &[(1, true, Some("two spaces"))],
+        );
         check("//leakprof:ignore\n", &[(1, true, None)]);
-        check("x := \"//\" // leakprof:ignore y\n", &[(1, false, Some("y"))]);
+        check(
+            "x := \"//\" // leakprof:ignore y\n",
+            &[(1, false, Some("y"))],
+        );
         check("//leakprof:ignored no\n// not leakprof:ignore\n", &[]);
         check("ch <- 1\n", &[]);
     }
@@ -121,8 +137,14 @@ mod tests {
     fn which_marker_applies() {
         let text = "//leakprof:ignore above\nch <- 1 //leakprof:ignore here\nx\n";
         let found = markers(text);
-        assert_eq!(for_line(&found, 2).and_then(|m| m.reason.as_deref()), Some("here"));
-        assert_eq!(for_line(&found, 1).and_then(|m| m.reason.as_deref()), Some("above"));
+        assert_eq!(
+            for_line(&found, 2).and_then(|m| m.reason.as_deref()),
+            Some("here")
+        );
+        assert_eq!(
+            for_line(&found, 1).and_then(|m| m.reason.as_deref()),
+            Some("above")
+        );
         // A trailing marker speaks only for its own line.
         assert!(for_line(&found, 3).is_none());
     }

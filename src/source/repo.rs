@@ -2,9 +2,12 @@
 //! read straight from its objects, or a plain folder.
 //!
 //! Nothing here writes: no checkout, no temporary work tree, and the repository's HEAD, index
-//! and work tree stay exactly as they were.
+//! and work tree stay exactly as they were. A repository is input like any other: a plain
+//! folder is never read through a link that leads out of it, and no file over
+//! [`MAX_FILE_SIZE`] is read.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
@@ -31,6 +34,10 @@ pub enum RepoError {
         message: String,
     },
 }
+
+/// The largest file read from the source: Go files are far smaller, and parsing a 50 MB one
+/// took 15 s and 3 GB.
+pub const MAX_FILE_SIZE: u64 = 8 << 20;
 
 /// Where a source sits in version control; see [`Source::provenance`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,8 +90,18 @@ pub fn without_credentials(url: &str) -> String {
 
 /// One file could not be read. Becomes a warning on the findings that point to it.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ReadError(String);
+pub enum ReadError {
+    /// Over [`MAX_FILE_SIZE`]: the source check skips it.
+    #[error("{size} bytes, over the {} MiB limit for a file read from the source", MAX_FILE_SIZE >> 20)]
+    TooLarge { size: u64 },
+    /// In a plain folder, the path leads out of it (through a symbolic link or `..`).
+    #[error("it leads outside {}, through a symbolic link or `..`; not read", root.display())]
+    OutsideRoot { root: PathBuf },
+    #[error("not a regular file")]
+    NotAFile,
+    #[error("{0}")]
+    Other(String),
+}
 
 pub enum Source {
     Git {
@@ -100,6 +117,8 @@ pub enum Source {
     },
     Folder {
         root: PathBuf,
+        /// `root` with every link resolved: what each file read must stay under.
+        canonical: PathBuf,
     },
 }
 
@@ -132,6 +151,9 @@ impl Source {
                 }),
                 None => Ok(Source::Folder {
                     root: path.to_path_buf(),
+                    canonical: fs::canonicalize(path).map_err(|_| RepoError::NotFound {
+                        path: path.to_path_buf(),
+                    })?,
                 }),
             };
         };
@@ -181,7 +203,7 @@ impl Source {
                     format!("{short} ({rev})")
                 }
             }
-            Source::Folder { root } => root.display().to_string(),
+            Source::Folder { root, .. } => root.display().to_string(),
         }
     }
 
@@ -240,7 +262,7 @@ impl Source {
                 .map_err(list_error)?;
                 Ok(files)
             }
-            Source::Folder { root } => {
+            Source::Folder { root, .. } => {
                 let mut files = Vec::new();
                 let walker = walkdir::WalkDir::new(root)
                     .sort_by_file_name()
@@ -264,29 +286,176 @@ impl Source {
 
     /// The bytes of one file at the revision; `Ok(None)` when it is not there.
     pub fn read(&self, relative: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        let other = |message: String| ReadError::Other(message);
         match self {
             Source::Git { repo, tree, .. } => {
                 let tree = repo
                     .find_tree(*tree)
-                    .map_err(|error| ReadError(error.message().to_string()))?;
+                    .map_err(|error| other(error.message().to_string()))?;
                 let entry = match tree.get_path(Path::new(relative)) {
                     Ok(entry) => entry,
                     Err(error) if error.code() == git2::ErrorCode::NotFound => return Ok(None),
-                    Err(error) => return Err(ReadError(error.message().to_string())),
+                    Err(error) => return Err(other(error.message().to_string())),
                 };
-                let object = entry
-                    .to_object(repo)
-                    .map_err(|error| ReadError(error.message().to_string()))?;
-                match object.into_blob() {
-                    Ok(blob) => Ok(Some(blob.content().to_vec())),
-                    Err(_) => Ok(None),
+                if entry.kind() != Some(ObjectType::Blob) {
+                    return Ok(None);
                 }
+                // The size from the object's header, before inflating it.
+                let (size, _) = repo
+                    .odb()
+                    .and_then(|odb| odb.read_header(entry.id()))
+                    .map_err(|error| other(error.message().to_string()))?;
+                if size as u64 > MAX_FILE_SIZE {
+                    return Err(ReadError::TooLarge { size: size as u64 });
+                }
+                let blob = repo
+                    .find_blob(entry.id())
+                    .map_err(|error| other(error.message().to_string()))?;
+                Ok(Some(blob.content().to_vec()))
             }
-            Source::Folder { root } => match fs::read(root.join(relative)) {
-                Ok(bytes) => Ok(Some(bytes)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(error) => Err(ReadError(error.to_string())),
-            },
+            Source::Folder { root, canonical } => {
+                let resolved = match fs::canonicalize(root.join(relative)) {
+                    Ok(resolved) => resolved,
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                    Err(error) => return Err(other(error.to_string())),
+                };
+                if !resolved.starts_with(canonical) {
+                    return Err(ReadError::OutsideRoot { root: root.clone() });
+                }
+                let file = fs::File::open(&resolved).map_err(|error| other(error.to_string()))?;
+                let metadata = file.metadata().map_err(|error| other(error.to_string()))?;
+                if !metadata.is_file() {
+                    return Err(ReadError::NotAFile);
+                }
+                if metadata.len() > MAX_FILE_SIZE {
+                    return Err(ReadError::TooLarge {
+                        size: metadata.len(),
+                    });
+                }
+                let mut bytes = Vec::with_capacity(metadata.len() as usize);
+                file.take(MAX_FILE_SIZE + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|error| other(error.to_string()))?;
+                // It grew while being read.
+                if bytes.len() as u64 > MAX_FILE_SIZE {
+                    return Err(ReadError::TooLarge {
+                        size: bytes.len() as u64,
+                    });
+                }
+                Ok(Some(bytes))
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(path, what read gives: Ok(text), Ok("") for none, or Err(part of the message))`.
+    fn check(source: &Source, rows: &[(&str, Result<&str, &str>)]) {
+        for (path, expected) in rows {
+            let found = match source.read(path) {
+                Ok(Some(bytes)) => Ok(String::from_utf8(bytes).unwrap()),
+                Ok(None) => Ok(String::new()),
+                Err(error) => Err(error.to_string()),
+            };
+            match (expected, &found) {
+                (Ok(text), Ok(found)) => assert_eq!(found, text, "{path}"),
+                (Err(part), Err(found)) => assert!(found.contains(part), "{path}: {found}"),
+                _ => panic!("{path}: {found:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    /// Issue 15: a plain folder is never read through a link that leaves it, so a planted
+    /// `.leakprof.yaml` or `CODEOWNERS` cannot show another file's content in messages.
+    #[cfg(unix)]
+    #[test]
+    fn folder_reads_stay_inside() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        fs::write(&secret, "password").unwrap();
+        let root = dir.path().join("repo");
+        fs::create_dir_all(root.join("pkg")).unwrap();
+        fs::write(root.join("pkg/a.go"), "package pkg").unwrap();
+        symlink(&secret, root.join(".leakprof.yaml")).unwrap();
+        symlink("../secret", root.join("CODEOWNERS")).unwrap();
+        symlink("pkg/a.go", root.join("inside.go")).unwrap();
+        symlink(dir.path(), root.join("up")).unwrap();
+        symlink("nowhere", root.join("dangling.go")).unwrap();
+        let source = Source::open(&root, None).unwrap();
+        check(
+            &source,
+            &[
+                ("pkg/a.go", Ok("package pkg")),
+                ("inside.go", Ok("package pkg")),
+                ("missing.go", Ok("")),
+                ("dangling.go", Ok("")),
+                (".leakprof.yaml", Err("leads outside")),
+                ("CODEOWNERS", Err("leads outside")),
+                ("up/secret", Err("leads outside")),
+                ("../secret", Err("leads outside")),
+                ("pkg", Err("not a regular file")),
+            ],
+        );
+        // Reached through a link, the folder itself is fine.
+        let link = dir.path().join("link-to-repo");
+        symlink(&root, &link).unwrap();
+        check(
+            &Source::open(&link, None).unwrap(),
+            &[("pkg/a.go", Ok("package pkg"))],
+        );
+    }
+
+    /// Issue 15: a 50 MB Go file took 15 s; files over the cap are refused before reading.
+    #[test]
+    fn large_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("folder");
+        fs::create_dir(&root).unwrap();
+        let big = fs::File::create(root.join("big.go")).unwrap();
+        big.set_len(MAX_FILE_SIZE + 1).unwrap();
+        fs::write(root.join("small.go"), "package small").unwrap();
+        let folder = Source::open(&root, None).unwrap();
+        check(
+            &folder,
+            &[
+                ("big.go", Err("8388609 bytes, over the 8 MiB limit")),
+                ("small.go", Ok("package small")),
+            ],
+        );
+        assert!(matches!(
+            folder.read("big.go"),
+            Err(ReadError::TooLarge { size }) if size == MAX_FILE_SIZE + 1
+        ));
+
+        let repo_path = dir.path().join("git");
+        let repo = Repository::init(&repo_path).unwrap();
+        let mut builder = repo.treebuilder(None).unwrap();
+        let large = repo.blob(&vec![b'x'; MAX_FILE_SIZE as usize + 1]).unwrap();
+        let small = repo.blob(b"package small").unwrap();
+        let exact = repo.blob(&vec![b'y'; MAX_FILE_SIZE as usize]).unwrap();
+        builder.insert("big.go", large, 0o100644).unwrap();
+        builder.insert("small.go", small, 0o100644).unwrap();
+        builder.insert("exact.go", exact, 0o100644).unwrap();
+        let tree = repo.find_tree(builder.write().unwrap()).unwrap();
+        let signature = git2::Signature::now("t", "t@example.com").unwrap();
+        repo.commit(Some("HEAD"), &signature, &signature, "c", &tree, &[])
+            .unwrap();
+        let git = Source::open(&repo_path, None).unwrap();
+        check(
+            &git,
+            &[
+                ("big.go", Err("8388609 bytes, over the 8 MiB limit")),
+                ("small.go", Ok("package small")),
+                ("missing.go", Ok("")),
+            ],
+        );
+        assert_eq!(
+            git.read("exact.go").unwrap().map(|bytes| bytes.len()),
+            Some(MAX_FILE_SIZE as usize)
+        );
     }
 }

@@ -45,15 +45,19 @@ pub(super) fn write_finding(
     facts.extend(present::facts(finding));
     facts.extend(present::labels(finding).map(|labels| escape(labels.as_str()).to_string()));
     if let Some(trend) = finding.trend {
-        let growth = finding
-            .growth_per_hour
-            .map(|growth| format!(", {} goroutines/hour", per_hour(growth)))
-            .unwrap_or_default();
+        let movement = match (finding.growth_per_hour, finding.change) {
+            (Some(growth), _) => format!(", {} goroutines/hour", per_hour(growth)),
+            (None, Some(change)) => format!(", {}", escape(&present::change_text(change))),
+            (None, None) => String::new(),
+        };
         facts.push(format!(
-            "<span class=\"{0}\">{0}</span>{growth}",
+            "<span class=\"{0}\">{0}</span>{movement}",
             trend.as_str()
         ));
     }
+    facts.extend(present::label_groups(finding, |value| {
+        format!("<code>{}</code>", escape(value))
+    }));
     if !facts.is_empty() {
         writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "))?;
     }
@@ -117,18 +121,7 @@ pub(super) fn write_finding(
         }
     }
 
-    if let Some(svg) = chart(&finding.series) {
-        writeln!(out, "<figure>")?;
-        writeln!(out, "{svg}")?;
-        writeln!(
-            out,
-            "<figcaption>Goroutines at <code>{}:{}</code> in each of {} snapshots (times in UTC).</figcaption>",
-            escape(&finding.file),
-            finding.line,
-            finding.series.len()
-        )?;
-        writeln!(out, "</figure>")?;
-    }
+    write_movement(finding, out)?;
 
     let stack = present::stack(finding);
     if !stack.is_empty() {
@@ -160,4 +153,65 @@ pub(super) fn write_finding(
         escape(&finding.id)
     )?;
     writeln!(out, "</section>")
+}
+
+/// How the place moved: one chart when it was seen on one instance; a table of instances and
+/// a chart per instance for a fleet, so a leak on one instance is not averaged with a pool on
+/// another.
+pub(super) fn write_movement(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    let place = format!("<code>{}:{}</code>", escape(&finding.file), finding.line);
+    if finding.instances.len() < 2 {
+        if let Some(svg) = chart(&finding.series) {
+            writeln!(out, "<figure>")?;
+            writeln!(out, "{svg}")?;
+            writeln!(
+                out,
+                "<figcaption>Goroutines at {place} in each of {} snapshots (times in UTC).</figcaption>",
+                finding.series.len()
+            )?;
+            writeln!(out, "</figure>")?;
+        }
+        return Ok(());
+    }
+    writeln!(out, "<table class=\"instances\">")?;
+    writeln!(
+        out,
+        "<thead><tr><th scope=\"col\">Instance</th><th scope=\"col\" class=\"n\">Goroutines</th>\
+         <th scope=\"col\">Trend</th></tr></thead>"
+    )?;
+    writeln!(out, "<tbody>")?;
+    for instance in &finding.instances {
+        let trend = match (instance.trend, instance.growth_per_hour) {
+            (Some(trend), Some(growth)) => format!(
+                "<span class=\"{0}\">{0}</span> ({1}/hour)",
+                trend.as_str(),
+                per_hour(growth)
+            ),
+            (Some(trend), None) => format!("<span class=\"{0}\">{0}</span>", trend.as_str()),
+            (None, _) => "–".to_string(),
+        };
+        writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{trend}</td></tr>",
+            escape(instance.name.as_deref().unwrap_or("(unnamed)")),
+            instance.goroutines
+        )?;
+    }
+    writeln!(out, "</tbody>")?;
+    writeln!(out, "</table>")?;
+    for instance in &finding.instances {
+        let Some(svg) = chart(&instance.series) else {
+            continue;
+        };
+        writeln!(out, "<figure>")?;
+        writeln!(out, "{svg}")?;
+        writeln!(
+            out,
+            "<figcaption>Goroutines at {place} on <strong>{}</strong> in each of its {} snapshots (times in UTC).</figcaption>",
+            escape(instance.name.as_deref().unwrap_or("(unnamed)")),
+            instance.series.len()
+        )?;
+        writeln!(out, "</figure>")?;
+    }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use crate::model::{Finding, Report, Status};
 use crate::report::links::Links;
 use crate::report::present::{self, count};
 
-use appendix::{write_other_blocking, write_profiles, write_suppressed};
+use appendix::{write_other_blocking, write_other_movements, write_profiles, write_suppressed};
 use escape::escape;
 use finding::write_finding;
 
@@ -70,6 +70,7 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
         }
     }
     write_suppressed(report, out)?;
+    write_other_movements(report, out)?;
     write_other_blocking(report, out)?;
     write_profiles(report, out)?;
     if !report.warnings.is_empty() {
@@ -388,6 +389,7 @@ mod tests {
         };
         Report {
             schema_version: 1,
+            id_version: crate::model::id::ID_VERSION,
             tool: Tool::default(),
             threshold: Some(100),
             source: Some(SourceInfo {
@@ -405,6 +407,7 @@ mod tests {
                 time_source: Some("profile"),
                 threshold: None,
                 evidence: false,
+                instance: Some(evil.into()),
             }],
             findings: vec![
                 finding(Status::Reported),

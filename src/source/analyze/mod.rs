@@ -46,6 +46,7 @@ mod function;
 mod ops;
 mod queries;
 mod scope;
+mod syntax;
 mod tree;
 
 #[cfg(test)]
@@ -84,6 +85,9 @@ pub struct Analysis {
     /// Where the operation is: the send statement or receive expression, a range loop from
     /// `for` to the end of its range clause, a select's `select` keyword.
     pub span: Option<Span>,
+    /// The operation's own syntax without comments or spacing (see [`syntax`]): what finding
+    /// ids are made from. None when the line holds no operation.
+    pub syntax: Option<String>,
     /// The enclosing function as written, on one line and without comments:
     /// `func (s *Server) run(ctx context.Context)`, or for a func literal its signature and
     /// the nearest named function around it: `func() in timeoutLeak`, `func() in
@@ -203,6 +207,7 @@ impl<'a> ParsedFile<'a> {
             notes: Vec::new(),
             snippet: String::new(),
             span: None,
+            syntax: None,
             function: None,
             channel: None,
             problems: Vec::new(),
@@ -244,6 +249,7 @@ impl<'a> ParsedFile<'a> {
         };
         analysis.op = Some(found.op);
         analysis.span = Some(self.span(found.node));
+        analysis.syntax = Some(go.op_syntax(found.node, found.op));
         analysis.matches_profile = agrees(found.op, profile_op);
         match found.op {
             Op::Select => {
@@ -295,10 +301,13 @@ impl<'a> ParsedFile<'a> {
 mod span_tests {
     use super::*;
 
-    /// `(line, op, (start_line, start_column, end_line, end_column))` in `text`.
-    fn check(text: &str, rows: &[(u32, Op, (u32, u32, u32, u32))]) {
+    /// `[start_line, start_column, end_line, end_column]`.
+    type Expected = [u32; 4];
+
+    /// `(line, op, expected span)` in `text`.
+    fn check(text: &str, rows: &[(u32, Op, Expected)]) {
         let parsed = ParsedFile::parse(text);
-        for &(line, op, (start_line, start_column, end_line, end_column)) in rows {
+        for &(line, op, [start_line, start_column, end_line, end_column]) in rows {
             let expected = Span {
                 start_line,
                 start_column,
@@ -328,12 +337,12 @@ mod span_tests {
         check(
             text,
             &[
-                (4, Op::Send, (4, 2, 4, 9)),
-                (5, Op::Receive, (5, 7, 5, 11)),
-                (6, Op::Range, (6, 2, 6, 19)),
-                (9, Op::Select, (9, 2, 9, 8)),
+                (4, Op::Send, [4, 2, 4, 9]),
+                (5, Op::Receive, [5, 7, 5, 11]),
+                (6, Op::Range, [6, 2, 6, 19]),
+                (9, Op::Select, [9, 2, 9, 8]),
                 // Columns count code points, not bytes: `é` is two bytes.
-                (13, Op::Send, (13, 10, 13, 22)),
+                (13, Op::Send, [13, 10, 13, 22]),
             ],
         );
         assert_eq!(ParsedFile::parse(text).analyze(7, Op::Send).span, None);
