@@ -282,6 +282,37 @@ fn markdown_renders_with_links_and_folded_sections() {
     assert!(html.contains("<code class=\"language-go\">go func() {\n\tv := &lt;-slowCall\n\tdone &lt;- v // ← 200 goroutines here\n"), "{html}");
 }
 
+/// HTML links places to the source like Markdown, and shows the lines around each with the
+/// leaking one marked.
+#[test]
+fn html_links_and_context() {
+    let repo = monorepo(Some("https://gitlab.example.com/acme/platform.git"));
+    let run = report(&["--repo", path_str(&repo.root), "--format", "html"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let url = format!(
+        "https://gitlab.example.com/acme/platform/-/blob/{}/services/leaky/leaks.go#L40",
+        repo.commit
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "<a href=\"{url}\"><code>services/leaky/leaks.go:40</code></a>"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(
+        "<span class=\"line-number\">39</span>          v := &lt;-slowCall\n<mark><span class=\"line-number\">40</span>          done &lt;- v</mark>\n"
+    ));
+    // A template must be a web address: the page never links to anything else.
+    let run = report(&[
+        "--format",
+        "html",
+        "--link-template",
+        "javascript:alert(1)//{path}",
+    ]);
+    assert_eq!(run.code, 2);
+}
+
 /// Issue 14: `// leakprof:ignore` with a space suppresses; an ignore next to nothing is
 /// reported as unused; suppressing a leak the GC proved warns, in every format.
 #[test]
@@ -411,7 +442,11 @@ fn several_outputs_in_one_run() {
             json.display()
         )
     );
-    for (path, format) in [(&sarif, "sarif"), (&markdown, "markdown"), (&elsewhere, "json")] {
+    for (path, format) in [
+        (&sarif, "sarif"),
+        (&markdown, "markdown"),
+        (&elsewhere, "json"),
+    ] {
         let alone = report(&["--repo", "testdata/leaky", "--format", format]);
         assert_eq!(
             std::fs::read_to_string(path).unwrap(),
@@ -420,7 +455,12 @@ fn several_outputs_in_one_run() {
         );
     }
     #[cfg(unix)]
-    assert!(std::fs::symlink_metadata(&json).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&json)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
