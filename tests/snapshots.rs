@@ -43,6 +43,11 @@ fn assert_run(name: &str, args: &[&str]) {
     // `--repo testdata/leaky` sits inside this repository's work tree: its remote is wherever
     // this clone came from (none in some clones), so it is named but not shown.
     settings.add_filter(r#""remote": (null|"[^"]*")"#, r#""remote": "[remote]""#);
+    // SARIF names that remote as the repository, when there is one: left out.
+    settings.add_filter(
+        r#"\n      "versionControlProvenance": \[\n(?s:.*?)\n      \],"#,
+        "",
+    );
     settings.bind(|| insta::assert_snapshot!(name, actual));
 }
 
