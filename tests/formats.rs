@@ -327,7 +327,15 @@ fn inline_ignores_unused_ones_and_proven_leaks() {
             _ => format!("{line}\n"),
         })
         .collect();
-    let repo = monorepo_with(None, &[("services/leaky/leaks.go", &leaks)]);
+    let marker = "package x\n\n// leakprof:ignore left over\nvar y = 1\n";
+    let repo = monorepo_with(
+        None,
+        &[
+            ("services/leaky/leaks.go", &leaks),
+            // Ignores are looked for in the files leakprof reads: those places are in.
+            ("services/leaky/extra.go", marker),
+        ],
+    );
     let rules_dir = tempfile::tempdir().unwrap();
     let rules = rules_dir.path().join("rules.yaml");
     std::fs::write(
@@ -374,6 +382,11 @@ fn inline_ignores_unused_ones_and_proven_leaks() {
             "{warning}\nnot in {warnings:#?}"
         );
     }
+    let unused: Vec<&&str> = warnings
+        .iter()
+        .filter(|w| w.contains("matches no finding"))
+        .collect();
+    assert_eq!(unused.len(), 1, "{unused:#?}");
     // Every format says so: in the report itself, or on standard error for the formats that
     // have no place for it.
     for format in [

@@ -24,6 +24,7 @@ use crate::model::{
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
 use crate::series::{Movement, Timeline};
+use crate::source::ignores::Marker;
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
@@ -58,9 +59,9 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let read =
         read::profiles(config, &mut warnings).map_err(|none| RunError::NoProfiles(none.0))?;
     let (places, other) = split_places(read.merged, read.evidence, &read.timeline);
-    let checks = check_source(&places, source.as_ref(), &mut warnings)?;
+    let (checks, markers) = check_source(&places, source.as_ref(), &mut warnings)?;
     let (places, checks) = merge_same_code(places, checks, &read.timeline);
-    warnings.extend(unused_ignores(&places, &checks, source.as_ref()));
+    warnings.extend(unused_ignores(&places, &checks, markers));
     let owners = assign_owners(&places, &checks, source.as_ref(), &mut warnings);
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
@@ -258,14 +259,16 @@ fn merge_same_code(
     merged.into_iter().unzip()
 }
 
-/// With `--repo`: what the source says about each place; without, nothing.
+/// With `--repo`: what the source says about each place, and the inline ignores of the files
+/// read; without, nothing.
 fn check_source(
     places: &[Place],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Option<SourceCheck>>, RunError> {
+) -> Result<(Vec<Option<SourceCheck>>, Vec<(String, Marker)>), RunError> {
+    let mut markers = Vec::new();
     let Some(source) = source else {
-        return Ok(places.iter().map(|_| None).collect());
+        return Ok((places.iter().map(|_| None).collect(), markers));
     };
     let mapper = PathMapper::new(source)?;
     let refs: Vec<PlaceRef<'_>> = places
@@ -277,28 +280,20 @@ fn check_source(
             op: place.op,
         })
         .collect();
-    Ok(source::check(&refs, source, &mapper, warnings)
-        .into_iter()
-        .map(Some)
-        .collect())
+    let checks = source::check(&refs, source, &mapper, warnings, &mut markers);
+    Ok((checks.into_iter().map(Some).collect(), markers))
 }
 
-/// Inline ignores anywhere in the repository's Go code that apply to no place of the
-/// profiles, whatever its status: stale once the leak they excused is fixed.
+/// Inline ignores that apply to no place of the profiles, whatever its status: stale once the
+/// leak they excused is fixed. Those of the files the source stage read: reading every Go file
+/// of a large repository for them would cost seconds.
 fn unused_ignores(
     places: &[Place],
     checks: &[Option<SourceCheck>],
-    source: Option<&Source>,
+    mut markers: Vec<(String, Marker)>,
 ) -> Vec<Warning> {
-    let Some(source) = source else {
-        return Vec::new();
-    };
-    let Ok(files) = source.files() else {
-        return Vec::new();
-    };
-    let mut found = source::ignores::scan(source, &files);
-    found.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
-    found
+    markers.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
+    markers
         .into_iter()
         .filter(|(path, marker)| {
             !places.iter().zip(checks).any(|(place, check)| {

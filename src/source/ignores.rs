@@ -3,10 +3,7 @@
 //! comments) is the same marker: a comment meant as one is never silently dropped.
 //!
 //! [`markers`] finds every marker of a file; the source stage uses the one that applies to a
-//! place, and the pipeline reports markers that apply to no place at all ([`scan`] reads every
-//! Go file of the repository for them).
-
-use super::repo::Source;
+//! place, and the pipeline reports the markers of the files it read that apply to no place.
 
 /// The marker as documented.
 pub const MARKER: &str = "leakprof:ignore";
@@ -66,33 +63,6 @@ pub fn for_line(markers: &[Marker], line: u32) -> Option<&Marker> {
         .iter()
         .find(|marker| marker.line == line)
         .or_else(|| markers.iter().find(|marker| marker.applies_to(line)))
-}
-
-/// Every marker in the Go files of `source` that can run in a service: not tests
-/// (`_test.go`), not vendored code; with the file's path.
-pub fn scan(source: &Source, files: &[String]) -> Vec<(String, Marker)> {
-    let mut found = Vec::new();
-    for path in files {
-        let go = path.ends_with(".go") && !path.ends_with("_test.go");
-        let vendored = path.starts_with("vendor/") || path.contains("/vendor/");
-        if !go || vendored {
-            continue;
-        }
-        let Ok(Some(bytes)) = source.read(path) else {
-            continue;
-        };
-        // Most files have no marker: look for it before decoding.
-        if memchr::memmem::find(&bytes, MARKER.as_bytes()).is_none() {
-            continue;
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        found.extend(
-            markers(&text)
-                .into_iter()
-                .map(|marker| (path.clone(), marker)),
-        );
-    }
-    found
 }
 
 #[cfg(test)]

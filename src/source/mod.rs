@@ -13,6 +13,7 @@ use crate::blocking::Op;
 use crate::model::warning::{PlaceName, SourceProblem};
 use crate::model::{ChannelEvidence, Exclusion, SourceContext, SourceEvidence, Warning};
 use analyze::{Bound, ParsedFile};
+use ignores::Marker;
 use paths::{Mapped, PathMapper};
 use repo::Source;
 
@@ -88,12 +89,15 @@ impl SourceCheck {
 /// Maps every place into the repository and checks own code against its line: the op there,
 /// the function around it, where its channel was made, the cases that bound a select, inline
 /// ignores. Decides nothing: the pipeline weighs this evidence with the rest. Problems become
-/// `warnings`. Only the files places point to are read and parsed, each once.
+/// `warnings`; every inline ignore of the files read goes to `markers`, for the pipeline to
+/// tell which apply to no place. Only the files places point to are read and parsed, each
+/// once.
 pub fn check(
     places: &[PlaceRef<'_>],
     source: &Source,
     mapper: &PathMapper,
     warnings: &mut Vec<Warning>,
+    markers: &mut Vec<(String, Marker)>,
 ) -> Vec<SourceCheck> {
     let revision = source.describe();
     let name = |place: &PlaceRef<'_>| PlaceName {
@@ -130,6 +134,11 @@ pub fn check(
         let problem = match source.read(&path) {
             Ok(Some(bytes)) => match String::from_utf8(bytes) {
                 Ok(text) => {
+                    markers.extend(
+                        ignores::markers(&text)
+                            .into_iter()
+                            .map(|marker| (path.clone(), marker)),
+                    );
                     let parsed = ParsedFile::parse(&text);
                     for index in indices {
                         let place = &places[index];
