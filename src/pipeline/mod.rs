@@ -259,13 +259,16 @@ fn merge_same_code(
     merged.into_iter().unzip()
 }
 
+/// An inline ignore and the repository file it is in.
+type FileMarker = (String, Marker);
+
 /// With `--repo`: what the source says about each place, and the inline ignores of the files
 /// read; without, nothing.
 fn check_source(
     places: &[Place],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
-) -> Result<(Vec<Option<SourceCheck>>, Vec<(String, Marker)>), RunError> {
+) -> Result<(Vec<Option<SourceCheck>>, Vec<FileMarker>), RunError> {
     let mut markers = Vec::new();
     let Some(source) = source else {
         return Ok((places.iter().map(|_| None).collect(), markers));
@@ -290,7 +293,7 @@ fn check_source(
 fn unused_ignores(
     places: &[Place],
     checks: &[Option<SourceCheck>],
-    mut markers: Vec<(String, Marker)>,
+    mut markers: Vec<FileMarker>,
 ) -> Vec<Warning> {
     markers.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
     markers
