@@ -6,14 +6,15 @@
 //! (default `target/leakprof-bench/goroutine-80k.pb.gz`). The same binary run with
 //! `--read FILE` reads and aggregates the file the way `leakprof report` does (every sample
 //! decoded, every frame resolved, every goroutine classified and grouped by place) and
-//! prints the places; `go tool pprof -traces FILE` decodes it and prints every stack. Timing
-//! them is left to hyperfine (Debian package `hyperfine`): wall-clock time of whole
+//! prints the places; with `--decode FILE` it only decodes (every sample handed out, every
+//! frame visited). `go tool pprof -traces FILE` decodes the file and prints every stack.
+//! Timing them is left to hyperfine (Debian package `hyperfine`): wall-clock time of whole
 //! processes, start-up included.
 
 use std::path::{Path, PathBuf};
 
 use leakprof::aggregate::{Merged, Snapshot};
-use leakprof::profile::{self, ReadOptions};
+use leakprof::profile::{self, ReadOptions, Sample, SampleSink};
 
 mod common;
 use common::ProfileBuilder;
@@ -26,6 +27,11 @@ fn main() {
     if let Some(at) = args.iter().position(|arg| arg == "--read") {
         let file = args.get(at + 1).expect("--read FILE");
         read(Path::new(file));
+        return;
+    }
+    if let Some(at) = args.iter().position(|arg| arg == "--decode") {
+        let file = args.get(at + 1).expect("--decode FILE");
+        decode(Path::new(file));
         return;
     }
     let path = std::env::args()
@@ -70,8 +76,8 @@ fn main() {
     let me = std::env::current_exe().expect("the bench binary");
     println!("compare:");
     println!(
-        "  hyperfine -N --warmup 3 '{} --read {shown}' 'go tool pprof -traces {shown}'",
-        me.display()
+        "  hyperfine -N --warmup 3 '{me} --decode {shown}' '{me} --read {shown}' 'go tool pprof -traces {shown}'",
+        me = me.display()
     );
 }
 
@@ -83,4 +89,35 @@ fn read(path: &Path) {
     merged.add(snapshot);
     let places = merged.into_sites().len();
     println!("{} goroutines at {places} places", info.goroutines);
+}
+
+/// Visits every frame of every sample.
+struct Frames {
+    goroutines: u64,
+    frames: usize,
+    name_bytes: usize,
+}
+
+impl SampleSink for Frames {
+    fn sample(&mut self, sample: &Sample<'_>) {
+        self.goroutines += sample.count;
+        for frame in sample.frames.clone() {
+            self.frames += 1;
+            self.name_bytes += frame.function.len() + frame.file.len();
+        }
+    }
+}
+
+/// Decodes `path`, handing every sample to a sink that only walks its frames.
+fn decode(path: &Path) {
+    let mut sink = Frames {
+        goroutines: 0,
+        frames: 0,
+        name_bytes: 0,
+    };
+    profile::read_file(path, &ReadOptions::default(), &mut sink).expect("readable");
+    println!(
+        "{} goroutines, {} frames, {} bytes of names",
+        sink.goroutines, sink.frames, sink.name_bytes
+    );
 }

@@ -49,7 +49,10 @@ pub struct Tally {
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
     /// other than channels and sync primitives.
     pub stack: String,
+    /// The function that started the example goroutine (text dumps).
     pub created_by: Option<String>,
+    /// Where, as the profile records it: the file and line of the `go` statement.
+    pub created_at: Option<(String, u32)>,
 }
 
 /// A place seen in one snapshot.
@@ -254,6 +257,7 @@ impl SampleSink for Snapshot {
                     function: function.into_owned(),
                     blocking: classified.blocking,
                 };
+                let creator = sample.frames.created_by();
                 let tally = Tally {
                     // Sync waits become findings when the GC proves them leaked: keep their
                     // stacks too.
@@ -264,10 +268,11 @@ impl SampleSink for Snapshot {
                         }
                         Blocking::Other(_) => String::new(),
                     },
-                    created_by: sample
-                        .created_by
-                        .or_else(|| sample.frames.created_by())
+                    created_by: creator
                         .map(|frame| profile::bounded_name(frame.function).into_owned()),
+                    created_at: creator
+                        .filter(|frame| !frame.file.is_empty() && frame.line > 0)
+                        .map(|frame| (profile::bounded_name(frame.file).into_owned(), frame.line)),
                     ..Tally::default()
                 };
                 self.kept = self.kept.saturating_add(
@@ -275,7 +280,8 @@ impl SampleSink for Snapshot {
                         + site.file.len()
                         + site.function.len()
                         + tally.stack.len()
-                        + tally.created_by.as_ref().map_or(0, String::len))
+                        + tally.created_by.as_ref().map_or(0, String::len)
+                        + tally.created_at.as_ref().map_or(0, |(file, _)| file.len()))
                         as u64,
                 );
                 bucket.push(self.sites.len());
@@ -526,6 +532,7 @@ pub fn merge_tally(merged: &mut Tally, tally: Tally) {
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
         merged.stack = tally.stack;
         merged.created_by = tally.created_by;
+        merged.created_at = tally.created_at;
     }
     merged.goroutines = merged.goroutines.max(tally.goroutines);
     merged.total_goroutines = merged
@@ -566,6 +573,10 @@ mod tests {
             // Three leaks holding most of a small service's goroutines are judged against the
             // rest, not against themselves (the median of all places would be 600).
             (&[1, 1, 2, 3, 600, 800, 1000][..], 10),
+            // An even number of places: the few largest (5000) are judged against the rest,
+            // whose median is the mean of the middle two (120) and so is the median
+            // deviation (10).
+            (&[100, 110, 120, 130, 5000, 140][..], 195),
             // Everything equal: nothing stands out.
             (&[50, 50, 50, 50][..], 51),
             // Too few places for a distribution: the minimum.
@@ -616,5 +627,59 @@ mod tests {
             "two moments are not a trend"
         );
         assert_eq!(hours(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
+    }
+
+    /// Series at the edge of the rule: over the span the count must change by 10% of its
+    /// mean and by 2 goroutines. Times need not start at 0.
+    #[test]
+    fn trend_thresholds() {
+        use Trend::*;
+        for (points, expected) in [
+            // Exactly 2 over the span (10% of the mean is 1.1).
+            (
+                &[(0.0, 10.0), (1.0, 11.0), (2.0, 12.0)][..],
+                Some((Growing, 1.0)),
+            ),
+            (
+                &[(0.0, 12.0), (1.0, 11.0), (2.0, 10.0)][..],
+                Some((Shrinking, -1.0)),
+            ),
+            // 1.5 over the span is more than 10% of the mean but less than 2.
+            (
+                &[(0.0, 5.0), (1.0, 5.75), (2.0, 6.5)][..],
+                Some((Steady, 0.75)),
+            ),
+            // 12 over the span, 10% of the mean is 10.6.
+            (
+                &[(0.0, 100.0), (1.0, 106.0), (2.0, 112.0)][..],
+                Some((Growing, 6.0)),
+            ),
+            // 8 over the span, 10% of the mean is 10.4.
+            (
+                &[(0.0, 100.0), (1.0, 104.0), (2.0, 108.0)][..],
+                Some((Steady, 4.0)),
+            ),
+            (
+                &[(0.0, 108.0), (1.0, 104.0), (2.0, 100.0)][..],
+                Some((Steady, -4.0)),
+            ),
+            // The same series, later: only differences of time count.
+            (
+                &[(10.0, 100.0), (11.0, 106.0), (12.0, 112.0)][..],
+                Some((Growing, 6.0)),
+            ),
+            (
+                &[(10.0, 100.0), (11.0, 104.0), (12.0, 108.0)][..],
+                Some((Steady, 4.0)),
+            ),
+            // Uneven times: least squares, not first to last.
+            (
+                &[(0.0, 10.0), (1.0, 10.0), (3.0, 30.0)][..],
+                Some((Growing, 7.14)),
+            ),
+        ] {
+            let got = trend(points).map(|(trend, slope)| (trend, (slope * 100.0).round() / 100.0));
+            assert_eq!(got, expected, "{points:?}");
+        }
     }
 }

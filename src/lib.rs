@@ -14,6 +14,7 @@ pub mod collect;
 pub mod config;
 pub mod date;
 pub mod explain;
+pub mod fix;
 pub mod glob;
 pub mod kinds;
 pub mod model;

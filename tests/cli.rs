@@ -5,6 +5,7 @@ mod limited;
 mod support;
 
 mod bad_input;
+mod bounds;
 mod collect;
 mod e2e;
 mod explain;
@@ -21,3 +22,4 @@ mod series;
 mod snapshots;
 mod source;
 mod usage;
+mod waits;

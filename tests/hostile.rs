@@ -63,6 +63,19 @@ fn frames_per_stack_are_capped() {
     rejected(&run, &file, "sample 0 has more than 16384 frames");
 }
 
+/// 200,000 seven-byte samples, each pointing at one location of 16,384 lines: capping each
+/// stack left 3.3 billion frames to hand out. Frames are also bounded per byte of profile.
+#[test]
+fn frames_per_profile_are_bounded() {
+    let file = hostile("repeated-deep-samples.pb.gz");
+    let run = limited::leakprof(&["report", "--profile", &file]);
+    rejected(
+        &run,
+        &file,
+        "frames (16 per byte of the profile), out of proportion to its size",
+    );
+}
+
 /// Sample values adding past u64::MAX reported 5 goroutines; debug builds panicked.
 #[test]
 fn goroutine_counts_never_wrap() {

@@ -308,3 +308,38 @@ fn automatic_threshold_is_not_captured_by_the_leaks() {
         "{text}"
     );
 }
+
+/// A service with a fixed pool and a growing leak, three snapshots (issue 10): the leak is
+/// `likely`; the pool, steady and started by a loop of a fixed count, stays `possible` with a
+/// note saying it looks like a pool.
+#[test]
+fn pools_are_told_from_leaks() {
+    let plain = testdata("identity/captures/plain");
+    let service = testdata("series/service");
+    let (_, report) = run(&[
+        "--profile",
+        path_str(&plain),
+        "--repo",
+        path_str(&service),
+        "--threshold",
+        "10",
+    ]);
+    let leak = find(&report, "main.leakSend");
+    assert_eq!(
+        (leak["verdict"].as_str(), leak["trend"].as_str()),
+        (Some("likely"), Some("growing"))
+    );
+    assert_eq!(leak["notes"], serde_json::json!([]));
+    let pool = find(&report, "main.poolWorker");
+    assert_eq!(
+        (pool["verdict"].as_str(), pool["trend"].as_str()),
+        (Some("possible"), Some("steady"))
+    );
+    assert_eq!(pool["created_at"], "main.go:57");
+    assert_eq!(
+        pool["notes"],
+        serde_json::json!([
+            "looks like a fixed pool of 40 workers started by main; steady over 3 snapshots"
+        ])
+    );
+}

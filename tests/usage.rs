@@ -99,7 +99,12 @@ fn json_is_deterministic_and_sorted() {
     let findings = report["findings"].as_array().unwrap();
     for pair in findings.windows(2) {
         let key = |f: &serde_json::Value| {
+            let verdict = ["proven", "likely", "possible"]
+                .iter()
+                .position(|v| f["verdict"] == *v)
+                .expect("a verdict");
             (
+                verdict,
                 std::cmp::Reverse(f["goroutines"].as_u64().unwrap()),
                 f["file"].as_str().unwrap().to_string(),
                 f["line"].as_u64().unwrap(),

@@ -13,10 +13,12 @@ use crate::date::Date;
 use crate::profile::Format;
 
 pub mod id;
+pub mod pattern;
 #[cfg(test)]
 pub mod testing;
 pub mod warning;
 
+pub use pattern::{EvidenceLine, Fix, Pattern, PatternId};
 pub use warning::Warning;
 
 /// Version of the JSON schema; bumped only for incompatible changes.
@@ -214,6 +216,12 @@ pub enum SuppressionKind {
     SelectTicker,
     /// A select that also waits on `ctx.Done()`.
     SelectCtxDone,
+    /// A wait on a timer of its own (`<-t.C`).
+    WaitTimer,
+    /// A wait on a ticker of its own.
+    WaitTicker,
+    /// A wait on a context that ends (`<-ctx.Done()` with a deadline or a cancel).
+    WaitCtxDone,
     /// An allowlist rule (`--rules`, `.leakprof.yaml`, built-in).
     Allowlist,
     /// `//leakprof:ignore <reason>` in the source.
@@ -227,6 +235,9 @@ impl SuppressionKind {
             SuppressionKind::SelectTimer => "select-timer",
             SuppressionKind::SelectTicker => "select-ticker",
             SuppressionKind::SelectCtxDone => "select-ctx-done",
+            SuppressionKind::WaitTimer => "wait-timer",
+            SuppressionKind::WaitTicker => "wait-ticker",
+            SuppressionKind::WaitCtxDone => "wait-ctx-done",
             SuppressionKind::Allowlist => "allowlist",
             SuppressionKind::Inline => "inline",
         }
@@ -247,6 +258,10 @@ pub struct Suppression {
     pub rule: Option<String>,
     /// The allowlist rule's owner, when it names one.
     pub owner: Option<String>,
+    /// For a bound (a timer, ticker or context case): whether the source shows it can fire
+    /// while the goroutine waits (`true`), or that could not be told (`false`: callers or
+    /// fields out of reach); null for rules and inline ignores.
+    pub verified: Option<bool>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -275,6 +290,14 @@ pub struct Finding {
     pub stack: Vec<String>,
     /// The function that started the example goroutine, when the dump says.
     pub created_by: Option<String>,
+    /// Where the goroutine was started, `file:line` of its `go` statement (repository-relative
+    /// with `--repo`): from a debug=2 dump's `created by` frame, else from the source when the
+    /// blocking function is a literal started by a `go` statement.
+    pub created_at: Option<String>,
+    /// Why the goroutines wait, told from the source: the leak pattern, the lines that make
+    /// the case and the fix. Set on every channel finding (`other` when nothing fits, or
+    /// without `--repo` when the profile alone cannot tell).
+    pub pattern: Option<Pattern>,
     /// Longest wait seen, from `N minutes` in text dumps.
     pub max_wait_minutes: Option<u32>,
     /// Goroutines the garbage collector proved leaked (worst snapshot).
@@ -327,6 +350,18 @@ pub enum Note {
     },
     /// Over an automatic threshold because it grows, not because of its count.
     GrowingUnderAutoBar { bar: u64 },
+    /// A case or wait that looks like a bound, and that the source shows can never fire.
+    BoundNever {
+        expr: String,
+        line: u32,
+        why: String,
+    },
+    /// A bare wait on a bound whose source could not tell whether it fires.
+    BoundUnverified {
+        expr: String,
+        line: u32,
+        why: String,
+    },
 }
 
 impl std::fmt::Display for Note {
@@ -348,6 +383,14 @@ impl std::fmt::Display for Note {
             Note::GrowingUnderAutoBar { bar } => write!(
                 f,
                 "reported because it grows, although under the automatic threshold of {bar}"
+            ),
+            Note::BoundNever { expr, line, why } => write!(
+                f,
+                "{expr} at line {line} looks like a way out but can never fire: {why}"
+            ),
+            Note::BoundUnverified { expr, line, why } => write!(
+                f,
+                "{expr} at line {line} may end the wait, but that is unverified: {why}"
             ),
         }
     }

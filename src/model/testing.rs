@@ -27,6 +27,8 @@ pub fn finding() -> FindingBuilder {
         notes: Vec::new(),
         stack: Vec::new(),
         created_by: None,
+        created_at: None,
+        pattern: None,
         max_wait_minutes: None,
         leaked_goroutines: 0,
         confirmed: false,
@@ -125,6 +127,16 @@ impl FindingBuilder {
 
     pub fn stack(mut self, stack: Vec<String>) -> Self {
         self.0.stack = stack;
+        self
+    }
+
+    pub fn created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.0.created_at = Some(created_at.into());
+        self
+    }
+
+    pub fn pattern(mut self, pattern: crate::model::Pattern) -> Self {
+        self.0.pattern = Some(pattern);
         self
     }
 

@@ -182,6 +182,9 @@ fn suppression_kind<'de, D: Deserializer<'de>>(
         SuppressionKind::SelectTimer,
         SuppressionKind::SelectTicker,
         SuppressionKind::SelectCtxDone,
+        SuppressionKind::WaitTimer,
+        SuppressionKind::WaitTicker,
+        SuppressionKind::WaitCtxDone,
         SuppressionKind::Allowlist,
         SuppressionKind::Inline,
     ];

@@ -4,6 +4,7 @@
 //! typed output; a place's status is decided in one function ([`status::decide`]) from the
 //! evidence the stages gathered.
 
+mod patterns;
 mod read;
 mod rules;
 pub mod status;
@@ -19,7 +20,7 @@ use crate::model::id::{self, IdParts};
 use crate::model::view::ViewError;
 use crate::model::{
     Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
-    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Warning,
+    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
 };
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
@@ -28,7 +29,7 @@ use crate::source::ignores::Marker;
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
-use status::{Decision, Evidence, Policy, RuleEvidence};
+use status::{Decision, Evidence, Policy, PoolEvidence, RuleEvidence};
 
 /// Errors that stop a whole run.
 #[derive(Debug, thiserror::Error)]
@@ -66,25 +67,18 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
     warnings.extend(applied.warnings.iter().cloned());
+    let told = patterns::tell(&places, &checks);
+    let known = gather(places, checks, exclusions, owners, told, &applied);
     let auto_bar = automatic_bar(&read.entries, config);
-    let decided = decide_all(
-        &places,
-        &checks,
-        &exclusions,
-        &applied,
-        &rules,
-        auto_bar,
-        config,
-    );
+    let decided = decide_all(&known, &rules, auto_bar, config);
     warnings.extend(
         decided
             .iter()
             .flat_map(|decision| decision.warnings.clone()),
     );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
-    let group_key = config.labels.group.as_deref();
-    let ids = ids(&places, &checks);
-    let findings = assemble(places, checks, owners, exclusions, decided, ids, group_key);
+    let ids = ids(&known);
+    let findings = assemble(known, decided, ids, config.labels.group.as_deref());
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
     let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
@@ -281,6 +275,13 @@ fn check_source(
             line: place.site.line,
             function: &place.site.function,
             op: place.op,
+            creator: place
+                .tally
+                .created_by
+                .as_deref()
+                .zip(place.tally.created_at.as_ref())
+                .map(|(function, (file, line))| (function, file.as_str(), *line)),
+            caller: patterns::caller(&place.site, &place.tally.stack),
         })
         .collect();
     let checks = source::check(&refs, source, &mapper, warnings, &mut markers);
@@ -433,11 +434,48 @@ fn automatic_bar(entries: &[ProfileEntry], config: &ReportConfig) -> Option<u64>
     entries.iter().filter_map(|entry| entry.threshold).max()
 }
 
-fn decide_all(
-    places: &[Place],
-    checks: &[Option<SourceCheck>],
-    exclusions: &[Option<Exclusion>],
+/// Everything the stages found out about one place, gathered for the decision.
+struct Known {
+    place: Place,
+    check: Option<SourceCheck>,
+    exclusion: Option<Exclusion>,
+    owners: Vec<String>,
+    told: patterns::Told,
+    /// The allowlist rule that would suppress the place (an index into the rules).
+    rule: Option<usize>,
+}
+
+/// The stages' findings about each place, one record per place.
+fn gather(
+    places: Vec<Place>,
+    checks: Vec<Option<SourceCheck>>,
+    exclusions: Vec<Option<Exclusion>>,
+    owners: Vec<Vec<String>>,
+    told: Vec<patterns::Told>,
     applied: &Applied,
+) -> Vec<Known> {
+    places
+        .into_iter()
+        .zip(checks)
+        .zip(exclusions)
+        .zip(owners)
+        .zip(told)
+        .zip(&applied.hits)
+        .map(
+            |(((((place, check), exclusion), owners), told), &rule)| Known {
+                place,
+                check,
+                exclusion,
+                owners,
+                told,
+                rule,
+            },
+        )
+        .collect()
+}
+
+fn decide_all(
+    known: &[Known],
     rules: &[Rule],
     auto_bar: Option<u64>,
     config: &ReportConfig,
@@ -446,19 +484,20 @@ fn decide_all(
         ctx_done_bounds: config.ctx_done_bounds,
         confirmed_below_threshold: config.confirmed_below_threshold,
     };
-    places
+    known
         .iter()
-        .zip(checks)
-        .zip(exclusions)
-        .zip(&applied.hits)
-        .map(|(((place, check), exclusion), hit)| {
-            let rule = hit.map(|index| &rules[index]).map(|rule| RuleEvidence {
-                id: &rule.id,
-                reason: &rule.reason,
-                owner: rule.owner.as_deref(),
-            });
+        .map(|known| {
+            let (place, check) = (&known.place, &known.check);
+            let rule = known
+                .rule
+                .map(|index| &rules[index])
+                .map(|rule| RuleEvidence {
+                    id: &rule.id,
+                    reason: &rule.reason,
+                    owner: rule.owner.as_deref(),
+                });
             let evidence = Evidence {
-                exclusion: exclusion.as_ref(),
+                exclusion: known.exclusion.as_ref(),
                 ignore: check.as_ref().and_then(|check| check.ignore.as_deref()),
                 rule,
                 bounds: check.as_ref().map_or(&[], |check| &check.bounds),
@@ -469,11 +508,35 @@ fn decide_all(
                 source_checked: check.as_ref().is_some_and(|check| check.evidence.is_some()),
                 trend: place.movement.trend,
                 auto_bar,
-                pool: None,
+                pool: pool_evidence(known),
+                pattern: known.told.abandoning(),
             };
             status::decide(&evidence, policy)
         })
         .collect()
+}
+
+/// A steady place whose goroutines a loop of a fixed count started: a worker pool, by the
+/// look of it.
+fn pool_evidence(known: &Known) -> Option<PoolEvidence<'_>> {
+    let place = &known.place;
+    if place.movement.trend != Some(Trend::Steady) {
+        return None;
+    }
+    let spawn = known.check.as_ref()?.spawn.as_ref()?;
+    if !spawn.fixed_loop {
+        return None;
+    }
+    let creator = place
+        .tally
+        .created_by
+        .as_deref()
+        .or(spawn.function.as_deref())?;
+    Some(PoolEvidence {
+        goroutines: place.tally.goroutines,
+        creator,
+        snapshots: place.tally.profiles as usize,
+    })
 }
 
 /// Each rule's usage, counting the places it suppressed in the end.
@@ -502,22 +565,24 @@ fn rule_usage(
 
 /// Builds each finding once, from everything the stages found.
 fn assemble(
-    places: Vec<Place>,
-    checks: Vec<Option<SourceCheck>>,
-    owners: Vec<Vec<String>>,
-    exclusions: Vec<Option<Exclusion>>,
+    known: Vec<Known>,
     decided: Vec<Decision>,
     ids: Vec<String>,
     group_key: Option<&str>,
 ) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = places
+    let mut findings: Vec<Finding> = known
         .into_iter()
-        .zip(checks)
-        .zip(owners)
-        .zip(exclusions)
         .zip(decided)
         .zip(ids)
-        .map(|(((((place, check), owners), exclusion), decision), id)| {
+        .map(|((known, decision), id)| {
+            let Known {
+                place,
+                check,
+                exclusion,
+                owners,
+                told,
+                ..
+            } = known;
             let op = op_of(&place, &check);
             let file = file_of(&place, &check).to_string();
             let mapped = check
@@ -546,6 +611,8 @@ fn assemble(
                 notes: decision.notes,
                 stack: tally.stack.lines().map(str::to_owned).collect(),
                 created_by: tally.created_by,
+                created_at: told.created_at,
+                pattern: told.pattern,
                 max_wait_minutes: tally.max_wait_minutes,
                 leaked_goroutines: leaked,
                 confirmed: leaked > 0,
@@ -601,10 +668,10 @@ fn label_groups(key: Option<&str>, groups: &BTreeMap<String, u64>) -> Option<Lab
 }
 
 /// Every place's id, from what identifies its code (see [`crate::model::id`]).
-fn ids(places: &[Place], checks: &[Option<SourceCheck>]) -> Vec<String> {
-    let parts: Vec<IdParts<'_>> = places
+fn ids(known: &[Known]) -> Vec<String> {
+    let parts: Vec<IdParts<'_>> = known
         .iter()
-        .zip(checks)
+        .map(|known| (&known.place, &known.check))
         .map(|(place, check)| IdParts {
             file: file_of(place, check),
             line: place.site.line,
@@ -676,18 +743,21 @@ fn summarize(entries: &[ProfileEntry], findings: &[Finding], other: &[OtherBlock
         goroutines: entries
             .iter()
             .filter(|entry| !entry.evidence)
-            .map(|entry| entry.goroutines)
-            .sum(),
+            .fold(0u64, |sum, entry| sum.saturating_add(entry.goroutines)),
         ..Summary::default()
     };
     for finding in findings {
         if finding.op.is_channel() {
-            summary.channel_blocked += finding.total_goroutines;
+            summary.channel_blocked = summary
+                .channel_blocked
+                .saturating_add(finding.total_goroutines);
         }
-        *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
+        let kind = summary.by_kind.entry(finding.op.as_str()).or_default();
+        *kind = kind.saturating_add(finding.total_goroutines);
     }
     for entry in other {
-        *summary.by_kind.entry(entry.kind).or_default() += entry.total_goroutines;
+        let kind = summary.by_kind.entry(entry.kind).or_default();
+        *kind = kind.saturating_add(entry.total_goroutines);
     }
     summary
 }

@@ -4,9 +4,9 @@
 use crate::blocking::Op;
 use crate::model::warning::IGNORE_MARKER;
 use crate::model::{
-    Exclusion, Note, Status, Suppression, SuppressionKind, Trend, Verdict, Warning,
+    Exclusion, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict, Warning,
 };
-use crate::source::analyze::{Bound, BoundKind};
+use crate::source::analyze::{Bound, BoundKind, Check};
 
 /// What the stages found out about one place.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +35,9 @@ pub struct Evidence<'a> {
     pub auto_bar: Option<u64>,
     /// The place looks like a fixed pool of workers.
     pub pool: Option<PoolEvidence<'a>>,
+    /// A leak pattern whose lines were all found in the source and that shows how the
+    /// goroutines are abandoned.
+    pub pattern: Option<PatternId>,
 }
 
 impl Default for Evidence<'_> {
@@ -53,6 +56,7 @@ impl Default for Evidence<'_> {
             trend: None,
             auto_bar: None,
             pool: None,
+            pattern: None,
         }
     }
 }
@@ -100,8 +104,9 @@ pub struct Policy {
 /// over the threshold, proven leaked, or growing under an automatic threshold, else below it.
 ///
 /// Verdict: `proven` when the GC proved goroutines there leaked; `likely` when the place grows
-/// over three or more snapshots, unless it looks like a fixed pool (pool evidence outranks
-/// everything but the GC); `possible` otherwise.
+/// over three or more snapshots or the source shows the path that abandons its goroutines (a
+/// leak pattern), unless it looks like a fixed pool (pool evidence outranks everything but
+/// the GC); `possible` otherwise.
 pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
     let mut notes = Vec::new();
     let verdict = if evidence.leaked > 0 {
@@ -113,7 +118,7 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
             snapshots: pool.snapshots,
         });
         Verdict::Possible
-    } else if evidence.trend == Some(Trend::Growing) {
+    } else if evidence.trend == Some(Trend::Growing) || evidence.pattern.is_some() {
         Verdict::Likely
     } else {
         Verdict::Possible
@@ -122,6 +127,10 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
         notes.push(Note::SelectUnchecked);
     }
     let (status, suppression) = status(evidence, policy);
+    let by_bound = suppression
+        .as_ref()
+        .is_some_and(|suppression| suppression.verified.is_some());
+    notes.extend(bound_notes(evidence, by_bound));
     if status == Status::Reported && !evidence.over_threshold && evidence.leaked == 0 {
         if let Some(bar) = evidence.auto_bar {
             notes.push(Note::GrowingUnderAutoBar { bar });
@@ -166,19 +175,25 @@ fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppressio
             rule.owner.map(str::to_string),
         );
     }
-    let bound = evidence
-        .bounds
-        .iter()
-        .find(|bound| policy.ctx_done_bounds || bound.kind != BoundKind::CtxDone);
-    if let (Some(bound), 0) = (bound, evidence.leaked) {
-        let kind = match bound.kind {
-            BoundKind::Timer => SuppressionKind::SelectTimer,
-            BoundKind::Ticker => SuppressionKind::SelectTicker,
-            BoundKind::CtxDone => SuppressionKind::SelectCtxDone,
+    if let (Some(bound), 0) = (waking_bound(evidence, policy), evidence.leaked) {
+        let select = evidence.op == Op::Select;
+        let kind = match (bound.kind, select) {
+            (BoundKind::Timer, true) => SuppressionKind::SelectTimer,
+            (BoundKind::Ticker, true) => SuppressionKind::SelectTicker,
+            (BoundKind::CtxDone, true) => SuppressionKind::SelectCtxDone,
+            (BoundKind::Timer, false) => SuppressionKind::WaitTimer,
+            (BoundKind::Ticker, false) => SuppressionKind::WaitTicker,
+            (BoundKind::CtxDone, false) => SuppressionKind::WaitCtxDone,
         };
         let (file, line) = evidence.place;
         let file_name = file.rsplit('/').next().unwrap_or(file);
-        return suppressed(kind, bound.reason(file_name, line), None, None);
+        let (status, suppression) =
+            suppressed(kind, bound.reason(file_name, line, select), None, None);
+        let suppression = suppression.map(|suppression| Suppression {
+            verified: Some(bound.check == Check::Fires),
+            ..suppression
+        });
+        return (status, suppression);
     }
     let proven = evidence.leaked > 0 && policy.confirmed_below_threshold;
     // An automatic bar is set from the places themselves; a growing place is never under it.
@@ -188,6 +203,50 @@ fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppressio
     } else {
         (Status::BelowThreshold, None)
     }
+}
+
+/// The bound that wakes the wait, if one does: in a select, a case the source shows fires,
+/// else one it could not tell about (suppressed, but said to be unverified); a bare wait only
+/// when its bound fires. Contexts count unless `--no-ctx-done`.
+fn waking_bound<'a>(evidence: &Evidence<'a>, policy: Policy) -> Option<&'a Bound> {
+    let usable = || {
+        evidence
+            .bounds
+            .iter()
+            .filter(|bound| policy.ctx_done_bounds || bound.kind != BoundKind::CtxDone)
+    };
+    let fires = usable().find(|bound| bound.check == Check::Fires);
+    if evidence.op != Op::Select {
+        return fires;
+    }
+    fires.or_else(|| usable().find(|bound| matches!(bound.check, Check::Unverified { .. })))
+}
+
+/// Notes on the bounds that do not wake the wait: those that can never fire, and those of a
+/// bare wait that could not be told.
+fn bound_notes(evidence: &Evidence<'_>, suppressed: bool) -> Vec<Note> {
+    if suppressed {
+        return Vec::new();
+    }
+    evidence
+        .bounds
+        .iter()
+        .filter_map(|bound| match &bound.check {
+            Check::Never { why, .. } => Some(Note::BoundNever {
+                expr: bound.expr.clone(),
+                line: bound.line,
+                why: why.clone(),
+            }),
+            Check::Unverified { why, .. } if evidence.op != Op::Select => {
+                Some(Note::BoundUnverified {
+                    expr: bound.expr.clone(),
+                    line: bound.line,
+                    why: why.clone(),
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn suppressed(
@@ -201,6 +260,7 @@ fn suppressed(
         reason,
         rule,
         owner,
+        verified: None,
     };
     (Status::Suppressed, Some(suppression))
 }
@@ -220,6 +280,7 @@ mod tests {
             line: 8,
             expr: "<-x".into(),
             origin: kind.as_str().into(),
+            check: Check::Fires,
         }
     }
 
@@ -246,6 +307,7 @@ mod tests {
             over_threshold: true,
             place: ("a/x.go", 6),
             source_checked: true,
+            op: Op::Select,
             ..Evidence::default()
         };
         let std = Exclusion::StandardLibrary;
@@ -337,6 +399,7 @@ mod tests {
             bounds: &ctx,
             leaked: 7,
             place: ("a/x.go", 6),
+            op: Op::Select,
             ..Evidence::default()
         };
         check(proven, POLICY, (Status::Reported, None));
@@ -441,6 +504,19 @@ mod tests {
         }
         let proven = Evidence { leaked: 1, ..over };
         assert_eq!(verdict(proven), Verdict::Proven);
+        // The source shows the abandoning path: likely, below the GC's proof.
+        let patterned = Evidence {
+            pattern: Some(PatternId::Timeout),
+            ..over
+        };
+        assert_eq!(verdict(patterned), Verdict::Likely);
+        assert_eq!(
+            verdict(Evidence {
+                leaked: 2,
+                ..patterned
+            }),
+            Verdict::Proven
+        );
         let pooled = Evidence {
             pool: Some(pool),
             ..over
@@ -456,6 +532,14 @@ mod tests {
             [
                 "looks like a fixed pool of 40 workers started by main.startPool; steady over 3 snapshots"
             ]
+        );
+        // Pool evidence outranks a pattern: a steady fixed pool stays possible.
+        assert_eq!(
+            verdict(Evidence {
+                pattern: Some(PatternId::UnclosedRange),
+                ..pooled
+            }),
+            Verdict::Possible
         );
         // The GC's proof outranks pool evidence.
         assert_eq!(

@@ -138,7 +138,6 @@ fn emit(record: Record<'_>, leak: bool, sink: &mut dyn SampleSink) -> u64 {
         leaked: leak,
         hidden_runtime_frames: hidden.map(|hidden| u32::try_from(hidden).unwrap_or(u32::MAX)),
         frames: Frames::List(&record.frames),
-        created_by: None,
         labels: record.labels,
     });
     record.count

@@ -45,7 +45,6 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn SampleSink) -> Result<ProfileI
             leaked: header.leaked,
             hidden_runtime_frames: None,
             frames: Frames::Debug2(FrameLines { rest: body }),
-            created_by: None,
             labels: header.labels.map(super::parse_labels).unwrap_or_default(),
         });
         Ok(())

@@ -87,7 +87,8 @@ impl<'a> Iterator for Frames<'a> {
 }
 
 impl<'a> Frames<'a> {
-    /// The `created by` frame of a text dump: the function that started the goroutine.
+    /// The `created by` frame of a text dump: the function that started the goroutine, at
+    /// the file and line of its `go` statement. pprof and debug=1 profiles do not record it.
     pub fn created_by(&self) -> Option<Frame<'a>> {
         match self {
             Frames::List(_) => None,
@@ -110,9 +111,8 @@ pub struct Sample<'a> {
     /// debug=1 prints no runtime frames: how many leading addresses had none printed. More
     /// than zero means the goroutine is parked inside the runtime.
     pub hidden_runtime_frames: Option<u32>,
+    /// Text dumps also carry the `created by` frame: [`Frames::created_by`].
     pub frames: Frames<'a>,
-    /// `created by` of pprof is not recorded; text dumps carry it in `frames`.
-    pub created_by: Option<Frame<'a>>,
     /// Goroutine labels (`pprof.Do`, `pprof.SetGoroutineLabels`) as key/value pairs.
     pub labels: Vec<(&'a str, &'a str)>,
 }

@@ -9,8 +9,8 @@
 //! [`MAX_STACK_FRAMES`] frames, however many samples there are; a decoder that builds the
 //! message tree (prost) would hold every sample, 72 bytes for an empty one of two bytes.
 //!
-//! The prost message structs below are the schema, kept for *writing* profiles: tests,
-//! benchmarks and fuzz seeds build profiles with them. Fields a goroutine profile never needs
+//! The prost message structs below are the schema, kept for *writing* profiles: the tests
+//! and benchmarks build profiles with them. Fields a goroutine profile never needs
 //! (mappings, drop/keep frames, …) are left out.
 
 use super::budget::{Charge, Exhausted};
@@ -99,6 +99,16 @@ pub struct Function {
 /// to the few functions inlined there; a location repeated into millions of frames is not a
 /// profile Go wrote.
 pub const MAX_STACK_FRAMES: usize = 16_384;
+
+/// Most frames all samples together may expand to, per byte of the profile (and at least
+/// [`MIN_FRAME_ALLOWANCE`]). A location id takes at least a byte and Go's locations hold one
+/// to a few frames, so a profile Go wrote stays near one frame per byte; without this
+/// bound, seven-byte samples pointing at one location of [`MAX_STACK_FRAMES`] lines would
+/// make a few megabytes take hours.
+pub const FRAMES_PER_BYTE: u64 = 16;
+
+/// The frame allowance of a small profile.
+pub const MIN_FRAME_ALLOWANCE: u64 = 1 << 20;
 
 /// What a decoded pprof profile says about itself.
 pub struct PprofInfo {
@@ -302,6 +312,10 @@ pub(super) fn read(
     let mut stack: Vec<Frame<'_>> = Vec::with_capacity(64);
     let mut goroutines: u64 = 0;
     let mut index: usize = 0;
+    let frame_allowance = (data.len() as u64)
+        .saturating_mul(FRAMES_PER_BYTE)
+        .max(MIN_FRAME_ALLOWANCE);
+    let mut frames_handed_out: u64 = 0;
     let mut top = Wire::new(data, 0);
     while let Some((field, value)) = top.next()? {
         if field != 2 {
@@ -374,6 +388,13 @@ pub(super) fn read(
             }
         };
         goroutines = super::add_goroutines(goroutines, count)?;
+        frames_handed_out = frames_handed_out.saturating_add(stack.len() as u64);
+        if frames_handed_out > frame_allowance {
+            return Err(ProfileError::Malformed(format!(
+                "its samples expand to more than {frame_allowance} frames ({FRAMES_PER_BYTE} per byte of the profile), out of proportion to its size"
+            ))
+            .into());
+        }
         let sample = Sample {
             count,
             wait_reason: None,
@@ -381,7 +402,6 @@ pub(super) fn read(
             leaked,
             hidden_runtime_frames: None,
             frames: Frames::List(&stack),
-            created_by: None,
             labels,
         };
         sink.sample(&sample);

@@ -13,7 +13,8 @@ use std::io::{self, Write};
 use super::links::Links;
 use super::present::{self, count};
 use crate::config::RenderOptions;
-use crate::model::{Finding, Report, Status};
+use crate::kinds;
+use crate::model::{Finding, Pattern, Report, Status};
 
 /// What every part of the comment needs besides the finding.
 struct Page<'a> {
@@ -86,15 +87,15 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
         if baseline {
             writeln!(
                 out,
-                "| | Place | Op | Goroutines | Verdict | Owners |{trend_head}"
+                "| | Place | Op | Pattern | Goroutines | Verdict | Owners |{trend_head}"
             )?;
-            writeln!(out, "|---|---|---|---:|---|---|{trend_rule}")?;
+            writeln!(out, "|---|---|---|---|---:|---|---|{trend_rule}")?;
         } else {
             writeln!(
                 out,
-                "| Place | Op | Goroutines | Verdict | Owners |{trend_head}"
+                "| Place | Op | Pattern | Goroutines | Verdict | Owners |{trend_head}"
             )?;
-            writeln!(out, "|---|---|---:|---|---|{trend_rule}")?;
+            writeln!(out, "|---|---|---|---:|---|---|{trend_rule}")?;
         }
         for finding in &reported {
             let new = match finding.new {
@@ -109,9 +110,13 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
             };
             writeln!(
                 out,
-                "| {new}{} | {} | {} | {} | {} |{trend}",
+                "| {new}{} | {} | {} | {} | {} | {} |{trend}",
                 page.place(finding),
                 finding.op.as_str(),
+                finding
+                    .pattern
+                    .as_ref()
+                    .map_or("", |pattern| pattern.id.as_str()),
                 finding.goroutines,
                 finding.verdict.as_str(),
                 page.owners(&finding.owners, " "),
@@ -241,10 +246,14 @@ impl Page<'_> {
             finding.op.as_str()
         )?;
         writeln!(out)?;
-        let mut facts = vec![
-            self.place(finding),
-            format!("verdict **{}**", finding.verdict.as_str()),
-        ];
+        let mut facts = vec![self.place(finding)];
+        facts.extend(
+            present::started_at(finding).map(|started| match &finding.created_at {
+                Some(at) => format!("started at {}", code(at)),
+                None => started,
+            }),
+        );
+        facts.push(format!("verdict **{}**", finding.verdict.as_str()));
         if !finding.owners.is_empty() {
             facts.push(format!("owners {}", self.owners(&finding.owners, " ")));
         }
@@ -293,6 +302,9 @@ impl Page<'_> {
             }
             writeln!(out, "{fence}")?;
         }
+        if let Some(pattern) = present::known_pattern(finding) {
+            write_pattern(finding, pattern, out)?;
+        }
         writeln!(out)?;
         writeln!(out, "<details><summary>Example stack</summary>")?;
         writeln!(out)?;
@@ -324,6 +336,54 @@ impl Page<'_> {
         writeln!(out, "</details>")?;
         Ok(())
     }
+}
+
+/// The pattern, its evidence, the fix, and the patch folded away.
+fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "**Pattern {}**: {}",
+        code(pattern.id.as_str()),
+        kinds::for_pattern(pattern.id).short
+    )?;
+    writeln!(out)?;
+    for line in &pattern.evidence {
+        writeln!(
+            out,
+            "- {} {}",
+            code(&present::evidence_place(finding, &line.file, line.line)),
+            text(&line.text.replace('\n', " "))
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "**Fix:** {}.", pattern.fix.summary)?;
+    if let Some(runs) = &pattern.fix.runs_new_code {
+        writeln!(out)?;
+        writeln!(out, "> **Careful:** {runs}.")?;
+    }
+    match (&pattern.fix.patch, &pattern.fix.no_patch) {
+        (Some(patch), _) => {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "<details><summary>Patch (<code>leakprof fix</code> writes them all)</summary>"
+            )?;
+            writeln!(out)?;
+            let fence = fence(patch.lines());
+            writeln!(out, "{fence}diff")?;
+            write!(out, "{patch}")?;
+            writeln!(out, "{fence}")?;
+            writeln!(out)?;
+            writeln!(out, "</details>")?;
+        }
+        (None, Some(why)) => {
+            writeln!(out)?;
+            writeln!(out, "No patch: {why}.")?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
 }
 
 /// Leading white space every non-blank line shares, in bytes.

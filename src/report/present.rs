@@ -3,7 +3,7 @@
 //! renderer adds only its own markup, so the formats say the same things the same way.
 
 use crate::kinds::{self, KindDoc};
-use crate::model::{Change, ChannelEvidence, Finding, Report};
+use crate::model::{Change, ChannelEvidence, Finding, Pattern, PatternId, Report};
 
 /// Stack frames shown per finding; JSON has them all.
 pub const SHOWN_FRAMES: usize = 12;
@@ -65,9 +65,62 @@ pub fn plural(n: u64, noun: &str) -> String {
     }
 }
 
-/// The leak kind of a finding, with its documentation.
+/// The leak kind of a finding, with its documentation: its pattern's when the source named
+/// one, else its operation's.
 pub fn kind(finding: &Finding) -> &'static KindDoc {
-    kinds::for_op(finding.op)
+    match known_pattern(finding) {
+        Some(pattern) => kinds::for_pattern(pattern.id),
+        None => kinds::for_op(finding.op),
+    }
+}
+
+/// The finding's pattern, unless it is `other`.
+pub fn known_pattern(finding: &Finding) -> Option<&Pattern> {
+    finding
+        .pattern
+        .as_ref()
+        .filter(|pattern| pattern.id != PatternId::Other)
+}
+
+/// "started at leaks.go:38", when known.
+pub fn started_at(finding: &Finding) -> Option<String> {
+    finding
+        .created_at
+        .as_ref()
+        .map(|at| format!("started at {at}"))
+}
+
+/// "timeout: A goroutine's send is abandoned …": a pattern as one line.
+pub fn pattern_line(pattern: &Pattern) -> String {
+    format!("{}: {}", pattern.id, kinds::for_pattern(pattern.id).short)
+}
+
+/// `leaks.go:37`: an evidence line's place, the file's name only when it is the finding's.
+pub fn evidence_place(finding: &Finding, file: &str, line: u32) -> String {
+    if file == finding.file {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        format!("{name}:{line}")
+    } else {
+        format!("{file}:{line}")
+    }
+}
+
+/// What the fix does to the code that runs, when the patch lets new code run: "careful: …".
+pub fn caution(pattern: &Pattern) -> Option<String> {
+    pattern
+        .fix
+        .runs_new_code
+        .as_ref()
+        .map(|runs| format!("careful: {runs}"))
+}
+
+/// How the fix is delivered: "patch: leakprof fix", or why there is none.
+pub fn patch_note(pattern: &Pattern) -> String {
+    match (&pattern.fix.patch, &pattern.fix.no_patch) {
+        (Some(_), _) => "patch: `leakprof fix` writes it".to_string(),
+        (None, Some(why)) => format!("no patch: {why}"),
+        (None, None) => "no patch".to_string(),
+    }
 }
 
 /// The example stack as shown: the runtime's own frames say nothing the op does not, so they

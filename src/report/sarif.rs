@@ -27,7 +27,9 @@ use crate::blocking::Op;
 use crate::config::RenderOptions;
 use crate::kinds::{self, KindDoc, Level};
 use crate::model::id;
-use crate::model::{Finding, Report, SourceContext, Span, Status, SuppressionKind};
+use crate::model::{
+    Finding, Pattern, PatternId, Report, SourceContext, SourceInfo, Span, Status, SuppressionKind,
+};
 
 /// The final schema, the one `testdata/sarif/` holds.
 const SCHEMA: &str =
@@ -99,7 +101,7 @@ fn run<'a>(report: &'a Report, options: &'a RenderOptions) -> Run<'a> {
             continue;
         }
         if results.len() < MAX_RESULTS {
-            results.push(result(finding, path));
+            results.push(result(finding, path, report.source.as_ref()));
         } else {
             left_out += 1;
         }
@@ -183,7 +185,6 @@ fn run<'a>(report: &'a Report, options: &'a RenderOptions) -> Run<'a> {
                 },
             )])
         }),
-        column_kind: "unicodeCodePoints",
         invocations: [Invocation {
             execution_successful: true,
             tool_execution_notifications: notifications,
@@ -199,7 +200,11 @@ fn run<'a>(report: &'a Report, options: &'a RenderOptions) -> Run<'a> {
     }
 }
 
-fn result(finding: &Finding, path: Option<String>) -> SarifResult<'_> {
+fn result<'a>(
+    finding: &'a Finding,
+    path: Option<String>,
+    info: Option<&SourceInfo>,
+) -> SarifResult<'a> {
     let op = finding.op;
     let suppressions = match (&finding.status, &finding.suppression) {
         (Status::Suppressed, Some(suppression)) => vec![SarifSuppression {
@@ -229,13 +234,20 @@ fn result(finding: &Finding, path: Option<String>) -> SarifResult<'_> {
     let span = source
         .and_then(|source| source.span)
         .filter(|span| span.start_line == finding.line);
+    // Columns in UTF-16 code units, SARIF's default (as the fixes count them); converted from
+    // the span's code points on the lines the context holds.
+    let columns = span.zip(context).and_then(|(span, context)| {
+        let start = utf16_column(context, span.start_line, span.start_column)?;
+        let end = utf16_column(context, span.end_line, span.end_column)?;
+        Some((span, start, end))
+    });
     let region = (finding.line > 0).then(|| Region {
         start_line: finding.line,
-        start_column: span.map(|span| span.start_column),
-        end_line: span.map(|span| span.end_line),
-        end_column: span.map(|span| span.end_column),
-        snippet: span
-            .and_then(|span| context.and_then(|context| span_text(context, span)))
+        start_column: columns.map(|(_, start, _)| start),
+        end_line: columns.map(|(span, _, _)| span.end_line),
+        end_column: columns.map(|(_, _, end)| end),
+        snippet: columns
+            .and_then(|(span, _, _)| context.and_then(|context| span_text(context, span)))
             .map(|text| Snippet { text }),
     });
     let context_region = context.map(|context| Region {
@@ -248,6 +260,7 @@ fn result(finding: &Finding, path: Option<String>) -> SarifResult<'_> {
         }),
     });
     let rule = op.family();
+    let pattern = finding.pattern.as_ref();
     SarifResult {
         rule_id: rule_id(rule),
         rule_index: rule_index(rule),
@@ -266,6 +279,11 @@ fn result(finding: &Finding, path: Option<String>) -> SarifResult<'_> {
                 kind: "function",
             }],
         }],
+        related_locations: related_locations(finding, info),
+        fixes: pattern
+            .into_iter()
+            .flat_map(|pattern| fixes(pattern, info))
+            .collect(),
         partial_fingerprints: BTreeMap::from([(id::sarif_key(), finding.id.as_str())]),
         baseline_state: finding.new.map(|new| if new { "new" } else { "unchanged" }),
         suppressions,
@@ -283,8 +301,119 @@ fn result(finding: &Finding, path: Option<String>) -> SarifResult<'_> {
             growth_per_hour: finding.growth_per_hour,
             verdict: finding.verdict.as_str(),
             notes: finding.notes.iter().map(ToString::to_string).collect(),
+            created_at: finding.created_at.as_deref(),
+            pattern: pattern.map(|pattern| pattern.id.as_str()),
+            fix: pattern.map(|pattern| pattern.fix.summary.as_str()),
+            no_patch: pattern.and_then(|pattern| pattern.fix.no_patch.as_deref()),
+            runs_new_code: pattern.and_then(|pattern| pattern.fix.runs_new_code.as_deref()),
         },
     }
+}
+
+/// Where a file the source stage names (relative to `--repo`) is, as SARIF says it: from the
+/// repository's root under `%SRCROOT%` with `--repo`; an absolute path outside the
+/// repository only without it (code scanning rejects a log with one).
+fn artifact(file: &str, source: Option<&SourceInfo>) -> Option<ArtifactLocation> {
+    let absolute = file.starts_with('/') || file.get(1..3).is_some_and(|s| s == ":/" || s == ":\\");
+    match source {
+        Some(source) if !absolute => Some(ArtifactLocation {
+            uri: percent_encode(&source.from_root(file)),
+            uri_base_id: Some(SRCROOT),
+        }),
+        Some(_) => None,
+        None => Some(ArtifactLocation {
+            uri: file_uri(file),
+            uri_base_id: None,
+        }),
+    }
+}
+
+/// The lines of the pattern's case, and where the goroutine was started.
+fn related_locations(finding: &Finding, source: Option<&SourceInfo>) -> Vec<RelatedLocation> {
+    let mut related = Vec::new();
+    if let Some(pattern) = &finding.pattern {
+        for line in &pattern.evidence {
+            related.push((line.file.as_str(), line.line, line.text.clone()));
+        }
+    }
+    let started = finding
+        .created_at
+        .as_deref()
+        .and_then(|at| at.rsplit_once(':'))
+        .and_then(|(file, line)| Some((file, line.parse::<u32>().ok()?)));
+    if let Some((file, line)) = started {
+        if !related.iter().any(|(f, l, _)| *f == file && *l == line) {
+            related.push((file, line, "the goroutine is started here".to_string()));
+        }
+    }
+    related
+        .into_iter()
+        .filter(|(file, line, _)| !file.is_empty() && *line > 0)
+        .filter_map(|(file, line, text)| Some((artifact(file, source)?, line, text)))
+        .enumerate()
+        .map(|(index, (artifact_location, line, text))| RelatedLocation {
+            id: index + 1,
+            physical_location: PhysicalLocation {
+                artifact_location,
+                region: Some(Region {
+                    start_line: line,
+                    start_column: None,
+                    end_line: None,
+                    end_column: None,
+                    snippet: None,
+                }),
+                context_region: None,
+            },
+            message: Message { text },
+        })
+        .collect()
+}
+
+/// The pattern's patch as a SARIF fix: its edits as replacements, by file.
+fn fixes<'a>(pattern: &'a Pattern, source: Option<&SourceInfo>) -> Option<SarifFix<'a>> {
+    if pattern.fix.edits.is_empty() {
+        return None;
+    }
+    let mut by_file: BTreeMap<&str, Vec<Replacement<'_>>> = BTreeMap::new();
+    for edit in &pattern.fix.edits {
+        by_file.entry(&edit.file).or_default().push(Replacement {
+            deleted_region: ChangedRegion {
+                start_line: edit.start.line,
+                start_column: edit.start.column,
+                end_line: edit.end.line,
+                end_column: edit.end.column,
+            },
+            inserted_content: Content { text: &edit.text },
+        });
+    }
+    let artifact_changes: Vec<ArtifactChange<'a>> = by_file
+        .into_iter()
+        .filter_map(|(file, replacements)| {
+            Some(ArtifactChange {
+                artifact_location: artifact(file, source)?,
+                replacements,
+            })
+        })
+        .collect();
+    (!artifact_changes.is_empty()).then(|| SarifFix {
+        description: Message {
+            text: pattern.fix.summary.clone(),
+        },
+        artifact_changes,
+    })
+}
+
+/// The UTF-16 column of code-point `column` on `line`, when `context` holds the line.
+fn utf16_column(context: &SourceContext, line: u32, column: u32) -> Option<u32> {
+    let text = context
+        .lines
+        .get(line.checked_sub(context.first_line)? as usize)?;
+    let before: usize = text
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .map(char::len_utf16)
+        .sum();
+    Some(before as u32 + 1)
 }
 
 /// The rule's level; a leak the garbage collector proved is an error whatever its kind.
@@ -335,8 +464,16 @@ fn message(finding: &Finding) -> String {
         0 => String::new(),
         n => format!("; the garbage collector proved {n} of them leaked"),
     };
+    let pattern = match finding
+        .pattern
+        .as_ref()
+        .filter(|p| p.id != PatternId::Other)
+    {
+        Some(pattern) => format!("; {}: {}", pattern.id, pattern.fix.summary),
+        None => String::new(),
+    };
     format!(
-        "{count} blocked on {} in {}{place}{leaked}",
+        "{count} blocked on {} in {}{place}{leaked}{pattern}",
         kinds::for_op(finding.op).blocked_on,
         finding.function
     )
@@ -504,8 +641,6 @@ struct Run<'a> {
     version_control_provenance: Vec<VersionControl<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_uri_base_ids: Option<BTreeMap<&'static str, BaseDescription>>,
-    /// Region columns count code points (what leakprof reads the source as).
-    column_kind: &'static str,
     invocations: [Invocation; 1],
     results: Vec<SarifResult<'a>>,
     properties: RunProperties<'a>,
@@ -637,6 +772,12 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Message,
     locations: Vec<Location<'a>>,
+    /// The lines of the leak pattern's case.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
+    /// The pattern's patch, when the fix is mechanical.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
     /// The finding's id, which code scanning uses to follow a result from run to run, under a
     /// key that names the id recipe's version.
     partial_fingerprints: BTreeMap<String, &'a str>,
@@ -700,6 +841,51 @@ struct Snippet {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Message,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Message,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: ChangedRegion,
+    inserted_content: Content<'a>,
+}
+
+/// Lines and columns (1-based, UTF-16 code units, SARIF's default) of text to replace; empty
+/// for an insertion.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangedRegion {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+struct Content<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
 struct SarifSuppression<'a> {
     /// `inSource` or `external`.
     kind: &'static str,
@@ -740,6 +926,19 @@ struct ResultProperties<'a> {
     verdict: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<String>,
+    /// `file:line` of the `go` statement that started the goroutines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<&'a str>,
+    /// The leak pattern (`timeout`, `ncast`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pattern: Option<&'static str>,
+    /// The fix in one sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    no_patch: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runs_new_code: Option<&'a str>,
 }
 
 #[cfg(test)]
@@ -807,7 +1006,7 @@ mod tests {
         fn check(change: fn(&mut Finding), pointer: &str, expected: serde_json::Value) {
             let mut finding = finding();
             change(&mut finding);
-            let result = serde_json::to_value(result(&finding, None)).unwrap();
+            let result = serde_json::to_value(result(&finding, None, None)).unwrap();
             let found = result.pointer(pointer).unwrap_or(&serde_json::Value::Null);
             assert_eq!(found, &expected, "{pointer} in {result}");
         }
@@ -856,6 +1055,7 @@ mod tests {
             |f| {
                 f.status = Status::Suppressed;
                 f.suppression = Some(Suppression {
+                    verified: None,
                     kind: SuppressionKind::Inline,
                     reason: "drained at shutdown".into(),
                     rule: None,
@@ -909,7 +1109,8 @@ mod tests {
             channel: None,
             notes: Vec::new(),
         });
-        let result = serde_json::to_value(result(&finding, Some("svc/leaks.go".into()))).unwrap();
+        let result =
+            serde_json::to_value(result(&finding, Some("svc/leaks.go".into()), None)).unwrap();
         assert_eq!(
             result["locations"][0]["physicalLocation"],
             serde_json::json!({
@@ -920,6 +1121,21 @@ mod tests {
                                   "snippet": {"text": "\tgo func() {\n\t\tdone <- v // é\n\t}()"}},
             })
         );
+    }
+
+    /// Region columns count UTF-16 code units: a character outside the BMP takes two.
+    #[test]
+    fn utf16_columns() {
+        let context = SourceContext {
+            first_line: 7,
+            lines: vec!["s := \"😀\"; ch <- s".into(), "é <- x".into()],
+        };
+        assert_eq!(utf16_column(&context, 7, 1), Some(1));
+        // `ch` is the 11th code point, after an emoji of two UTF-16 units.
+        assert_eq!(utf16_column(&context, 7, 11), Some(12));
+        assert_eq!(utf16_column(&context, 8, 3), Some(3));
+        assert_eq!(utf16_column(&context, 9, 1), None);
+        assert_eq!(utf16_column(&context, 6, 1), None);
     }
 
     #[test]

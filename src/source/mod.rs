@@ -5,16 +5,18 @@
 pub mod analyze;
 pub mod ignores;
 pub mod paths;
+pub mod patterns;
 pub mod repo;
 
 use std::collections::BTreeMap;
 
 use crate::blocking::Op;
 use crate::model::warning::{PlaceName, SourceProblem};
-use crate::model::{ChannelEvidence, Exclusion, SourceContext, SourceEvidence, Warning};
-use analyze::{Bound, ParsedFile};
+use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceContext, SourceEvidence, Warning};
+use analyze::{Bound, Check, ParsedFile, Spawn};
 use ignores::Marker;
 use paths::{Mapped, PathMapper};
+use patterns::{PackageFile, Target};
 use repo::Source;
 
 /// A place as the profile names it: what the source stage looks up.
@@ -24,6 +26,12 @@ pub struct PlaceRef<'a> {
     pub line: u32,
     pub function: &'a str,
     pub op: Op,
+    /// The `go` statement that started the example goroutine, as the profile records it
+    /// (debug=2 `created by`): function, file and line.
+    pub creator: Option<(&'a str, &'a str, u32)>,
+    /// The frame that called the blocking function, as the profile records it: function,
+    /// file and line.
+    pub caller: Option<(&'a str, &'a str, u32)>,
 }
 
 /// Where a place is in the repository.
@@ -67,6 +75,14 @@ pub struct SourceCheck {
     pub bounds: Vec<Bound>,
     /// The reason of a `//leakprof:ignore <reason>` on a trusted line.
     pub ignore: Option<String>,
+    /// The leak pattern the source shows at a trusted line.
+    pub pattern: Option<Pattern>,
+    /// Where the goroutine was started, `file:line`: the profile's `created by` frame mapped
+    /// into the repository, else the `go` statement the source shows.
+    pub created_at: Option<String>,
+    /// The `go` statement at `created_at`, when it is in the place's package: whether a loop
+    /// of a fixed count starts the goroutines (a worker pool).
+    pub spawn: Option<Spawn>,
     /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
     /// identifies it across builds, comments and moves.
     pub syntax: Option<String>,
@@ -81,6 +97,9 @@ impl SourceCheck {
             trusted: false,
             bounds: Vec::new(),
             ignore: None,
+            pattern: None,
+            created_at: None,
+            spawn: None,
             syntax: None,
         }
     }
@@ -127,7 +146,19 @@ pub fn check(
                 Location::Missing
             }
         };
-        checks.push(SourceCheck::at(location));
+        let mut check = SourceCheck::at(location);
+        check.created_at = place.creator.map(|(function, file, line)| {
+            let path = match mapper.map(file, function) {
+                Mapped::Own(path) => path,
+                Mapped::Foreign {
+                    repo_path: Some(path),
+                    ..
+                } => path,
+                _ => file.to_string(),
+            };
+            format!("{path}:{line}")
+        });
+        checks.push(check);
     }
 
     for (path, indices) in by_file {
@@ -140,7 +171,7 @@ pub fn check(
                             .map(|marker| (path.clone(), marker)),
                     );
                     let parsed = ParsedFile::parse(&text);
-                    for index in indices {
+                    for &index in &indices {
                         let place = &places[index];
                         // The place as the repository names it.
                         let at = PlaceRef {
@@ -154,6 +185,21 @@ pub fn check(
                         if checks[index].trusted {
                             checks[index].ignore = inline_ignore(&at, &text, warnings);
                         }
+                    }
+                    let trusted: Vec<usize> = indices
+                        .into_iter()
+                        .filter(|&index| checks[index].trusted)
+                        .collect();
+                    if !trusted.is_empty() {
+                        tell_patterns(
+                            &path,
+                            &parsed,
+                            &trusted,
+                            places,
+                            &mut checks,
+                            source,
+                            mapper,
+                        );
                     }
                     continue;
                 }
@@ -175,6 +221,151 @@ pub fn check(
         }
     }
     checks
+}
+
+/// The leak pattern of each trusted place in the file at `path`, read with the other files of
+/// its package, and where its goroutine was started when the profile did not say.
+fn tell_patterns(
+    path: &str,
+    parsed: &ParsedFile<'_>,
+    indices: &[usize],
+    places: &[PlaceRef<'_>],
+    checks: &mut [SourceCheck],
+    source: &Source,
+    mapper: &PathMapper,
+) {
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    // The other files of the package: a file that cannot be read is left out, and what it
+    // would have shown stays unknown (a pattern needs every line of its case).
+    let siblings: Vec<(String, String)> = mapper
+        .go_files_in(dir)
+        .into_iter()
+        .filter(|file| *file != path)
+        .filter_map(|file| {
+            let bytes = source.read(file).ok()??;
+            Some((file.to_string(), String::from_utf8(bytes).ok()?))
+        })
+        .collect();
+    let parsed_siblings: Vec<ParsedFile<'_>> = siblings
+        .iter()
+        .map(|(_, text)| ParsedFile::parse(text))
+        .collect();
+    let mut files = vec![PackageFile { path, parsed }];
+    files.extend(
+        siblings
+            .iter()
+            .zip(&parsed_siblings)
+            .map(|((file, _), parsed)| PackageFile { path: file, parsed }),
+    );
+    for &index in indices {
+        let place = &places[index];
+        let caller_line = place.caller.and_then(|(function, file, line)| {
+            (mapper.map(file, function) == Mapped::Own(path.to_string())).then_some(line)
+        });
+        let target = Target {
+            line: place.line,
+            op: checks[index].refined_op.unwrap_or(place.op),
+            caller_line,
+        };
+        let classified = patterns::classify(&files, 0, &target);
+        let check = &mut checks[index];
+        check.pattern = classified.pattern;
+        if check.created_at.is_none() {
+            check.created_at = classified.created_at.map(|line| format!("{path}:{line}"));
+        }
+        if check.created_at.is_none() {
+            check.created_at = only_go_statement(&files, place.function);
+        }
+        check.spawn = check.created_at.as_deref().and_then(|at| {
+            let (file, line) = at.rsplit_once(':')?;
+            let line = line.parse().ok()?;
+            let found = files.iter().find(|candidate| candidate.path == file)?;
+            found.parsed.spawn(line)
+        });
+        let callers = [
+            check.created_at.clone(),
+            caller_line.map(|line| format!("{path}:{line}")),
+        ];
+        settle_parameters(&mut check.bounds, &files, &callers);
+    }
+}
+
+/// A bound that arrives as a parameter, followed to a caller the profile or the source names
+/// (the `go` statement that started the goroutine, the frame below the wait): what it passes
+/// settles whether the bound can fire, and the reason names where it comes from.
+fn settle_parameters(bounds: &mut [Bound], files: &[PackageFile<'_>], callers: &[Option<String>]) {
+    for bound in bounds {
+        let Check::Unverified {
+            parameter: Some(parameter),
+            why,
+        } = &bound.check
+        else {
+            continue;
+        };
+        // The callers the profile or the source named; else the one call of the function in
+        // its package, when there is exactly one.
+        let only_call = (parameter.function != "a func literal")
+            .then(|| {
+                let short = parameter
+                    .function
+                    .rsplit(['.', ')'])
+                    .next()
+                    .unwrap_or(&parameter.function);
+                let mut calls = files.iter().flat_map(|file| {
+                    file.parsed
+                        .calls_of(short)
+                        .into_iter()
+                        .map(move |line| format!("{}:{line}", file.path))
+                });
+                let first = calls.next()?;
+                calls.next().is_none().then_some(first)
+            })
+            .flatten();
+        let settled = callers
+            .iter()
+            .flatten()
+            .chain(&only_call)
+            .find_map(|caller| {
+                let (file, line) = caller.rsplit_once(':')?;
+                let line: u32 = line.parse().ok()?;
+                let found = files.iter().find(|candidate| candidate.path == file)?;
+                let check = found.parsed.argument_check(line, parameter)?;
+                Some((check, format!("{file}:{line}")))
+            });
+        let Some((check, at)) = settled else {
+            continue;
+        };
+        let name = &parameter.name;
+        bound.check = match check {
+            Check::Fires => Check::Fires,
+            Check::Never { why, line } => Check::Never {
+                why: format!("{name} comes from the call at {at}, where {why}"),
+                line,
+            },
+            Check::Unverified { why: further, .. } => {
+                Check::unverified(format!("{why}; the call at {at} passes it on: {further}"))
+            }
+        };
+    }
+}
+
+/// Where a named function's goroutines start when the profile does not say: the one `go`
+/// statement of the package that starts it (`go poolWorker()`), if there is exactly one.
+fn only_go_statement(files: &[PackageFile<'_>], function: &str) -> Option<String> {
+    let name = function.rsplit(['.', '/']).next()?;
+    // Func literals (`F.func1`) are told by the patterns; generic names carry brackets.
+    let after_package = function.rsplit('/').next().unwrap_or(function);
+    if after_package.contains(".func") || name.contains('[') || name.is_empty() {
+        return None;
+    }
+    let mut found = files.iter().flat_map(|file| {
+        file.parsed
+            .go_statements_starting(name)
+            .into_iter()
+            .map(move |line| format!("{}:{line}", file.path))
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// Checks one place against its line.
@@ -233,7 +424,7 @@ fn check_place(
     } else {
         place.op
     };
-    if op == Op::Select {
+    if matches!(op, Op::Select | Op::Receive | Op::NilReceive) {
         check.bounds = analysis.bounds;
     }
 }
@@ -273,6 +464,8 @@ mod tests {
             line,
             function: "main.f",
             op: Op::Send,
+            creator: None,
+            caller: None,
         };
         let mut warnings = Vec::new();
         let reason = inline_ignore(&place, text, &mut warnings);
@@ -336,6 +529,8 @@ mod tests {
                 line,
                 function: "p.wait",
                 op,
+                creator: None,
+                caller: None,
             };
             let mut check = SourceCheck::at(Location::Own("p.go".into()));
             let mut warnings = Vec::new();

@@ -151,3 +151,10 @@ for i in range(4000):
 for i in range(4000):
     places += sample([1, 2, 4 + i] + [3] * 61, 1)
 write("amplified-places.pb.gz", places)
+
+# One location of 16,384 lines (the most a stack may hold), and 200,000 seven-byte samples
+# pointing at it: 3.3 billion frames from a 1.5 MB profile.
+wide = header(STRINGS) + function(1, 5, 8)
+wide += location(1, [(1, 7)] * 16_384)
+wide += sample([1], 1) * 200_000
+write("repeated-deep-samples.pb.gz", wide)

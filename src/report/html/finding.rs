@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::model::{ChannelEvidence, Finding};
+use crate::kinds;
+use crate::model::{ChannelEvidence, Finding, Pattern};
 use crate::report::present;
 
 use super::chart::chart;
@@ -37,6 +38,13 @@ pub(super) fn write_finding(
     )?;
     write_badges(finding, out)?;
     writeln!(out, "</p>")?;
+    if let Some(at) = &finding.created_at {
+        writeln!(
+            out,
+            "<p class=\"started\">Started at <code>{}</code>.</p>",
+            escape(at)
+        )?;
+    }
 
     let mut facts = Vec::new();
     if !finding.owners.is_empty() {
@@ -119,6 +127,10 @@ pub(super) fn write_finding(
             }
             writeln!(out, "</ul>")?;
         }
+    }
+
+    if let Some(pattern) = present::known_pattern(finding) {
+        write_pattern(finding, pattern, out)?;
     }
 
     write_movement(finding, out)?;
@@ -214,4 +226,97 @@ pub(super) fn write_movement(finding: &Finding, out: &mut dyn Write) -> io::Resu
         writeln!(out, "</figure>")?;
     }
     Ok(())
+}
+
+/// The pattern, its evidence, the fix, and the patch folded away.
+fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "<div class=\"pattern\"><p><strong>Pattern <code>{}</code></strong>: {}</p>",
+        pattern.id,
+        code_spans(&escape(kinds::for_pattern(pattern.id).short).to_string())
+    )?;
+    writeln!(out, "<ul class=\"evidence\">")?;
+    for line in &pattern.evidence {
+        writeln!(
+            out,
+            "<li><code>{}</code> {}</li>",
+            escape(&present::evidence_place(finding, &line.file, line.line)),
+            code_spans(&escape(&line.text).to_string())
+        )?;
+    }
+    writeln!(out, "</ul>")?;
+    writeln!(
+        out,
+        "<p class=\"fix-summary\"><strong>Fix:</strong> {}.</p>",
+        code_spans(&escape(&pattern.fix.summary).to_string())
+    )?;
+    if let Some(runs) = &pattern.fix.runs_new_code {
+        writeln!(
+            out,
+            "<p class=\"caution\"><strong>Careful:</strong> {}.</p>",
+            code_spans(&escape(runs).to_string())
+        )?;
+    }
+    match (&pattern.fix.patch, &pattern.fix.no_patch) {
+        (Some(patch), _) => {
+            writeln!(
+                out,
+                "<details class=\"patch\"><summary>Patch (<code>leakprof fix</code> writes them all)</summary>"
+            )?;
+            writeln!(
+                out,
+                "<pre class=\"diff\"><code>{}</code></pre>",
+                escape(patch)
+            )?;
+            writeln!(out, "</details>")?;
+        }
+        (None, Some(why)) => writeln!(
+            out,
+            "<p class=\"no-patch\">No patch: {}.</p>",
+            code_spans(&escape(why).to_string())
+        )?,
+        (None, None) => {}
+    }
+    writeln!(out, "</div>")
+}
+
+/// Escaped text with its `code` spans as `<code>` elements.
+fn code_spans(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut parts = escaped.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let rest: Vec<&str> = parts.collect();
+    // An unpaired backtick stays as it is.
+    let pairs = rest.len() / 2 * 2;
+    for (index, part) in rest.iter().enumerate() {
+        if index >= pairs {
+            out.push('`');
+            out.push_str(part);
+        } else if index % 2 == 0 {
+            out.push_str("<code>");
+            out.push_str(part);
+        } else {
+            out.push_str("</code>");
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_pair_up() {
+        assert_eq!(
+            code_spans("make `done` buffered"),
+            "make <code>done</code> buffered"
+        );
+        assert_eq!(code_spans("a `b` c `d"), "a <code>b</code> c `d");
+        assert_eq!(code_spans("plain"), "plain");
+    }
 }

@@ -229,9 +229,12 @@ fn write_row(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
         "<br><span class=\"function\">{}</span></td>",
         escape(&finding.function)
     )?;
+    let pattern = present::known_pattern(finding)
+        .map(|pattern| format!("<br><span class=\"muted\">{}</span>", pattern.id))
+        .unwrap_or_default();
     write!(
         out,
-        "<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+        "<td>{}{pattern}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
         finding.op.as_str(),
         finding.goroutines,
         finding.total_goroutines,
@@ -380,6 +383,7 @@ mod tests {
             }
             finding
                 .suppression(Suppression {
+                    verified: None,
                     kind: SuppressionKind::Allowlist,
                     reason: evil.into(),
                     rule: Some(evil.into()),

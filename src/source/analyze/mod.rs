@@ -46,8 +46,11 @@ mod function;
 mod ops;
 mod queries;
 mod scope;
+pub(crate) mod shared;
+mod spawn;
 mod syntax;
 mod tree;
+mod verify;
 
 #[cfg(test)]
 mod tests;
@@ -59,6 +62,7 @@ use self::queries::{Queries, queries};
 use self::tree::Go;
 use crate::blocking::Op;
 use crate::model::Span;
+pub use spawn::Spawn;
 
 /// Result of looking at one line of one Go file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,20 +116,63 @@ pub struct Bound {
     pub expr: String,
     /// Short origin: "ticker", "timer", "time.After", "time.Tick" or "context".
     pub origin: String,
+    /// Whether it can still fire when the goroutine parks.
+    pub check: Check,
+}
+
+/// Whether a bound can still fire when the goroutine parks (see [`verify`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The source shows it fires: a deadline, a cancel someone can call, a running timer.
+    Fires,
+    /// It may fire, but what would fire it is out of this function's reach: `why`; when it
+    /// is a parameter, its callers may settle it.
+    Unverified {
+        why: String,
+        parameter: Option<Parameter>,
+    },
+    /// It can never fire while the goroutine waits: `why`, shown at `line`.
+    Never { why: String, line: u32 },
+}
+
+impl Check {
+    pub fn unverified(why: String) -> Check {
+        Check::Unverified {
+            why,
+            parameter: None,
+        }
+    }
+}
+
+/// A bound that arrives as a parameter: the function's callers say what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parameter {
+    /// How a profile names the function (`waitCtx`, `(*Server).run`), or "a func literal".
+    pub function: String,
+    /// Its position among the parameters.
+    pub index: usize,
+    pub name: String,
 }
 
 impl Bound {
-    /// Why a select at `file_name:select_line` is not reported as a leak.
-    pub fn reason(&self, file_name: &str, select_line: u32) -> String {
-        let reason = format!(
-            "select at {file_name}:{select_line} also waits on {} ({}) at line {}",
-            self.expr, self.origin, self.line
-        );
-        match self.kind {
-            BoundKind::CtxDone => {
-                format!("{reason}; heuristic: a context that is never cancelled still leaks")
-            }
-            BoundKind::Timer | BoundKind::Ticker => reason,
+    /// Why a wait at `file_name:line` is not reported as a leak: the select also waits on
+    /// this bound (`select` true), or the wait is on the bound itself.
+    pub fn reason(&self, file_name: &str, line: u32, select: bool) -> String {
+        let reason = if select {
+            format!(
+                "select at {file_name}:{line} also waits on {} ({}) at line {}",
+                self.expr, self.origin, self.line
+            )
+        } else {
+            format!(
+                "the wait at {file_name}:{line} is on {} ({}), which ends by itself",
+                self.expr, self.origin
+            )
+        };
+        match &self.check {
+            Check::Fires => reason,
+            Check::Unverified { why, .. } => format!("{reason}; unverified: {why}"),
+            Check::Never { why, .. } => format!("{reason}, but it can never fire: {why}"),
         }
     }
 }
@@ -258,7 +305,13 @@ impl<'a> ParsedFile<'a> {
                 analysis.bounds = bounds;
                 analysis.notes = notes;
             }
-            Op::Send | Op::Receive | Op::Range => {
+            Op::Receive => {
+                analysis.channel = go.channel_make(found.node, found.op);
+                // `<-ctx.Done()`, `<-t.C` on a line of its own: checked like a select's case.
+                analysis.bounds.extend(go.bare_bound(found.node));
+                analysis.bound = analysis.bounds.first().cloned();
+            }
+            Op::Send | Op::Range => {
                 analysis.channel = go.channel_make(found.node, found.op);
             }
             _ => {}
@@ -294,6 +347,44 @@ impl<'a> ParsedFile<'a> {
             .get(..point.column.min(line.len()))
             .map_or(0, |text| text.chars().count());
         before as u32 + 1
+    }
+}
+
+impl ParsedFile<'_> {
+    /// The `go` statement on `line` (1-based), if any: the function around it and whether a
+    /// loop of a fixed count starts it.
+    pub fn spawn(&self, line: u32) -> Option<Spawn> {
+        let row = line.checked_sub(1)? as usize;
+        let text = self.lines.get(row)?;
+        let (tree, queries) = self.tree.as_ref().ok()?;
+        let go = Go::new(self.source, tree.root_node(), queries);
+        go.spawn(row, text.len() - text.trim_start().len())
+    }
+
+    /// What the call at `line` (1-based) of `parameter`'s function passes for it, checked
+    /// as a context from the caller's side; None when no such call is on the line.
+    pub fn argument_check(&self, line: u32, parameter: &Parameter) -> Option<Check> {
+        let row = line.checked_sub(1)? as usize;
+        let (tree, queries) = self.tree.as_ref().ok()?;
+        let go = Go::new(self.source, tree.root_node(), queries);
+        go.argument_check(row, &parameter.function, parameter.index)
+    }
+
+    /// The lines (1-based) of the calls in this file of the function or method `name`.
+    pub fn calls_of(&self, name: &str) -> Vec<u32> {
+        let Ok((tree, queries)) = &self.tree else {
+            return Vec::new();
+        };
+        Go::new(self.source, tree.root_node(), queries).calls_of(name)
+    }
+
+    /// The lines (1-based) of the `go` statements in this file that start the function or
+    /// method `name`.
+    pub fn go_statements_starting(&self, name: &str) -> Vec<u32> {
+        let Ok((tree, queries)) = &self.tree else {
+            return Vec::new();
+        };
+        Go::new(self.source, tree.root_node(), queries).go_statements_starting(name)
     }
 }
 
