@@ -59,9 +59,23 @@ pub fn run(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
 }
 
 fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8, String> {
-    if args.report.format != OutputFormat::Text {
+    if args
+        .report
+        .format
+        .is_some_and(|format| format != OutputFormat::Text)
+    {
         return Err("leakprof fix writes a patch; --format is for leakprof report".to_string());
     }
+    let output = match args.report.outputs.as_slice() {
+        [] => None,
+        [only] if only.format.is_none() => only.path.clone(),
+        _ => {
+            return Err(
+                "leakprof fix writes one patch: give --output FILE once, without a format"
+                    .to_string(),
+            );
+        }
+    };
     let config = ReportConfig::new(&args.report, false, |name| std::env::var(name).ok())
         .map_err(|error| error.to_string())?;
     let Some(asked) = &config.source else {
@@ -137,7 +151,7 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result
             count_of(count, "file", "files")
         );
     }
-    match &config.output.path {
+    match &output {
         Some(path) => atomic::write(path, patch.as_bytes())
             .map_err(|error| format!("cannot write the patch to {}: {error}", path.display()))?,
         None => match stdout

@@ -25,6 +25,7 @@ use crate::model::{
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
 use crate::series::{Movement, Timeline};
+use crate::source::ignores::Marker;
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
@@ -59,8 +60,9 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let read =
         read::profiles(config, &mut warnings).map_err(|none| RunError::NoProfiles(none.0))?;
     let (places, other) = split_places(read.merged, read.evidence, &read.timeline);
-    let checks = check_source(&places, source.as_ref(), &mut warnings)?;
+    let (checks, markers) = check_source(&places, source.as_ref(), &mut warnings)?;
     let (places, checks) = merge_same_code(places, checks, &read.timeline);
+    warnings.extend(unused_ignores(&places, &checks, markers));
     let owners = assign_owners(&places, &checks, source.as_ref(), &mut warnings);
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
@@ -69,6 +71,11 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let known = gather(places, checks, exclusions, owners, told, &applied);
     let auto_bar = automatic_bar(&read.entries, config);
     let decided = decide_all(&known, &rules, auto_bar, config);
+    warnings.extend(
+        decided
+            .iter()
+            .flat_map(|decision| decision.warnings.clone()),
+    );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
     let ids = ids(&known);
     let findings = assemble(known, decided, ids, config.labels.group.as_deref());
@@ -89,12 +96,19 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         source: source
             .as_ref()
             .zip(config.source.as_ref())
-            .map(|(source, asked)| SourceInfo {
-                repo: asked.repo.display().to_string(),
-                revision: source
-                    .commit()
-                    .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
-                commit: source.commit(),
+            .map(|(source, asked)| {
+                let provenance = source.provenance();
+                SourceInfo {
+                    repo: asked.repo.display().to_string(),
+                    revision: source
+                        .commit()
+                        .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
+                    commit: source.commit(),
+                    path_in_repository: provenance
+                        .as_ref()
+                        .map(|found| found.path_in_repository.clone()),
+                    remote: provenance.and_then(|found| found.remote),
+                }
             }),
         summary,
         profiles: read.entries,
@@ -239,14 +253,19 @@ fn merge_same_code(
     merged.into_iter().unzip()
 }
 
-/// With `--repo`: what the source says about each place; without, nothing.
+/// An inline ignore and the repository file it is in.
+type FileMarker = (String, Marker);
+
+/// With `--repo`: what the source says about each place, and the inline ignores of the files
+/// read; without, nothing.
 fn check_source(
     places: &[Place],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Option<SourceCheck>>, RunError> {
+) -> Result<(Vec<Option<SourceCheck>>, Vec<FileMarker>), RunError> {
+    let mut markers = Vec::new();
     let Some(source) = source else {
-        return Ok(places.iter().map(|_| None).collect());
+        return Ok((places.iter().map(|_| None).collect(), markers));
     };
     let mapper = PathMapper::new(source)?;
     let refs: Vec<PlaceRef<'_>> = places
@@ -265,10 +284,33 @@ fn check_source(
             caller: patterns::caller(&place.site, &place.tally.stack),
         })
         .collect();
-    Ok(source::check(&refs, source, &mapper, warnings)
+    let checks = source::check(&refs, source, &mapper, warnings, &mut markers);
+    Ok((checks.into_iter().map(Some).collect(), markers))
+}
+
+/// Inline ignores that apply to no place of the profiles, whatever its status: stale once the
+/// leak they excused is fixed. Those of the files the source stage read: reading every Go file
+/// of a large repository for them would cost seconds.
+fn unused_ignores(
+    places: &[Place],
+    checks: &[Option<SourceCheck>],
+    mut markers: Vec<FileMarker>,
+) -> Vec<Warning> {
+    markers.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
+    markers
         .into_iter()
-        .map(Some)
-        .collect())
+        .filter(|(path, marker)| {
+            !places.iter().zip(checks).any(|(place, check)| {
+                check.as_ref().and_then(|check| check.location.repo_path()) == Some(path.as_str())
+                    && marker.applies_to(place.site.line)
+            })
+        })
+        .map(|(file, marker)| Warning::IgnoreUnused {
+            file,
+            line: marker.line,
+            alone: marker.alone,
+        })
+        .collect()
 }
 
 /// Code owners from the first CODEOWNERS file at the revision, for places mapped into the

@@ -3,6 +3,7 @@
 //! point to. Only the files that findings point to are read and parsed, each once.
 
 pub mod analyze;
+pub mod ignores;
 pub mod paths;
 pub mod patterns;
 pub mod repo;
@@ -11,9 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use crate::blocking::Op;
-use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
-use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceEvidence, Warning};
+use crate::model::warning::{PlaceName, SourceProblem};
+use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceContext, SourceEvidence, Warning};
 use analyze::{Bound, Check, ParsedFile, Spawn};
+use ignores::Marker;
 use paths::{Mapped, PathMapper};
 use patterns::{Classified, PackageFile, Target};
 use repo::Source;
@@ -107,12 +109,15 @@ impl SourceCheck {
 /// Maps every place into the repository and checks own code against its line: the op there,
 /// the function around it, where its channel was made, the cases that bound a select, inline
 /// ignores. Decides nothing: the pipeline weighs this evidence with the rest. Problems become
-/// `warnings`. Only the files places point to are read and parsed, each once.
+/// `warnings`; every inline ignore of the files read goes to `markers`, for the pipeline to
+/// tell which apply to no place. Only the files places point to are read and parsed, each
+/// once.
 pub fn check(
     places: &[PlaceRef<'_>],
     source: &Source,
     mapper: &PathMapper,
     warnings: &mut Vec<Warning>,
+    markers: &mut Vec<(String, Marker)>,
 ) -> Vec<SourceCheck> {
     let revision = source.describe();
     let name = |place: &PlaceRef<'_>| PlaceName {
@@ -163,6 +168,11 @@ pub fn check(
         let problem = match source.read(&path) {
             Ok(Some(bytes)) => match String::from_utf8(bytes) {
                 Ok(text) => {
+                    markers.extend(
+                        ignores::markers(&text)
+                            .into_iter()
+                            .map(|marker| (path.clone(), marker)),
+                    );
                     let parsed = ParsedFile::parse(&text);
                     for &index in &indices {
                         let place = &places[index];
@@ -172,6 +182,9 @@ pub fn check(
                             ..*place
                         };
                         check_place(&mut checks[index], &at, &parsed, &revision, warnings);
+                        if let Some(evidence) = &mut checks[index].evidence {
+                            evidence.context = SourceContext::around(&text, place.line);
+                        }
                         if checks[index].trusted {
                             checks[index].ignore = inline_ignore(&at, &text, warnings);
                         }
@@ -560,6 +573,8 @@ fn check_place(
     let analysis = parsed.analyze(place.line, place.op);
     check.evidence = Some(SourceEvidence {
         snippet: analysis.snippet.clone(),
+        span: analysis.span,
+        context: None,
         function: analysis.function.clone(),
         channel: analysis.channel.as_ref().map(|made| ChannelEvidence {
             name: made.name.clone(),
@@ -615,33 +630,22 @@ fn statement_text(snippet: &str) -> String {
     code.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `//leakprof:ignore <reason>` on the operation's line or alone on the line above: the
-/// reason. Without a reason it is a warning and suppresses nothing.
+/// `//leakprof:ignore <reason>` (or `// leakprof:ignore <reason>`) on the operation's line or
+/// alone on the line above: the reason. Without a reason it is a warning and suppresses
+/// nothing.
 fn inline_ignore(place: &PlaceRef<'_>, text: &str, warnings: &mut Vec<Warning>) -> Option<String> {
-    let line = place.line as usize;
-    let mut lines = text.lines().skip(line.saturating_sub(2));
-    let above = if line >= 2 { lines.next() } else { None };
-    let at = lines.next();
-    let comment = at
-        .and_then(|at| at.find(IGNORE_MARKER).map(|start| &at[start..]))
-        .or_else(|| {
-            above
-                .map(str::trim_start)
-                .filter(|above| above.starts_with(IGNORE_MARKER))
-        })?;
-    let rest = &comment[IGNORE_MARKER.len()..];
-    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
-        return None;
+    let found = ignores::markers(text);
+    let marker = ignores::for_line(&found, place.line)?;
+    match &marker.reason {
+        Some(reason) => Some(reason.clone()),
+        None => {
+            warnings.push(Warning::IgnoreWithoutReason {
+                file: place.file.to_string(),
+                line: place.line,
+            });
+            None
+        }
     }
-    let reason = rest.trim();
-    if reason.is_empty() {
-        warnings.push(Warning::IgnoreWithoutReason {
-            file: place.file.to_string(),
-            line: place.line,
-        });
-        return None;
-    }
-    Some(reason.to_string())
 }
 
 #[cfg(test)]
@@ -675,6 +679,14 @@ mod tests {
         check(trailing, 2, Some("bounded by caller"), false);
         check("//leakprof:ignore\nch <- 1\n", 2, None, true);
         check("ch <- 1 //leakprof:ignore   \n", 1, None, true);
+        // With a space after the slashes, as gofmt-minded people write comments (issue 14).
+        check(
+            "ch <- 1 // leakprof:ignore by design\n",
+            1,
+            Some("by design"),
+            false,
+        );
+        check("// leakprof:ignore\nch <- 1\n", 2, None, true);
         // Two lines up is too far; a marker glued to other text is not one.
         check("//leakprof:ignore far\n\nch <- 1\n", 3, None, false);
         check(
