@@ -77,7 +77,11 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
             .flat_map(|decision| decision.warnings.clone()),
     );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
-    let ids = ids(&known);
+    let root = source.as_ref().and_then(|source| source.provenance());
+    let ids = ids(
+        &known,
+        root.as_ref().map(|found| found.path_in_repository.as_str()),
+    );
     let findings = assemble(known, decided, ids, config.labels.group.as_deref());
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
@@ -667,13 +671,30 @@ fn label_groups(key: Option<&str>, groups: &BTreeMap<String, u64>) -> Option<Lab
     })
 }
 
-/// Every place's id, from what identifies its code (see [`crate::model::id`]).
-fn ids(known: &[Known]) -> Vec<String> {
+/// Every place's id, from what identifies its code (see [`crate::model::id`]): its file
+/// named from the repository's root (`prefix` is where `--repo` sits in it), so that
+/// `--repo .` and `--repo services/api` give a leak the same id.
+fn ids(known: &[Known], prefix: Option<&str>) -> Vec<String> {
+    let files: Vec<String> = known
+        .iter()
+        .map(|known| {
+            let file = file_of(&known.place, &known.check);
+            let mapped = known
+                .check
+                .as_ref()
+                .is_some_and(|check| check.location.repo_path().is_some());
+            match prefix.filter(|prefix| mapped && !prefix.is_empty()) {
+                Some(prefix) => format!("{prefix}/{file}"),
+                None => file.to_string(),
+            }
+        })
+        .collect();
     let parts: Vec<IdParts<'_>> = known
         .iter()
-        .map(|known| (&known.place, &known.check))
-        .map(|(place, check)| IdParts {
-            file: file_of(place, check),
+        .zip(&files)
+        .map(|(known, file)| (&known.place, &known.check, file))
+        .map(|(place, check, file)| IdParts {
+            file,
             line: place.site.line,
             function: &place.site.function,
             op: op_of(place, check),
