@@ -7,10 +7,13 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use crate::blocking::{self, Blocking, Op};
 use crate::model::Trend;
-use crate::profile::{Frame, Sample, SampleSink};
+use crate::profile::{self, Frame, Sample, SampleSink};
 
 /// Values kept per label key at one place; a key with more (a request id) says little more.
 const MAX_LABEL_VALUES: usize = 16;
+
+/// Label keys kept per place; a profile with more is made up.
+const MAX_LABEL_KEYS: usize = 64;
 
 /// Frames kept for a finding's example stack.
 const MAX_EXAMPLE_FRAMES: usize = 64;
@@ -37,13 +40,45 @@ pub struct Tally {
     pub labels: BTreeMap<String, BTreeSet<String>>,
     /// In some snapshot the count reached that snapshot's threshold.
     pub over_threshold: bool,
-    /// (Unix nanoseconds, goroutines) for each timestamped snapshot that has this place.
-    pub series: Vec<(i64, u64)>,
+    /// The place in each snapshot that has it: which instance, when, how many goroutines.
+    pub series: Vec<Seen>,
+    /// With a label to group by: goroutines per value of that label (worst snapshot), at
+    /// most `MAX_GROUPS` values; the rest count under [`OTHER_GROUP`].
+    pub groups: BTreeMap<String, u64>,
     /// One example stack, innermost first, one `function file:line` per line (one allocation
     /// per place: profiles can have tens of thousands of distinct places). Empty for blocking
-    /// other than channels.
+    /// other than channels and sync primitives.
     pub stack: String,
+    /// The function that started the example goroutine (text dumps).
     pub created_by: Option<String>,
+    /// Where, as the profile records it: the file and line of the `go` statement.
+    pub created_at: Option<(String, u32)>,
+}
+
+/// A place seen in one snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    /// Which instance the snapshot came from (an index into the run's instances).
+    pub instance: u32,
+    /// When the snapshot was taken (Unix nanoseconds), when known.
+    pub time: Option<i64>,
+    pub goroutines: u64,
+}
+
+/// Label values kept per place when grouping by a label; a key with more (a request id)
+/// says little more.
+const MAX_GROUPS: usize = 64;
+
+/// Where goroutines whose label has a value past `MAX_GROUPS`, or no value, are counted.
+pub const OTHER_GROUP: &str = "(other)";
+
+/// Goroutine labels the snapshot looks for beyond listing them.
+#[derive(Clone, Debug, Default)]
+pub struct LabelKeys {
+    /// Count goroutines per value of this label (`--group-by-label`).
+    pub group: Option<String>,
+    /// The label that names the instance a profile came from (`--instance-label`).
+    pub instance: Option<String>,
 }
 
 /// The sites of one profile. Memory grows with the number of distinct sites, never with the
@@ -53,9 +88,30 @@ pub struct Snapshot {
     sites: Vec<(Site, Tally)>,
     index: HashMap<u64, Vec<usize>>,
     hasher: std::hash::RandomState,
+    keys: LabelKeys,
+    /// Goroutines per value of the instance label.
+    instance_votes: HashMap<String, u64>,
+    /// Bytes of names, stacks and labels kept, for the reader's memory bound.
+    kept: u64,
 }
 
 impl Snapshot {
+    /// A snapshot that also looks for the labels in `keys`.
+    pub fn with_labels(keys: LabelKeys) -> Snapshot {
+        Snapshot {
+            keys,
+            ..Snapshot::default()
+        }
+    }
+
+    /// The value of the instance label most goroutines carry, if any carries it.
+    pub fn labelled_instance(&self) -> Option<&str> {
+        self.instance_votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(value, _)| value.as_str())
+    }
+
     /// Goroutine counts of the places blocked on channels: the distribution an automatic
     /// threshold is set from.
     pub fn channel_counts(&self) -> Vec<u64> {
@@ -66,28 +122,40 @@ impl Snapshot {
             .collect()
     }
 
-    /// Closes the snapshot: marks the places at or over `threshold` and records the
-    /// snapshot's time on each place.
-    pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>) {
+    /// Closes the snapshot: marks the places at or over `threshold` and records on each
+    /// place that this snapshot, of `instance` and taken at `time_nanos`, saw it.
+    pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>, instance: u32) {
         for (_, tally) in &mut self.sites {
             tally.over_threshold = tally.goroutines >= threshold;
-            if let Some(time) = time_nanos {
-                tally.series.push((time, tally.goroutines));
-            }
+            tally.series.push(Seen {
+                instance,
+                time: time_nanos,
+                goroutines: tally.goroutines,
+            });
         }
     }
 }
 
 /// LeakProf's future work, made concrete: a profile sets its own bar from the goroutine
-/// counts of its channel places. A place must stand out from the typical place of that
-/// profile by more than `AUTO_SPREAD` robust standard deviations (the median absolute
-/// deviation scaled by 1.4826), and hold at least `AUTO_MINIMUM` goroutines. Median and MAD
-/// are not dragged up by the leak they look for, unlike the mean, the standard deviation or
-/// quartiles of a handful of places. With fewer than four places there is no distribution to
+/// counts of its channel places. The few largest places that together hold half of the
+/// profile's blocked goroutines are the ones to judge; the typical place is estimated from
+/// the others, so a handful of leaks holding most goroutines cannot drag the bar above
+/// themselves. A place must stand out from that typical place by more than `AUTO_SPREAD`
+/// robust standard deviations (the median absolute deviation scaled by 1.4826), and hold at
+/// least `AUTO_MINIMUM` goroutines. With fewer than four places there is no distribution to
 /// speak of, and the minimum alone applies.
 pub fn auto_threshold(counts: &[u64]) -> u64 {
     if counts.len() < 4 {
         return AUTO_MINIMUM;
+    }
+    let mut sorted: Vec<u64> = counts.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let total: u128 = sorted.iter().map(|&count| u128::from(count)).sum();
+    let mut held: u128 = 0;
+    let mut heavy = 0;
+    while heavy < sorted.len() - 1 && held * 2 < total {
+        held += u128::from(sorted[heavy]);
+        heavy += 1;
     }
     let median = |values: &mut Vec<f64>| -> f64 {
         values.sort_by(f64::total_cmp);
@@ -98,12 +166,12 @@ pub fn auto_threshold(counts: &[u64]) -> u64 {
             values[middle]
         }
     };
-    let mut values: Vec<f64> = counts.iter().map(|&count| count as f64).collect();
+    let mut values: Vec<f64> = sorted[heavy..].iter().map(|&count| count as f64).collect();
     let center = median(&mut values);
     let mut deviations: Vec<f64> = values.iter().map(|value| (value - center).abs()).collect();
     let spread = 1.4826 * median(&mut deviations);
     let fence = (center + AUTO_SPREAD * spread).floor() as u64;
-    (fence + 1).max(AUTO_MINIMUM)
+    fence.saturating_add(1).max(AUTO_MINIMUM)
 }
 
 /// How many robust standard deviations above the median place an automatic threshold sits.
@@ -161,11 +229,14 @@ impl SampleSink for Snapshot {
             file: "",
             line: 0,
         });
+        // Places are told apart by the names as kept, so a cut name still finds its place.
+        let function = profile::bounded_name(location.function);
+        let file = profile::bounded_name(location.file);
         let hash = {
             let mut hasher = self.hasher.build_hasher();
             classified.blocking.hash(&mut hasher);
-            location.function.hash(&mut hasher);
-            location.file.hash(&mut hasher);
+            function.hash(&mut hasher);
+            file.hash(&mut hasher);
             location.line.hash(&mut hasher);
             hasher.finish()
         };
@@ -174,65 +245,119 @@ impl SampleSink for Snapshot {
             let site = &self.sites[at].0;
             site.blocking == classified.blocking
                 && site.line == location.line
-                && site.function == location.function
-                && site.file == location.file
+                && site.function == function
+                && site.file == file
         });
         let at = match found {
             Some(at) => at,
             None => {
                 let site = Site {
-                    file: location.file.to_owned(),
+                    file: file.into_owned(),
                     line: location.line,
-                    function: location.function.to_owned(),
+                    function: function.into_owned(),
                     blocking: classified.blocking,
                 };
+                let creator = sample.frames.created_by();
                 let tally = Tally {
+                    // Sync waits become findings when the GC proves them leaked: keep their
+                    // stacks too.
                     stack: match classified.blocking {
                         Blocking::Channel(_) => example_stack(sample),
+                        Blocking::Other(kind) if Op::of_sync_wait(kind).is_some() => {
+                            example_stack(sample)
+                        }
                         Blocking::Other(_) => String::new(),
                     },
-                    created_by: sample
-                        .created_by
-                        .or_else(|| sample.frames.created_by())
-                        .map(|frame| frame.function.to_owned()),
+                    created_by: creator
+                        .map(|frame| profile::bounded_name(frame.function).into_owned()),
+                    created_at: creator
+                        .filter(|frame| !frame.file.is_empty() && frame.line > 0)
+                        .map(|frame| (profile::bounded_name(frame.file).into_owned(), frame.line)),
                     ..Tally::default()
                 };
+                self.kept = self.kept.saturating_add(
+                    (std::mem::size_of::<(Site, Tally)>()
+                        + site.file.len()
+                        + site.function.len()
+                        + tally.stack.len()
+                        + tally.created_by.as_ref().map_or(0, String::len)
+                        + tally.created_at.as_ref().map_or(0, |(file, _)| file.len()))
+                        as u64,
+                );
                 bucket.push(self.sites.len());
                 self.sites.push((site, tally));
                 self.sites.len() - 1
             }
         };
         let tally = &mut self.sites[at].1;
-        tally.goroutines += sample.count;
+        tally.goroutines = tally.goroutines.saturating_add(sample.count);
         for (key, value) in &sample.labels {
-            add_label(&mut tally.labels, key, value);
+            self.kept = self
+                .kept
+                .saturating_add(add_label(&mut tally.labels, key, value));
+        }
+        if let Some(group) = &self.keys.group {
+            let value = sample
+                .labels
+                .iter()
+                .find(|(key, _)| key == group)
+                .map_or(OTHER_GROUP, |(_, value)| value);
+            add_to_group(
+                &mut tally.groups,
+                &profile::bounded_name(value),
+                sample.count,
+            );
+        }
+        if let Some(instance) = &self.keys.instance {
+            if let Some((_, value)) = sample.labels.iter().find(|(key, _)| key == instance) {
+                let votes = self
+                    .instance_votes
+                    .entry(profile::bounded_name(value).into_owned())
+                    .or_default();
+                *votes = votes.saturating_add(sample.count);
+            }
         }
         if sample.leaked {
-            tally.leaked += sample.count;
+            tally.leaked = tally.leaked.saturating_add(sample.count);
         }
         if sample.wait_minutes > tally.max_wait_minutes {
             tally.max_wait_minutes = sample.wait_minutes;
         }
     }
+
+    fn kept_bytes(&self) -> u64 {
+        self.kept
+    }
 }
 
 fn example_stack(sample: &Sample<'_>) -> String {
-    let mut stack = String::with_capacity(1024);
+    // Sized first, then written: one allocation of the right size per place.
+    let size: usize = sample
+        .frames
+        .clone()
+        .take(MAX_EXAMPLE_FRAMES)
+        .map(|frame| {
+            profile::bounded_name(frame.function).len()
+                + profile::bounded_name(frame.file).len()
+                + 13
+        })
+        .sum();
+    let mut stack = String::with_capacity(size + 32);
     let mut frames = sample.frames.clone();
     for frame in frames.by_ref().take(MAX_EXAMPLE_FRAMES) {
         if !stack.is_empty() {
             stack.push('\n');
         }
-        stack.push_str(frame.function);
+        stack.push_str(&profile::bounded_name(frame.function));
         stack.push(' ');
-        stack.push_str(frame.file);
+        stack.push_str(&profile::bounded_name(frame.file));
         stack.push(':');
         push_number(&mut stack, frame.line);
     }
     let more = frames.count();
     if more > 0 {
         stack.push_str("\n... ");
-        push_number(&mut stack, more as u32);
+        push_number(&mut stack, u32::try_from(more).unwrap_or(u32::MAX));
         stack.push_str(" more frames");
     }
     stack
@@ -260,6 +385,25 @@ pub struct Merged {
 
 impl Merged {
     pub fn add(&mut self, snapshot: Snapshot) {
+        if self.sites.is_empty() {
+            // The first snapshot: its places are distinct, so they are the merged places as
+            // they are, built in one go from sorted order rather than inserted one by one.
+            // Sorting positions moves a word at a time rather than a whole place.
+            let sites = snapshot.sites;
+            let mut order: Vec<usize> = (0..sites.len()).collect();
+            order.sort_unstable_by(|&a, &b| sites[a].0.cmp(&sites[b].0));
+            let mut slots: Vec<Option<(Site, Tally)>> = sites.into_iter().map(Some).collect();
+            self.sites = order
+                .into_iter()
+                .filter_map(|at| slots[at].take())
+                .map(|(site, mut tally)| {
+                    tally.total_goroutines = tally.goroutines;
+                    tally.profiles = 1;
+                    (site, tally)
+                })
+                .collect();
+            return;
+        }
         for (site, mut tally) in snapshot.sites {
             tally.total_goroutines = tally.goroutines;
             tally.profiles = 1;
@@ -294,6 +438,10 @@ impl Merged {
 
 /// Folds the sites of one place (see [`Merged::into_sites`]) and moves them to `out`.
 fn fold_place(group: &mut Vec<(Site, Tally)>, out: &mut Vec<(Site, Tally)>) {
+    if group.len() < 2 {
+        out.append(group);
+        return;
+    }
     let channel_ops: Vec<Op> = group
         .iter()
         .filter_map(|(site, _)| match site.blocking {
@@ -345,25 +493,52 @@ fn fold_place(group: &mut Vec<(Site, Tally)>, out: &mut Vec<(Site, Tally)>) {
     out.extend(folded);
 }
 
-fn add_label(labels: &mut BTreeMap<String, BTreeSet<String>>, key: &str, value: &str) {
-    let values = match labels.get_mut(key) {
+/// Adds one label value; returns the bytes newly kept.
+fn add_label(labels: &mut BTreeMap<String, BTreeSet<String>>, key: &str, value: &str) -> u64 {
+    let key = profile::bounded_name(key);
+    let value = profile::bounded_name(value);
+    let mut kept = 0;
+    let room = labels.len() < MAX_LABEL_KEYS;
+    let values = match labels.get_mut(key.as_ref()) {
         Some(values) => values,
-        None => labels.entry(key.to_string()).or_default(),
+        None if room => {
+            kept += key.len();
+            labels.entry(key.into_owned()).or_default()
+        }
+        None => return 0,
     };
-    if values.len() < MAX_LABEL_VALUES && !values.contains(value) {
-        values.insert(value.to_string());
+    if values.len() < MAX_LABEL_VALUES && !values.contains(value.as_ref()) {
+        kept += value.len();
+        values.insert(value.into_owned());
     }
+    kept as u64
 }
 
-/// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`.
-fn merge_tally(merged: &mut Tally, tally: Tally) {
+/// Counts `count` goroutines under `value`, or under [`OTHER_GROUP`] once `MAX_GROUPS`
+/// values are kept.
+fn add_to_group(groups: &mut BTreeMap<String, u64>, value: &str, count: u64) {
+    let value = if groups.contains_key(value) || groups.len() < MAX_GROUPS {
+        value
+    } else {
+        OTHER_GROUP
+    };
+    let counted = groups.entry(value.to_string()).or_default();
+    *counted = counted.saturating_add(count);
+}
+
+/// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`: the same place
+/// seen in other snapshots, or under another path of the same code.
+pub fn merge_tally(merged: &mut Tally, tally: Tally) {
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
         merged.stack = tally.stack;
         merged.created_by = tally.created_by;
+        merged.created_at = tally.created_at;
     }
     merged.goroutines = merged.goroutines.max(tally.goroutines);
-    merged.total_goroutines += tally.total_goroutines;
-    merged.profiles += tally.profiles;
+    merged.total_goroutines = merged
+        .total_goroutines
+        .saturating_add(tally.total_goroutines);
+    merged.profiles = merged.profiles.saturating_add(tally.profiles);
     merged.leaked = merged.leaked.max(tally.leaked);
     merged.max_wait_minutes = merged.max_wait_minutes.max(tally.max_wait_minutes);
     merged.over_threshold |= tally.over_threshold;
@@ -373,11 +548,58 @@ fn merge_tally(merged: &mut Tally, tally: Tally) {
         }
     }
     merged.series.extend(tally.series);
+    for (value, goroutines) in tally.groups {
+        let kept = merged.groups.len() < MAX_GROUPS || merged.groups.contains_key(&value);
+        let value = if kept { value } else { OTHER_GROUP.to_string() };
+        let worst = merged.groups.entry(value).or_default();
+        *worst = (*worst).max(goroutines);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `created by` frame of a dump names the function that started the goroutine and,
+    /// on the line below, the file and line of its `go` statement: both reach the place.
+    #[test]
+    fn creators_carry_their_go_statement() {
+        let dump = "goroutine 7 [chan send]:\n\
+                    main.leak.func1()\n\
+                    \t/src/app/leaks.go:18 +0x2c\n\
+                    created by main.leak in goroutine 1\n\
+                    \t/src/app/leaks.go:16 +0x45\n\
+                    \n\
+                    goroutine 8 [chan send]:\n\
+                    main.orphan()\n\
+                    \t/src/app/leaks.go:30 +0x2c\n";
+        let mut snapshot = Snapshot::default();
+        crate::profile::read(
+            dump.as_bytes(),
+            &crate::profile::ReadOptions::default(),
+            &mut snapshot,
+        )
+        .expect("the dump reads");
+        let mut merged = Merged::default();
+        merged.add(snapshot);
+        let creators: Vec<String> = merged
+            .into_sites()
+            .into_iter()
+            .map(|(site, tally)| {
+                format!(
+                    "{} {:?} {:?}",
+                    site.function, tally.created_by, tally.created_at
+                )
+            })
+            .collect();
+        assert_eq!(
+            creators,
+            [
+                r#"main.leak.func1 Some("main.leak") Some(("/src/app/leaks.go", 16))"#,
+                "main.orphan None None",
+            ]
+        );
+    }
 
     #[test]
     fn auto_thresholds() {
@@ -387,8 +609,15 @@ mod tests {
             (&[1, 1, 2, 1, 3, 1, 2, 40][..], 10),
             // A large one: a pool of 400 and a leak of 3000 both stand out from small waits;
             // with a draining group of 275 the typical place is larger, and only the leak does.
-            (&[1, 2, 2, 3, 5, 400, 3000][..], 18),
-            (&[1, 2, 275, 400, 4050][..], 2299),
+            (&[1, 2, 2, 3, 5, 400, 3000][..], 10),
+            (&[1, 2, 275, 400, 4050][..], 1155),
+            // Three leaks holding most of a small service's goroutines are judged against the
+            // rest, not against themselves (the median of all places would be 600).
+            (&[1, 1, 2, 3, 600, 800, 1000][..], 10),
+            // An even number of places: the few largest (5000) are judged against the rest,
+            // whose median is the mean of the middle two (120) and so is the median
+            // deviation (10).
+            (&[100, 110, 120, 130, 5000, 140][..], 195),
             // Everything equal: nothing stands out.
             (&[50, 50, 50, 50][..], 51),
             // Too few places for a distribution: the minimum.
@@ -439,5 +668,59 @@ mod tests {
             "two moments are not a trend"
         );
         assert_eq!(hours(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
+    }
+
+    /// Series at the edge of the rule: over the span the count must change by 10% of its
+    /// mean and by 2 goroutines. Times need not start at 0.
+    #[test]
+    fn trend_thresholds() {
+        use Trend::*;
+        for (points, expected) in [
+            // Exactly 2 over the span (10% of the mean is 1.1).
+            (
+                &[(0.0, 10.0), (1.0, 11.0), (2.0, 12.0)][..],
+                Some((Growing, 1.0)),
+            ),
+            (
+                &[(0.0, 12.0), (1.0, 11.0), (2.0, 10.0)][..],
+                Some((Shrinking, -1.0)),
+            ),
+            // 1.5 over the span is more than 10% of the mean but less than 2.
+            (
+                &[(0.0, 5.0), (1.0, 5.75), (2.0, 6.5)][..],
+                Some((Steady, 0.75)),
+            ),
+            // 12 over the span, 10% of the mean is 10.6.
+            (
+                &[(0.0, 100.0), (1.0, 106.0), (2.0, 112.0)][..],
+                Some((Growing, 6.0)),
+            ),
+            // 8 over the span, 10% of the mean is 10.4.
+            (
+                &[(0.0, 100.0), (1.0, 104.0), (2.0, 108.0)][..],
+                Some((Steady, 4.0)),
+            ),
+            (
+                &[(0.0, 108.0), (1.0, 104.0), (2.0, 100.0)][..],
+                Some((Steady, -4.0)),
+            ),
+            // The same series, later: only differences of time count.
+            (
+                &[(10.0, 100.0), (11.0, 106.0), (12.0, 112.0)][..],
+                Some((Growing, 6.0)),
+            ),
+            (
+                &[(10.0, 100.0), (11.0, 104.0), (12.0, 108.0)][..],
+                Some((Steady, 4.0)),
+            ),
+            // Uneven times: least squares, not first to last.
+            (
+                &[(0.0, 10.0), (1.0, 10.0), (3.0, 30.0)][..],
+                Some((Growing, 7.14)),
+            ),
+        ] {
+            let got = trend(points).map(|(trend, slope)| (trend, (slope * 100.0).round() / 100.0));
+            assert_eq!(got, expected, "{points:?}");
+        }
     }
 }

@@ -21,6 +21,14 @@ pub enum Op {
     NilReceive,
     /// The profile cannot tell (debug=1 hides runtime frames); source analysis may.
     Unknown,
+    /// Not channel operations: waits the garbage collector proved leaked (a goroutineleak
+    /// profile, `(leaked)`), reported on the GC's word alone.
+    Mutex,
+    #[serde(rename = "rwmutex")]
+    RwMutex,
+    #[serde(rename = "waitgroup")]
+    WaitGroup,
+    Cond,
 }
 
 impl Op {
@@ -34,6 +42,22 @@ impl Op {
         }
     }
 
+    /// A channel operation, as opposed to a sync wait proven leaked.
+    pub fn is_channel(self) -> bool {
+        !matches!(self, Op::Mutex | Op::RwMutex | Op::WaitGroup | Op::Cond)
+    }
+
+    /// The op a wait on a sync primitive is reported as, when the GC proves it leaked.
+    pub fn of_sync_wait(other: Other) -> Option<Op> {
+        match other {
+            Other::Mutex => Some(Op::Mutex),
+            Other::RwMutex => Some(Op::RwMutex),
+            Other::WaitGroup => Some(Op::WaitGroup),
+            Other::Cond => Some(Op::Cond),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Op::Send => "send",
@@ -44,6 +68,10 @@ impl Op {
             Op::NilSend => "nil_send",
             Op::NilReceive => "nil_receive",
             Op::Unknown => "unknown",
+            Op::Mutex => "mutex",
+            Op::RwMutex => "rwmutex",
+            Op::WaitGroup => "waitgroup",
+            Op::Cond => "cond",
         }
     }
 }
@@ -212,10 +240,11 @@ fn runtime_channel_op(function: &str) -> Option<Op> {
     }
 }
 
-/// `reflect.Select`, `Value.Send` and `Value.Recv` park through these.
+/// `reflect.Select`, `Value.Send` and `Value.Recv` park through these (Go 1.27 adds
+/// `reflect.select0` between `Select` and the runtime).
 fn reflect_channel_op(function: &str) -> Option<Op> {
     match function {
-        "reflect.rselect" | "reflect.Select" => Some(Op::Select),
+        "reflect.rselect" | "reflect.select0" | "reflect.Select" => Some(Op::Select),
         "reflect.chansend" | "reflect.chansend0" | "reflect.Value.send" | "reflect.Value.Send" => {
             Some(Op::Send)
         }
@@ -267,7 +296,9 @@ fn library_wait(function: &str) -> Option<Other> {
         | "sync.(*RWMutex).Lock" => Other::RwMutex,
         "sync.runtime_SemacquireWaitGroup" | "sync.(*WaitGroup).Wait" => Other::WaitGroup,
         "sync.runtime_notifyListWait" | "sync.(*Cond).Wait" => Other::Cond,
-        "sync.runtime_Semacquire" => Other::Semaphore,
+        // `poll.runtime_Semacquire`: waiting for a file or connection another goroutine is
+        // reading, writing or closing.
+        "sync.runtime_Semacquire" | "poll.runtime_Semacquire" => Other::Semaphore,
         "time.Sleep" => Other::Sleep,
         "poll.runtime_pollWait" => Other::Io,
         _ if function.starts_with("syscall.") || function.starts_with("syscall/") => Other::Syscall,
@@ -395,7 +426,6 @@ mod tests {
             leaked: false,
             hidden_runtime_frames: hidden,
             frames: Frames::List(&frames),
-            created_by: None,
             labels: Vec::new(),
         };
         let got = classify(&sample);
@@ -516,6 +546,41 @@ mod tests {
         );
     }
 
+    /// When no frame names a library call the classifier knows (a Go release that renames
+    /// its internals, a dump trimmed by hand), the debug=2 wait reason still tells what the
+    /// goroutine waits on.
+    #[test]
+    fn wait_reasons() {
+        use super::Other::*;
+        for (reason, kind) in [
+            ("sync.Mutex.Lock", Mutex),
+            ("sync.RWMutex.RLock", RwMutex),
+            ("sync.RWMutex.Lock", RwMutex),
+            ("sync.WaitGroup.Wait", WaitGroup),
+            ("sync.Cond.Wait", Cond),
+            ("semacquire", Semaphore),
+            ("sleep", Sleep),
+            ("IO wait", Io),
+            ("syscall", Syscall),
+            ("running", Running),
+            ("runnable", Runnable),
+            ("GC worker (idle)", Other),
+        ] {
+            check(
+                &["example.com/lib.wait", "main.f"],
+                Some(reason),
+                None,
+                (Blocking::Other(kind), "example.com/lib.wait"),
+            );
+        }
+        check(
+            &["main.f"],
+            Some("chan send (synctest)"),
+            None,
+            (Blocking::Channel(Op::Send), "main.f"),
+        );
+    }
+
     #[test]
     fn package_paths() {
         for (function, package) in [
@@ -525,6 +590,9 @@ mod tests {
             ("gopkg.in/yaml%2ev3.(*parser).parse", "gopkg.in/yaml%2ev3"),
             ("net/http.(*persistConn).readLoop", "net/http"),
             ("weird", "weird"),
+            // Profiles are input: a hand-made one may name anything.
+            ("/x.F", "/x"),
+            ("/", "/"),
         ] {
             assert_eq!(package_path(function), package, "{function}");
         }

@@ -40,6 +40,19 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// Days since 1970-01-01 (negative before): the inverse of [`Date::from_unix_days`].
+    pub fn unix_days(self) -> i64 {
+        let year = self.year - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year.rem_euclid(400);
+        let month = i64::from(self.month);
+        let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5
+            + i64::from(self.day)
+            - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
     /// `YYYY-MM-DD`, a real calendar day.
     pub fn parse(text: &str) -> Option<Date> {
         let mut parts = text.split('-');
@@ -106,5 +119,8 @@ mod tests {
         assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
         assert_eq!(Date::from_unix_days(20_784).to_string(), "2026-11-27");
         assert!(Date::parse("2027-03-31") < Date::parse("2027-04-01"));
+        for days in [-800_000, -1, 0, 59, 60, 365, 11_016, 20_784, 2_000_000] {
+            assert_eq!(Date::from_unix_days(days).unix_days(), days, "{days}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::kinds::{self, KINDS, KindDoc};
+use crate::kinds::{self, KINDS, KindDoc, PATTERNS};
 use crate::{EXIT_CLEAN, EXIT_ERROR};
 
 /// Text is wrapped at this many columns.
@@ -16,7 +16,7 @@ pub fn run(kind: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -
         Some(id) => match kinds::lookup(id) {
             Some(kind) => entry(kind, stdout),
             None => {
-                let known: Vec<&str> = KINDS.iter().map(|kind| kind.id).collect();
+                let known: Vec<&str> = KINDS.iter().chain(PATTERNS).map(|kind| kind.id).collect();
                 let _ = writeln!(
                     stderr,
                     "error: no leak kind {id:?}; known kinds: {}",
@@ -37,10 +37,24 @@ pub fn run(kind: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -
 }
 
 fn list(out: &mut dyn Write) -> io::Result<()> {
+    let width = KINDS
+        .iter()
+        .chain(PATTERNS)
+        .map(|kind| kind.id.len())
+        .max()
+        .unwrap_or(0);
     writeln!(out, "Leak kinds (`leakprof explain KIND` tells more):")?;
     writeln!(out)?;
-    let width = KINDS.iter().map(|kind| kind.id.len()).max().unwrap_or(0);
     for kind in KINDS {
+        writeln!(out, "  {:width$}  {}", kind.id, kind.short)?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Leak patterns, told from the source (`leakprof explain PATTERN` tells more):"
+    )?;
+    writeln!(out)?;
+    for kind in PATTERNS {
         writeln!(out, "  {:width$}  {}", kind.id, kind.short)?;
     }
     Ok(())

@@ -1,9 +1,10 @@
 //! The registry of leak kinds: for each kind leakprof reports, what it is, why it leaks, how to
 //! fix it and a short example. Every output takes its words from here (text, Markdown, HTML,
 //! SARIF rule help), and `leakprof explain KIND` prints an entry. One entry per channel
-//! operation today; leak patterns get entries of their own.
+//! operation ([`KINDS`]), and one per leak pattern a finding can name ([`PATTERNS`]).
 
 use crate::blocking::Op;
+use crate::model::PatternId;
 
 /// How loud a kind is by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,9 +58,18 @@ pub fn for_op(op: Op) -> &'static KindDoc {
         .unwrap_or(&KINDS[KINDS.len() - 1])
 }
 
-/// The entry named `id`, if any.
+/// The entry of a leak pattern.
+pub fn for_pattern(id: PatternId) -> &'static KindDoc {
+    let id = id.as_str();
+    PATTERNS
+        .iter()
+        .find(|kind| kind.id == id)
+        .unwrap_or(&PATTERNS[PATTERNS.len() - 1])
+}
+
+/// The entry named `id`, an operation's or a pattern's, if any.
 pub fn lookup(id: &str) -> Option<&'static KindDoc> {
-    KINDS.iter().find(|kind| kind.id == id)
+    KINDS.iter().chain(PATTERNS).find(|kind| kind.id == id)
 }
 
 /// Every kind, in the order `explain` lists them. `unknown` stays last: [`for_op`] falls back
@@ -204,6 +214,78 @@ pub const KINDS: &[KindDoc] = &[
         level: Level::Error,
     },
     KindDoc {
+        id: "mutex",
+        name: "LeakedMutexWait",
+        blocked_on: "a sync.Mutex",
+        short: "Goroutines the garbage collector proved will never get a mutex.",
+        what: "Goroutines wait in `sync.Mutex.Lock`, and the garbage collector proved that no \
+               running goroutine can ever unlock it.",
+        why: "The goroutine holding the lock returned or blocked forever without unlocking \
+              (a missing `Unlock` on an early return or a panic path), or locked it twice; \
+              every later `Lock` waits forever.",
+        fix: "Unlock with `defer mu.Unlock()` right after `Lock` so every path releases it, and \
+              never call a function that locks the same mutex while holding it.",
+        example: "mu.Lock()\n\
+                  defer mu.Unlock() // released on every return and panic\n\
+                  if err := step(); err != nil {\n\
+                  \treturn err\n\
+                  }",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "rwmutex",
+        name: "LeakedRWMutexWait",
+        blocked_on: "a sync.RWMutex",
+        short: "Goroutines the garbage collector proved will never get a read-write lock.",
+        what: "Goroutines wait in `sync.RWMutex.Lock` or `RLock`, and the garbage collector \
+               proved that no running goroutine can ever release it.",
+        why: "A holder of the lock returned or blocked forever without `Unlock`/`RUnlock`, or \
+              a reader asked for the lock again while a writer waited (recursive read \
+              locking deadlocks once a writer queues).",
+        fix: "Release with `defer mu.RUnlock()` / `defer mu.Unlock()` right after locking, and \
+              never take the read lock again while holding it.",
+        example: "mu.RLock()\n\
+                  defer mu.RUnlock()\n\
+                  return cache[key] // no second RLock on this path",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "waitgroup",
+        name: "LeakedWaitGroupWait",
+        blocked_on: "a sync.WaitGroup",
+        short: "Goroutines the garbage collector proved will wait on a WaitGroup forever.",
+        what: "Goroutines wait in `sync.WaitGroup.Wait`, and the garbage collector proved the \
+               counter can never reach zero.",
+        why: "`Add` counted more goroutines than ever call `Done`: a goroutine returned early \
+              without `Done`, or was never started.",
+        fix: "Call `defer wg.Done()` first thing in each goroutine, and `Add` only for \
+              goroutines actually started (or use `wg.Go`).",
+        example: "wg.Add(1)\n\
+                  go func() {\n\
+                  \tdefer wg.Done() // on every path\n\
+                  \twork()\n\
+                  }()\n\
+                  wg.Wait()",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "cond",
+        name: "LeakedCondWait",
+        blocked_on: "a sync.Cond",
+        short: "Goroutines the garbage collector proved will never be signalled.",
+        what: "Goroutines wait in `sync.Cond.Wait`, and the garbage collector proved that no \
+               running goroutine can ever signal the condition.",
+        why: "Whoever was to call `Signal` or `Broadcast` has returned, or the condition was \
+              changed without a broadcast.",
+        fix: "Broadcast whenever the condition changes, including on shutdown, or replace the \
+              condition variable with a channel that is closed once.",
+        example: "mu.Lock()\n\
+                  ready = true\n\
+                  cond.Broadcast() // wake every waiter\n\
+                  mu.Unlock()",
+        level: Level::Error,
+    },
+    KindDoc {
         id: "unknown",
         name: "BlockedOnChannel",
         blocked_on: "a channel operation",
@@ -217,6 +299,186 @@ pub const KINDS: &[KindDoc] = &[
               that operation's rule.",
         example: "// curl -o goroutine.pb.gz http://host/debug/pprof/goroutine\n\
                   // leakprof report --profile goroutine.pb.gz --repo .",
+        level: Level::Warning,
+    },
+];
+
+/// Every leak pattern, in the order of [`PatternId::ALL`]. `other` stays last: [`for_pattern`]
+/// falls back to it.
+pub const PATTERNS: &[KindDoc] = &[
+    KindDoc {
+        id: "timeout",
+        name: "TimeoutAbandonsGoroutine",
+        blocked_on: "an operation its caller stopped waiting for",
+        short: "A goroutine's send is abandoned when the function waiting for it leaves through \
+                a timeout.",
+        what: "The function that starts the goroutine waits for its answer in a select that can \
+               also leave through a timer, a ticker or a context's `Done()`.",
+        why: "When the timeout wins, the function returns and nobody will ever receive from the \
+              channel; the goroutine's send on the unbuffered channel then waits forever (the \
+              LeakProf blog's timeout leak).",
+        fix: "Give the channel a buffer of 1 (`make(chan T, 1)`): the one send completes whether \
+              or not anybody still waits, and the goroutine ends. `leakprof fix` writes the \
+              patch.",
+        example: "done := make(chan error, 1) // was: make(chan error)\n\
+                  go func() { done <- slowCall() }()\n\
+                  select {\n\
+                  case err := <-done:\n\
+                  \treturn err\n\
+                  case <-ctx.Done():\n\
+                  \treturn ctx.Err()\n\
+                  }",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "premature_return",
+        name: "PrematureReturn",
+        blocked_on: "an operation its caller returned before doing",
+        short: "The function that started the goroutine returns on some path without the \
+                matching operation.",
+        what: "A function makes a channel, starts a goroutine that sends (or receives) on it, and \
+               has a path that returns, branches past or never reaches its own receive (or \
+               send).",
+        why: "On that path nobody is left to complete the goroutine's operation, so it waits \
+              forever (the LeakProf blog's premature function return).",
+        fix: "For a goroutine that sends one value, give the channel a buffer of 1 so the send \
+              completes without a receiver; `leakprof fix` writes the patch. For a goroutine that \
+              waits for a value, send or close the channel on every path (a `defer` right after \
+              the make covers early returns).",
+        example: "errc := make(chan error, 1) // was: make(chan error)\n\
+                  go func() { errc <- validate(order) }()\n\
+                  if order.Invalid() {\n\
+                  \treturn errInvalid // the goroutine can still send\n\
+                  }\n\
+                  return <-errc",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "ncast",
+        name: "NCast",
+        blocked_on: "a send nobody receives after the first",
+        short: "N goroutines started in a loop send on one channel that is received from fewer \
+                than N times.",
+        what: "A loop starts a goroutine per item, each sends its result on the same channel, and \
+               the function receives only the first result (or a few).",
+        why: "Every sender but the ones received from waits forever on the unbuffered channel \
+              (the LeakProf blog's n-cast leak).",
+        fix: "Give the channel a buffer as large as the number of goroutines (`len(items)`, or the \
+              loop's bound): every send completes, the first result is still the one received. \
+              `leakprof fix` writes the patch when it can read the loop's bound.",
+        example: "results := make(chan string, len(items)) // was: make(chan string)\n\
+                  for _, item := range items {\n\
+                  \tgo func(item string) { results <- fetch(item) }(item)\n\
+                  }\n\
+                  return <-results",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "unclosed_range",
+        name: "UnclosedRange",
+        blocked_on: "a range over a channel nobody closes",
+        short: "A `for … range ch` waits forever because the producers never close the channel.",
+        what: "A goroutine ranges over a channel whose producers send their values and stop, \
+               without closing it.",
+        why: "A range over a channel ends only when the channel is closed; after the last value \
+              it waits forever (the LeakProf blog's channel iteration misuse).",
+        fix: "Close the channel where the producers end: after the producing loop, after the \
+              producers' `sync.WaitGroup` Wait, or with `defer close(ch)` at the top of a single \
+              producer. `leakprof fix` writes the patch.",
+        example: "for i := 0; i < n; i++ {\n\
+                  \twg.Add(1)\n\
+                  \tgo func() { defer wg.Done(); jobs <- i }()\n\
+                  }\n\
+                  wg.Wait()\n\
+                  close(jobs) // ends the consumer's range",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "double_send",
+        name: "DoubleSend",
+        blocked_on: "a second send nobody receives",
+        short: "One goroutine's path sends twice on a channel its counterpart receives from once.",
+        what: "A goroutine sends an error and, missing a `return`, goes on to send a result on \
+               the same channel; the function waiting for it receives one value.",
+        why: "The second send has no receiver and waits forever.",
+        fix: "Return after the first send (the missing `return`); `leakprof fix` writes the patch \
+              when the first send ends a branch of a function literal that returns nothing.",
+        example: "go func() {\n\
+                  \tif err != nil {\n\
+                  \t\terrc <- err\n\
+                  \t\treturn // was missing\n\
+                  \t}\n\
+                  \terrc <- nil\n\
+                  }()",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "never_closed",
+        name: "NeverClosed",
+        blocked_on: "a done channel nobody closes",
+        short: "Goroutines wait on a done channel (or a context) that only a function nobody \
+                calls would close.",
+        what: "A goroutine waits until a quit channel is closed or a context is cancelled, and \
+               the only code that would do it is a `Stop`/`Close` method nothing calls, or a \
+               cancel function that is dropped or never called.",
+        why: "Without the call, the wait never ends.",
+        fix: "Call the method when the value is no longer needed (`defer s.Stop()` where it is \
+              made). For a context made in the function that starts the goroutine, `defer \
+              cancel()` right after `context.WithCancel`: `leakprof fix` writes that patch.",
+        example: "ctx, cancel := context.WithCancel(parent)\n\
+                  defer cancel() // ends the watcher when this function returns\n\
+                  go watch(ctx)",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "nil_channel",
+        name: "NilChannel",
+        blocked_on: "a nil channel",
+        short: "An operation on a channel that was never made blocks forever.",
+        what: "The channel was declared (`var ch chan T`, a struct field left zero) but never \
+               made.",
+        why: "A send on or a receive from a nil channel blocks forever.",
+        fix: "Make the channel (`make(chan T)`) before any goroutine uses it, and make sure \
+              something sends on it or closes it.",
+        example: "results := make(chan int) // was: var results chan int",
+        level: Level::Error,
+    },
+    KindDoc {
+        id: "select_forever",
+        name: "SelectForever",
+        blocked_on: "select {}",
+        short: "Goroutines parked in `select {}`, which never returns.",
+        what: "`select {}` has no case and blocks forever by construction.",
+        why: "Outside a `main` kept alive on purpose, every goroutine reaching it is leaked.",
+        fix: "Wait on something that ends (`<-ctx.Done()`, a done channel, a signal); if it keeps \
+              `main` alive on purpose, allowlist it.",
+        example: "<-ctx.Done() // instead of select {}",
+        level: Level::Warning,
+    },
+    KindDoc {
+        id: "global_channel",
+        name: "GlobalChannel",
+        blocked_on: "a package-level channel",
+        short: "Goroutines wait on a channel held by a package-level variable.",
+        what: "The channel is reachable from a package-level variable, so anything in the \
+               program could still send on it or close it.",
+        why: "The garbage collector cannot prove these goroutines leaked, and the source alone \
+              cannot show who was supposed to end their wait.",
+        fix: "Give the channel an owner that closes it when done, or pass each goroutine a \
+              channel made for it.",
+        example: "func worker(events <-chan Event) { … } // not a package-level channel",
+        level: Level::Warning,
+    },
+    KindDoc {
+        id: "other",
+        name: "OtherPattern",
+        blocked_on: "a channel operation",
+        short: "No known leak pattern fits, or the channel escapes where leakprof cannot follow.",
+        what: "The source does not show one of the known shapes: the channel comes from a call, \
+               is stored or passed on, or its counterpart is out of sight.",
+        why: "leakprof names a pattern only when every line of its case is found.",
+        fix: "Follow the advice of the operation's kind (`leakprof explain send`, …).",
+        example: "// leakprof explain send",
         level: Level::Warning,
     },
 ];
@@ -236,14 +498,38 @@ mod tests {
             Op::NilSend,
             Op::NilReceive,
             Op::Unknown,
+            Op::Mutex,
+            Op::RwMutex,
+            Op::WaitGroup,
+            Op::Cond,
         ] {
             assert_eq!(for_op(op).id, op.as_str());
             assert_eq!(lookup(op.as_str()).map(|kind| kind.id), Some(op.as_str()));
         }
         assert!(lookup("no_such_kind").is_none());
-        let mut names: Vec<&str> = KINDS.iter().map(|kind| kind.name).collect();
+        let mut names: Vec<&str> = KINDS.iter().chain(PATTERNS).map(|kind| kind.name).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), KINDS.len(), "SARIF names are unique");
+        assert_eq!(
+            names.len(),
+            KINDS.len() + PATTERNS.len(),
+            "SARIF names are unique"
+        );
+    }
+
+    #[test]
+    fn every_pattern_has_its_own_entry() {
+        let ids: Vec<&str> = PATTERNS.iter().map(|kind| kind.id).collect();
+        let expected: Vec<&str> = PatternId::ALL.iter().map(|id| id.as_str()).collect();
+        assert_eq!(ids, expected);
+        for id in PatternId::ALL {
+            assert_eq!(for_pattern(id).id, id.as_str());
+            assert_eq!(lookup(id.as_str()).map(|kind| kind.id), Some(id.as_str()));
+        }
+        for kind in PATTERNS {
+            for text in [kind.short, kind.what, kind.why, kind.fix] {
+                assert!(text.ends_with('.') && !text.contains("  "), "{text:?}");
+            }
+        }
     }
 }

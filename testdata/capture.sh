@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Captures real goroutine profiles and dumps from the fixture programs.
 #
-#   bash testdata/capture.sh          profiles/ and dumps/ (a few minutes)
+#   bash testdata/capture.sh          profiles/, dumps/ and waits/captures/ (a few minutes)
 #   bash testdata/capture.sh --huge   also dumps/truncated-64MiB.* (slow)
 #   bash testdata/capture.sh --only-huge
+#   bash testdata/capture.sh --only-waits   waits/captures/ alone (about 70 s)
 #
 # Toolchains come from install-go.sh (run `bash testdata/install-go.sh` first).
 # Every program runs with GODEBUG=tracebacklabels=1: the fixture's go.mod says
@@ -16,12 +17,13 @@ DUMP_VERSIONS=(1.27 1.19)
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 export GODEBUG=tracebacklabels=1
 
-huge=0 normal=1
+huge=0 normal=1 waits=1
 for arg in "$@"; do
 	case "$arg" in
 	--huge) huge=1 ;;
-	--only-huge) huge=1 normal=0 ;;
-	*) echo "usage: capture.sh [--huge|--only-huge]" >&2; exit 2 ;;
+	--only-huge) huge=1 normal=0 waits=0 ;;
+	--only-waits) normal=0 waits=1 ;;
+	*) echo "usage: capture.sh [--huge|--only-huge|--only-waits]" >&2; exit 2 ;;
 	esac
 done
 
@@ -198,6 +200,51 @@ capture_huge() {
 	log "huge: $size bytes -> ${out#"$HERE"/}/truncated-64MiB.debug2.txt.gz"
 }
 
+# capture_waits: testdata/waits in its two phases (see waits/main.go). The late
+# snapshot comes more than a minute after each phase's garbage collection, so
+# its debug=2 headers say ", 1 minutes"; the early one has no minutes.
+capture_waits() {
+	local go work bin out=$HERE/waits/captures new ready advanced format
+	go=$(gobin 1.27)
+	work=$(mktemp -d "$TMP/waits.XXXXXX")
+	bin="$work/waits"
+	(cd "$HERE/waits" && "$go" build -buildvcs=false -o "$bin" .)
+	new="$work/out"
+	mkdir -p "$new"
+	"$go" version >"$new/go-version.txt"
+	"$go" version -m "$bin" | sed "s|$work/waits|waits|" >"$new/build-info.txt"
+
+	start "$bin" "$work/run"
+	ready=$SECONDS
+	fetch /debug/pprof/goroutine "$new/early.pb.gz"
+	fetch '/debug/pprof/goroutine?debug=1' "$new/early.debug1.txt"
+	fetch '/debug/pprof/goroutine?debug=2' "$new/early.debug2.txt"
+	fetch /advance "$work/advance.txt"
+	grep -qx advanced "$work/advance.txt" || die "waits: /advance said $(cat "$work/advance.txt")"
+	advanced=$SECONDS
+	log "waits: waiting a minute for the late snapshot"
+	sleep $((advanced - ready + 62))
+	fetch /debug/pprof/goroutine "$new/late.pb.gz"
+	fetch '/debug/pprof/goroutine?debug=1' "$new/late.debug1.txt"
+	fetch '/debug/pprof/goroutine?debug=2' "$new/late.debug2.txt"
+	stop
+
+	for format in early late; do
+		check_gz "$new/$format.pb.gz"
+		check_prefix "$new/$format.debug1.txt" "goroutine profile: total "
+		check_prefix "$new/$format.debug2.txt" "goroutine "
+	done
+	! grep -q ' minutes[],]' "$new/early.debug2.txt" || die "waits: early.debug2.txt has waits of minutes"
+	grep -q '^goroutine [0-9]* \[chan receive, 1 minutes\]' "$new/late.debug2.txt" ||
+		die "waits: late.debug2.txt has no wait of 1 minute"
+	grep -q '^main\.startEarly\.func1' "$new/early.debug2.txt" || die "waits: no early parkers"
+	! grep -q '^main\.startEarly\.func1' "$new/late.debug2.txt" || die "waits: early parkers not released"
+	grep -q '^main\.startLate\.func1' "$new/late.debug2.txt" || die "waits: no late parkers"
+	rm -rf "$out"
+	mv "$new" "$out"
+	log "waits: -> ${out#"$HERE"/}"
+}
+
 if [ "$normal" = 1 ]; then
 	for v in "${VERSIONS[@]}"; do
 		capture_profiles "$v" "$HERE/profiles/go$v"
@@ -206,6 +253,9 @@ if [ "$normal" = 1 ]; then
 	for v in "${DUMP_VERSIONS[@]}"; do
 		capture_dumps "$v"
 	done
+fi
+if [ "$waits" = 1 ]; then
+	capture_waits
 fi
 if [ "$huge" = 1 ]; then
 	capture_huge

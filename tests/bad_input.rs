@@ -162,16 +162,22 @@ fn gzip_bomb_is_capped() {
         &["--max-decompressed-size", "1KiB"],
         "is larger than 1024 bytes once decompressed",
     );
-    // Plain text is streamed: no cap applies.
+    // Plain text is streamed: a dump many times the cap reads, as long as what is kept of
+    // its places (names and stacks) fits; a cap below even that is refused, naming it.
     let plain_text = testdata("profiles/go1.27/goroutine.debug2.txt");
     let run = leakprof(&[
         "report",
         "--profile",
         path_str(&plain_text),
         "--max-decompressed-size",
-        "1KiB",
+        "16KiB",
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    check_rejected(
+        &plain_text,
+        &["--max-decompressed-size", "1KiB"],
+        "needs more than 1024 bytes of memory to decode (the names and stacks of its places)",
+    );
 }
 
 fn real_profile() -> Profile {
@@ -359,8 +365,13 @@ fn folder_mixing_good_and_bad_profiles() {
         .iter()
         .map(|w| w.as_str().unwrap())
         .collect();
-    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
     assert!(warnings[0].contains("b-garbage.bin: "), "{warnings:?}");
+    // The text dump's time is its file's: said once the two snapshots form a series.
+    assert!(
+        warnings[2].starts_with("1 text dump carries no time of its own"),
+        "{warnings:?}"
+    );
     assert!(
         warnings[1].contains("c-empty: the file is empty"),
         "{warnings:?}"
@@ -390,7 +401,10 @@ fn folder_mixing_good_and_bad_profiles() {
 }
 
 /// Damaged copies of real profiles in every format: bytes flipped, cut at many offsets,
-/// runs repeated. Each run ends with an exit code, never a panic.
+/// runs repeated. Each run ends with an exit code, never a panic: the file is rejected
+/// (exit 2, named), or read and named in the report. Damage does not go unnoticed: a
+/// damaged debug=1 profile that reads says its header's total no longer matches its stacks;
+/// a debug=2 dump cut short never has more goroutines than the whole one.
 #[test]
 fn damaged_profiles_never_panic() {
     let dir = tempfile::tempdir().unwrap();
@@ -398,7 +412,12 @@ fn damaged_profiles_never_panic() {
     let debug1 = std::fs::read(testdata("profiles/go1.23/goroutine.debug1.txt")).unwrap();
     let debug2 =
         std::fs::read(testdata("profiles/go1.26/goroutine-after-leak.debug2.txt")).unwrap();
-    let mut runs = 0;
+    let whole_debug2 = debug2
+        .split(|&byte| byte == b'\n')
+        .filter(|line| line.starts_with(b"goroutine "))
+        .count() as u64;
+    // Per format: copies rejected, copies read with a warning.
+    let mut noticed = std::collections::BTreeMap::new();
     for (name, original) in [("pprof", &pprof), ("debug1", &debug1), ("debug2", &debug2)] {
         let random = noise(4096, original.len() as u64 | 1);
         for round in 0..40usize {
@@ -437,17 +456,43 @@ fn damaged_profiles_never_panic() {
                 "--show-other-blocking",
             ]);
             assert!(run.code <= 2, "{name} round {round}: exit {}", run.code);
+            let (rejected, warned) = noticed.entry(name).or_insert((0, 0));
             if run.code == 2 {
                 assert!(
                     run.stderr.contains(path_str(&path)),
                     "{name} round {round}: {}",
                     run.stderr
                 );
-            } else {
-                run.json();
+                *rejected += 1;
+                continue;
             }
-            runs += 1;
+            let report = run.json();
+            assert_eq!(
+                report["profiles"][0]["path"],
+                path_str(&path),
+                "{name} round {round}"
+            );
+            let warnings = report["warnings"].as_array().unwrap();
+            if !warnings.is_empty() {
+                *warned += 1;
+            }
+            if name == "debug1" {
+                assert!(
+                    warnings.iter().any(|w| w
+                        .as_str()
+                        .unwrap()
+                        .contains("the header says 1789 goroutines but the stacks add up to")),
+                    "{name} round {round}: {warnings:?}"
+                );
+            }
+            if name == "debug2" && round % 4 == 1 {
+                let read = report["profiles"][0]["goroutines"].as_u64().unwrap();
+                assert!(read < whole_debug2, "{name} round {round}: {read}");
+            }
         }
     }
-    assert_eq!(runs, 120);
+    // Each format notices damage in some copies, by rejecting them or by warning.
+    for (name, (rejected, warned)) in noticed {
+        assert!(rejected + warned > 0, "{name}: no damaged copy was noticed");
+    }
 }

@@ -136,7 +136,38 @@ pub fn check_goroutine_profile(path: &str, rows: &[Expected]) {
         );
     }
 
-    // Every stack of every finding starts at a frame of the program and the total adds up.
+    // Every stack of every finding runs from the program's goroutine function to the
+    // finding's place, with only runtime frames above the place; text dumps name the
+    // program's function that started the goroutine.
+    for finding in report["findings"].as_array().unwrap() {
+        let function = finding["function"].as_str().unwrap();
+        let file = finding["file"].as_str().unwrap();
+        assert!(function.starts_with("main."), "{path}: {function}");
+        let frames: Vec<&str> = finding["stack"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|line| line.as_str().unwrap())
+            .filter(|line| !line.starts_with("runtime."))
+            .collect();
+        let place = format!("{function} {file}:{}", finding["line"]);
+        assert_eq!(frames.first(), Some(&place.as_str()), "{path}: {frames:?}");
+        let outermost = frames.last().unwrap();
+        assert!(
+            outermost.starts_with("main.") && outermost.contains("leaks.go:"),
+            "{path}: {function} starts in {outermost}"
+        );
+        let created_by = finding["created_by"].as_str();
+        match format.as_str() {
+            "debug2" => assert!(
+                created_by.is_some_and(|creator| creator.starts_with("main.")),
+                "{path}: {function} created by {created_by:?}"
+            ),
+            _ => assert_eq!(created_by, None, "{path}: {function}"),
+        }
+    }
+
+    // Every goroutine is classified once: the kinds add up to the total.
     let total: u64 = report["summary"]["by_kind"]
         .as_object()
         .unwrap()
@@ -193,6 +224,24 @@ fn trimpath_builds_report_module_paths() {
     }
 }
 
+/// Channel places of `leaky` that the garbage collector cannot prove leaked, and why: what
+/// they wait on stays reachable.
+const OUT_OF_GC_REACH: &[(&str, &str)] = &[
+    (
+        "main.tickerLoop.func1",
+        "the ticker's channel, from its live timer",
+    ),
+    (
+        "main.afterLoop.func1",
+        "time.After's channel, from its pending timer",
+    ),
+    (
+        "main.ctxLoop.func1",
+        "ctx.Done(), from the package-level stopWorkers",
+    ),
+    ("main.globalReceive.func1", "a package-level channel"),
+];
+
 /// Go 1.26+ `goroutineleak` profiles hold only goroutines the GC proved leaked. Channels
 /// reachable from a global, a live timer or a context are out of its reach.
 #[test]
@@ -217,36 +266,37 @@ fn goroutineleak_profiles_mark_every_goroutine_leaked() {
             ])
             .json();
             assert_eq!(report["profiles"][0]["format"], "goroutineleak", "{path}");
-            let findings = own_findings(&report);
             for finding in report["findings"].as_array().unwrap() {
                 assert_eq!(
                     finding["leaked_goroutines"], finding["goroutines"],
                     "{path}: {finding}"
                 );
             }
-            for row in rows.iter().filter(|row| row.is_channel()) {
-                let found = findings.get(&place(&row.function, &row.file, row.line));
-                if let Some((_, goroutines, _)) = found {
-                    assert_eq!(*goroutines, row.goroutines, "{path}: {row:?}");
-                }
+            // Every other channel place is proven, with all of its goroutines; so are the
+            // waits on sync primitives, which the GC's proof makes findings.
+            let got: BTreeMap<Place, u64> = own_findings(&report)
+                .into_iter()
+                .map(|(place, (_, goroutines, _))| (place, goroutines))
+                .collect();
+            let want: BTreeMap<Place, u64> = rows
+                .iter()
+                .filter(|row| {
+                    row.is_channel() || matches!(row.op.as_str(), "mutex" | "waitgroup" | "cond")
+                })
+                .filter(|row| {
+                    !OUT_OF_GC_REACH
+                        .iter()
+                        .any(|(function, _)| *function == row.function)
+                })
+                .map(|row| (place(&row.function, &row.file, row.line), row.goroutines))
+                .collect();
+            for (function, why) in OUT_OF_GC_REACH {
+                assert!(
+                    !got.keys().any(|(found, _, _)| found == function),
+                    "{path}: {function} is out of the GC's reach: {why}"
+                );
             }
-            let key = |function: &str, line: u64| place(function, "leaks.go", line);
-            let premature = rows
-                .iter()
-                .find(|r| r.function == "main.prematureReturn.func1")
-                .unwrap();
-            let global = rows
-                .iter()
-                .find(|r| r.function == "main.globalReceive.func1")
-                .unwrap();
-            assert!(
-                findings.contains_key(&key(&premature.function, premature.line)),
-                "{path}: premature return proven"
-            );
-            assert!(
-                !findings.contains_key(&key(&global.function, global.line)),
-                "{path}: a global channel is out of the GC's reach"
-            );
+            assert_eq!(got, want, "{path}");
             checked += 1;
         }
     }

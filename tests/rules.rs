@@ -244,7 +244,7 @@ suppressions:
     assert_eq!(global["status"], "suppressed");
     assert_eq!(
         global["suppression"],
-        serde_json::json!({"kind": "allowlist", "rule": "global-fanout", "reason": "the global channel is a broadcast drained at shutdown", "owner": "@platform"})
+        serde_json::json!({"kind": "allowlist", "rule": "global-fanout", "reason": "the global channel is a broadcast drained at shutdown", "owner": "@platform", "verified": null})
     );
     // max_goroutines: suppress only below the count; above it the rule alarms.
     let fanout = find(&report, "main.firstResponse.func1");

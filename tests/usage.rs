@@ -98,8 +98,14 @@ fn json_is_deterministic_and_sorted() {
     let report = first.json();
     let findings = report["findings"].as_array().unwrap();
     for pair in findings.windows(2) {
+        // Most certain first, then most goroutines.
         let key = |f: &serde_json::Value| {
+            let verdict = ["proven", "likely", "possible"]
+                .iter()
+                .position(|v| f["verdict"] == *v)
+                .expect("a verdict");
             (
+                verdict,
                 std::cmp::Reverse(f["goroutines"].as_u64().unwrap()),
                 f["file"].as_str().unwrap().to_string(),
                 f["line"].as_u64().unwrap(),
@@ -252,4 +258,90 @@ fn interrupted_collect_leftovers_are_not_snapshots() {
     );
     let warnings = report["warnings"].to_string();
     assert!(warnings.contains(".partial: left out"), "{warnings}");
+}
+
+/// Waits on sync primitives are findings only on the GC's proof: with a goroutineleak
+/// profile the leaky program's mutex, WaitGroup and Cond waiters are reported, verdict
+/// `proven`; without one they stay other blocking (issue 10).
+#[test]
+fn sync_waits_the_gc_proves_are_findings() {
+    let plain = testdata("profiles/go1.27/goroutine.pb.gz");
+    let leak = testdata("profiles/go1.27/goroutineleak.pb.gz");
+    let proven = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&plain),
+        "--profile",
+        path_str(&leak),
+        "--format",
+        "json",
+    ])
+    .json();
+    for (function, op, goroutines) in [
+        ("main.mutexWait.func1", "mutex", 50),
+        ("main.waitGroupWait.func1", "waitgroup", 40),
+        ("main.condWait.func1", "cond", 10),
+    ] {
+        let finding = crate::support::find(&proven, function);
+        assert_eq!(finding["op"], op);
+        assert_eq!(finding["goroutines"], goroutines);
+        assert_eq!(finding["verdict"], "proven");
+        assert_eq!(finding["status"], "reported");
+        assert!(!finding["stack"].as_array().unwrap().is_empty());
+    }
+    assert_eq!(
+        proven["summary"]["channel_blocked"], 1636,
+        "sync waits are not channels"
+    );
+
+    let unproven = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&plain),
+        "--format",
+        "json",
+        "--show-other-blocking",
+    ])
+    .json();
+    let functions: Vec<&str> = unproven["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert!(!functions.contains(&"main.mutexWait.func1"));
+    let other = unproven["other_blocking"].to_string();
+    assert!(other.contains("main.mutexWait.func1"), "{other}");
+}
+
+/// `--fail-on-verdict`: CI fails only from a verdict up. The growing leak of the identity
+/// captures is likely, the steady pool possible; only the GC makes a finding proven.
+#[test]
+fn fail_on_verdict() {
+    let plain = testdata("identity/captures/plain");
+    let code = |verdict: &str| {
+        leakprof(&[
+            "report",
+            "--profile",
+            path_str(&plain),
+            "--threshold",
+            "10",
+            "--fail-on-verdict",
+            verdict,
+        ])
+        .code
+    };
+    assert_eq!(code("possible"), 1);
+    assert_eq!(code("likely"), 1, "the growing leak");
+    assert_eq!(code("proven"), 0, "no GC proof given");
+    let proven = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&testdata("profiles/go1.27/goroutine.pb.gz")),
+        "--profile",
+        path_str(&testdata("profiles/go1.27/goroutineleak.pb.gz")),
+        "--fail-on-verdict",
+        "proven",
+    ]);
+    assert_eq!(proven.code, 1);
 }

@@ -30,7 +30,7 @@ use crate::{EXIT_CLEAN, EXIT_ERROR};
 use fetch::{Fetch, Plan, Retry, Round};
 use http::{Client, FetchError};
 
-pub use save::is_partial_file;
+pub use save::{is_partial_file, time_from_file_name};
 pub use target::{Scheme, Target};
 
 /// Targets fetched at the same time.
@@ -150,9 +150,8 @@ fn collect(args: &CollectArgs, stderr: &mut dyn Write) -> Result<(), CollectErro
         attempts: args.retries.max(1),
         base: fetch::base_delay(args.timeout, args.interval),
     };
-    let read = ReadOptions {
-        max_decompressed_size: args.max_decompressed_size,
-    };
+    // One budget for the profiles checked side by side, as when `report` reads them.
+    let read = ReadOptions::new(args.max_decompressed_size);
     // One pool for the run, a thread per target up to PARALLEL: its threads wait on the
     // network, not on the CPU, so the pool is not rayon's global one (sized to the cores).
     let pool = rayon::ThreadPoolBuilder::new()
@@ -199,7 +198,7 @@ fn collect(args: &CollectArgs, stderr: &mut dyn Write) -> Result<(), CollectErro
         let shared = Round {
             client: &client,
             retry,
-            read,
+            read: read.clone(),
             pool: pool.as_ref(),
             out: &args.out,
             stamp: stamp(wall_start + offset),

@@ -31,6 +31,49 @@ pub fn is_partial_file(name: &OsStr) -> bool {
         .is_some_and(|name| name.starts_with('.') && name.ends_with(PARTIAL_SUFFIX))
 }
 
+use crate::date::Date;
+
+/// When a profile `collect` saved was taken, from its name
+/// (`goroutine-20260101T000000Z.pb.gz`, `goroutineleak-…`, `…-2.pb.gz` when a name was
+/// taken), in Unix nanoseconds; None for any other name.
+pub fn time_from_file_name(name: &OsStr) -> Option<i64> {
+    let name = name.to_str()?.strip_suffix(".pb.gz")?;
+    let stamp = name
+        .strip_prefix("goroutineleak-")
+        .or_else(|| name.strip_prefix("goroutine-"))?;
+    let stamp = match stamp.split_once('-') {
+        Some((stamp, copy)) if copy.bytes().all(|b| b.is_ascii_digit()) => stamp,
+        Some(_) => return None,
+        None => stamp,
+    };
+    let bytes = stamp.as_bytes();
+    if bytes.len() != 16 || bytes[8] != b'T' || bytes[15] != b'Z' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = stamp.get(range)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let date = Date::parse(&format!(
+        "{}-{}-{}",
+        &stamp[..4],
+        &stamp[4..6],
+        &stamp[6..8]
+    ))?;
+    let (hour, minute, second) = (number(9..11)?, number(11..13)?, number(13..15)?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let seconds = date.unix_days() * 86_400
+        + i64::from(hour) * 3600
+        + i64::from(minute) * 60
+        + i64::from(second);
+    Some(seconds * 1_000_000_000)
+}
+
 /// Writes `dir/<stem>.pb.gz` (creating `dir`), or `<stem>-2.pb.gz`, `-3`, … when the name is
 /// taken; returns the path written.
 pub fn save(dir: &Path, stem: &str, bytes: &[u8]) -> io::Result<PathBuf> {
@@ -121,6 +164,26 @@ fn place(temp: &Path, dir: &Path, stem: &str) -> io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_from_names() {
+        for (name, expected) in [
+            ("goroutine-19700101T000000Z.pb.gz", Some(0)),
+            ("goroutine-20240229T123456Z.pb.gz", Some(1_709_210_096)),
+            (
+                "goroutineleak-20240229T123456Z-2.pb.gz",
+                Some(1_709_210_096),
+            ),
+            ("goroutine-20240229T123456Z.debug2.txt", None),
+            ("goroutine-01.pb.gz", None),
+            ("goroutine-20241329T123456Z.pb.gz", None),
+            ("goroutine-20240229T123456Z-x.pb.gz", None),
+            ("heap-20240229T123456Z.pb.gz", None),
+        ] {
+            let got = time_from_file_name(OsStr::new(name));
+            assert_eq!(got, expected.map(|s: i64| s * 1_000_000_000), "{name}");
+        }
+    }
 
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)

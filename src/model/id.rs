@@ -3,20 +3,21 @@
 //!
 //! An id is 64-bit FNV-1a over the recipe version, the repository-relative file, the
 //! function, the op's family (`range` and `nil_receive` count as `receive`, `nil_send` as
-//! `send`, so a run with or without `--repo` agrees) and the source line's text with white
-//! space folded; never absolute paths or line numbers, so it survives a rebuild in another
-//! folder (with `-trimpath` or not) and lines moving elsewhere in the file. Without source the
-//! file's name and the line number stand in for path and text. Places that would share an id
-//! (the same text twice in one function) are told apart by their order in the file: `-2`,
-//! `-3`.
+//! `send`, so a run with or without `--repo` agrees) and the operation's own syntax: the
+//! tokens of its tree-sitter node with comments and white space dropped (a range loop's
+//! header, a select's case communications). Never absolute paths or line numbers, so it
+//! survives a rebuild in another folder (with `-trimpath` or not), comments, blank lines and
+//! the code moving elsewhere in the file. Without source the file's name and the line number
+//! stand in for path and syntax. Places that would share an id (the same operation twice in
+//! one function) are told apart by their order in the file: `-2`, `-3`.
 
 use std::collections::HashMap;
 
 use crate::blocking::Op;
 
 /// The version of the recipe above. It salts every id and names SARIF's fingerprint key
-/// (`leakprof/v2`), so both change together when the recipe does.
-pub const ID_VERSION: u32 = 2;
+/// (`leakprof/v3`), so both change together when the recipe does.
+pub const ID_VERSION: u32 = 3;
 
 /// The key of the fingerprint in SARIF's `partialFingerprints`.
 pub fn sarif_key() -> String {
@@ -30,8 +31,8 @@ pub struct IdParts<'a> {
     pub line: u32,
     pub function: &'a str,
     pub op: Op,
-    /// The operation's source text, when the place was found in the repository.
-    pub source_text: Option<&'a str>,
+    /// The operation's syntax, when the place was found in the repository.
+    pub syntax: Option<&'a str>,
 }
 
 /// The id of every place, in the order given.
@@ -47,10 +48,9 @@ pub fn assign(places: &[IdParts<'_>]) -> Vec<String> {
     for index in order {
         let place = &places[index];
         let family = place.op.family();
-        let base = match place.source_text {
-            Some(text) => {
-                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                fingerprint(&[&salt, place.file, place.function, family.as_str(), &text])
+        let base = match place.syntax {
+            Some(syntax) => {
+                fingerprint(&[&salt, place.file, place.function, family.as_str(), syntax])
             }
             None => {
                 let name = place.file.rsplit(['/', '\\']).next().unwrap_or(place.file);
@@ -88,16 +88,19 @@ mod tests {
     #[test]
     fn fingerprints_are_stable() {
         assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+        // FNV-1a 64 of "a\0" and of "a\0leakprof\0", as any implementation computes them.
+        assert_eq!(fingerprint(&["a"]), "089be207b544f1e4");
+        assert_eq!(fingerprint(&["a", "leakprof"]), "f871f945c2434384");
         assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
     }
 
-    fn parts<'a>(file: &'a str, line: u32, op: Op, text: Option<&'a str>) -> IdParts<'a> {
+    fn parts<'a>(file: &'a str, line: u32, op: Op, syntax: Option<&'a str>) -> IdParts<'a> {
         IdParts {
             file,
             line,
             function: "main.f",
             op,
-            source_text: text,
+            syntax,
         }
     }
 
@@ -105,8 +108,8 @@ mod tests {
     fn ids_follow_the_code_not_the_build() {
         let ids = assign(&[
             parts("a/x.go", 10, Op::Send, Some("ch <- v")),
-            // The same text moved and re-indented: the same id.
-            parts("a/x.go", 30, Op::NilSend, Some("  ch   <-  v")),
+            // The same operation moved: the same id, told apart from its twin.
+            parts("a/x.go", 30, Op::NilSend, Some("ch <- v")),
             // Another op family on the same text: another id.
             parts("a/x.go", 12, Op::Receive, Some("ch <- v")),
             // Without source: the file's name and the line.
@@ -117,6 +120,6 @@ mod tests {
         assert_eq!(ids[1], format!("{}-2", ids[0]), "the later twin gets -2");
         assert_ne!(ids[2], ids[0]);
         assert_eq!(ids[4], format!("{}-2", ids[3]), "{ids:?}");
-        assert_eq!(sarif_key(), "leakprof/v2");
+        assert_eq!(sarif_key(), "leakprof/v3");
     }
 }

@@ -13,10 +13,12 @@ use crate::date::Date;
 use crate::profile::Format;
 
 pub mod id;
+pub mod pattern;
 #[cfg(test)]
 pub mod testing;
 pub mod warning;
 
+pub use pattern::{EvidenceLine, Fix, Pattern, PatternId};
 pub use warning::Warning;
 
 /// Version of the JSON schema; bumped only for incompatible changes.
@@ -26,6 +28,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
+    /// The version of the recipe finding ids are made by ([`id::ID_VERSION`]): a baseline
+    /// with other ids compares every finding as new.
+    pub id_version: u32,
     /// The `--threshold`; null with `--threshold auto` (each profile's own bar is in
     /// `profiles[].threshold`).
     pub threshold: Option<u64>,
@@ -70,14 +75,17 @@ pub struct ProfileEntry {
     pub goroutines: u64,
     /// When the profile was taken (RFC 3339, UTC), if the profile says.
     pub time: Option<String>,
-    /// Where `time` came from: `profile` (pprof `time_nanos`) or `file` (the file's
-    /// modification time, for text dumps); null when unknown.
+    /// Where `time` came from: `profile` (pprof `time_nanos`), `file_name` (the time in a
+    /// name `leakprof collect` gave) or `file` (the file's modification time, with a
+    /// warning); null when unknown.
     pub time_source: Option<&'static str>,
     /// With `--threshold auto`: the bar this profile set from its own distribution.
     pub threshold: Option<u64>,
     /// A `goroutineleak` profile read next to plain goroutine profiles: it confirms places
     /// but is not counted as a snapshot, so no goroutine is counted twice.
     pub evidence: bool,
+    /// The instance the profile came from; null for the unnamed one.
+    pub instance: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -126,6 +134,46 @@ impl Verdict {
     }
 }
 
+/// What was observed between the first snapshot and the last: the change in goroutines
+/// (summed over instances) and the span in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub goroutines: i64,
+    pub seconds: f64,
+}
+
+/// A place on one instance of a fleet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InstanceCount {
+    /// The instance (the target folder of `collect`, a `--profile NAME=PATH` name, the
+    /// `--instance-label` value); null for the unnamed instance.
+    pub name: Option<String>,
+    /// Goroutines here in the instance's worst snapshot.
+    pub goroutines: u64,
+    /// From three or more of the instance's snapshots.
+    pub trend: Option<Trend>,
+    /// Goroutines an hour, when the instance's snapshots span at least 10 minutes.
+    pub growth_per_hour: Option<f64>,
+    /// The instance's timestamped snapshots, oldest first.
+    pub series: Vec<Point>,
+}
+
+/// A place's goroutines split by the values of one goroutine label (`--group-by-label`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelGroups {
+    pub key: String,
+    /// Most goroutines first; `(other)` holds goroutines without the label or past the
+    /// values kept.
+    pub values: Vec<LabelValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelValue {
+    pub value: String,
+    /// Goroutines with this value in the worst snapshot.
+    pub goroutines: u64,
+}
+
 /// One snapshot of a time series.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Point {
@@ -168,6 +216,12 @@ pub enum SuppressionKind {
     SelectTicker,
     /// A select that also waits on `ctx.Done()`.
     SelectCtxDone,
+    /// A wait on a timer of its own (`<-t.C`).
+    WaitTimer,
+    /// A wait on a ticker of its own.
+    WaitTicker,
+    /// A wait on a context that ends (`<-ctx.Done()` with a deadline or a cancel).
+    WaitCtxDone,
     /// An allowlist rule (`--rules`, `.leakprof.yaml`, built-in).
     Allowlist,
     /// `//leakprof:ignore <reason>` in the source.
@@ -181,6 +235,9 @@ impl SuppressionKind {
             SuppressionKind::SelectTimer => "select-timer",
             SuppressionKind::SelectTicker => "select-ticker",
             SuppressionKind::SelectCtxDone => "select-ctx-done",
+            SuppressionKind::WaitTimer => "wait-timer",
+            SuppressionKind::WaitTicker => "wait-ticker",
+            SuppressionKind::WaitCtxDone => "wait-ctx-done",
             SuppressionKind::Allowlist => "allowlist",
             SuppressionKind::Inline => "inline",
         }
@@ -201,6 +258,10 @@ pub struct Suppression {
     pub rule: Option<String>,
     /// The allowlist rule's owner, when it names one.
     pub owner: Option<String>,
+    /// For a bound (a timer, ticker or context case): whether the source shows it can fire
+    /// while the goroutine waits (`true`), or that could not be told (`false`: callers or
+    /// fields out of reach); null for rules and inline ignores.
+    pub verified: Option<bool>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -229,6 +290,14 @@ pub struct Finding {
     pub stack: Vec<String>,
     /// The function that started the example goroutine, when the dump says.
     pub created_by: Option<String>,
+    /// Where the goroutine was started, `file:line` of its `go` statement (repository-relative
+    /// with `--repo`): from a debug=2 dump's `created by` frame, else from the source when the
+    /// blocking function is a literal started by a `go` statement.
+    pub created_at: Option<String>,
+    /// Why the goroutines wait, told from the source: the leak pattern, the lines that make
+    /// the case and the fix. Set on every channel finding (`other` when nothing fits, or
+    /// without `--repo` when the profile alone cannot tell).
+    pub pattern: Option<Pattern>,
     /// Longest wait seen, from `N minutes` in text dumps.
     pub max_wait_minutes: Option<u32>,
     /// Goroutines the garbage collector proved leaked (worst snapshot).
@@ -236,10 +305,19 @@ pub struct Finding {
     /// The GC proved goroutines at this place leaked (a `goroutineleak` profile, or
     /// `(leaked)` in a debug=2 dump).
     pub confirmed: bool,
-    /// `growing`, `steady` or `shrinking`, from 3 or more timestamped snapshots; else null.
+    /// `growing`, `steady` or `shrinking` over the fleet, from instances with 3 or more
+    /// timestamped snapshots (growing when most of them grow); else null.
     pub trend: Option<Trend>,
-    /// Slope of the least-squares line through the snapshots, in goroutines per hour.
+    /// Summed over the instances, the slope of the least-squares line through each
+    /// instance's snapshots, in goroutines per hour; null when the snapshots span less than
+    /// 10 minutes (see `change`).
     pub growth_per_hour: Option<f64>,
+    /// The change observed from the first snapshot to the last, summed over instances.
+    pub change: Option<Change>,
+    /// The place on each instance, the worst first.
+    pub instances: Vec<InstanceCount>,
+    /// With `--group-by-label KEY`: goroutines by the label's values.
+    pub by_label: Option<LabelGroups>,
     /// Goroutines at this place in each timestamped snapshot, oldest first (empty with fewer
     /// than two timestamped snapshots).
     pub series: Vec<Point>,
@@ -272,6 +350,18 @@ pub enum Note {
     },
     /// Over an automatic threshold because it grows, not because of its count.
     GrowingUnderAutoBar { bar: u64 },
+    /// A case or wait that looks like a bound, and that the source shows can never fire.
+    BoundNever {
+        expr: String,
+        line: u32,
+        why: String,
+    },
+    /// A bare wait on a bound whose source could not tell whether it fires.
+    BoundUnverified {
+        expr: String,
+        line: u32,
+        why: String,
+    },
 }
 
 impl std::fmt::Display for Note {
@@ -293,6 +383,14 @@ impl std::fmt::Display for Note {
             Note::GrowingUnderAutoBar { bar } => write!(
                 f,
                 "reported because it grows, although under the automatic threshold of {bar}"
+            ),
+            Note::BoundNever { expr, line, why } => write!(
+                f,
+                "{expr} at line {line} looks like a way out but can never fire: {why}"
+            ),
+            Note::BoundUnverified { expr, line, why } => write!(
+                f,
+                "{expr} at line {line} may end the wait, but that is unverified: {why}"
             ),
         }
     }
@@ -370,12 +468,60 @@ impl Serialize for Exclusion {
 pub struct SourceEvidence {
     /// The line, trimmed.
     pub snippet: String,
+    /// Where the operation is on the line: the send or receive expression, a range loop's
+    /// header, a select's keyword. Null when the line holds no channel operation.
+    pub span: Option<Span>,
+    /// A few lines around the operation's line, as written.
+    pub context: Option<SourceContext>,
     /// The enclosing function as written in the source.
     pub function: Option<String>,
     /// Where the channel was made, when in the same function.
     pub channel: Option<ChannelEvidence>,
     /// Observations that did not decide anything (e.g. a `.C` of unknown origin).
     pub notes: Vec<String>,
+}
+
+/// A stretch of a source file. Lines count from 1; columns count Unicode code points from 1,
+/// and `end_column` is the column just after the last character (as SARIF counts them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start_line: u32,
+    pub start_column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// Lines of a source file as written, the first of them at `first_line`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SourceContext {
+    pub first_line: u32,
+    pub lines: Vec<String>,
+}
+
+impl SourceContext {
+    /// Lines shown before and after the operation's line.
+    pub const AROUND: u32 = 2;
+
+    /// The lines around `line` (1-based) of `text`: [`Self::AROUND`] on each side, fewer at
+    /// the ends of the file; None when `line` is not a line of it.
+    pub fn around(text: &str, line: u32) -> Option<SourceContext> {
+        if line == 0 {
+            return None;
+        }
+        let first_line = line.saturating_sub(Self::AROUND).max(1);
+        let lines: Vec<String> = text
+            .lines()
+            .skip(first_line as usize - 1)
+            .take((line - first_line + Self::AROUND + 1) as usize)
+            .map(str::to_string)
+            .collect();
+        (lines.len() > (line - first_line) as usize).then_some(SourceContext { first_line, lines })
+    }
+
+    /// Each line with its number.
+    pub fn numbered(&self) -> impl Iterator<Item = (u32, &str)> {
+        (self.first_line..).zip(self.lines.iter().map(String::as_str))
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -394,6 +540,22 @@ pub struct SourceInfo {
     pub revision: Option<String>,
     /// The commit it resolved to; null for a plain folder.
     pub commit: Option<String>,
+    /// Where `repo` sits in its git repository, `/`-separated (`""` at its root,
+    /// `services/api` for a module of a monorepo); null when it is in none. Findings' files
+    /// are relative to `repo`; CI formats and links name them from the repository's root.
+    pub path_in_repository: Option<String>,
+    /// The repository's remote (`origin`, or its only remote), without credentials.
+    pub remote: Option<String>,
+}
+
+impl SourceInfo {
+    /// `file` (relative to `repo`) as a path from the repository's root.
+    pub fn from_root(&self, file: &str) -> String {
+        match self.path_in_repository.as_deref() {
+            None | Some("") => file.to_string(),
+            Some(prefix) => format!("{prefix}/{file}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -431,12 +593,27 @@ impl Summary {
 }
 
 impl Report {
+    /// The report with one more warning.
+    pub fn with_warning(&self, warning: Warning) -> Report {
+        let mut report = self.clone();
+        report.warnings.push(warning);
+        report
+    }
+
     /// The findings with one status, in report order.
     pub fn with_status(&self, status: Status) -> Vec<&Finding> {
         self.findings
             .iter()
             .filter(|finding| finding.status == status)
             .collect()
+    }
+
+    /// The finding's file from the repository's root, when it was mapped into the repository
+    /// (`--repo`); None for a path as the profile gives it (absolute, or a module path).
+    pub fn repository_path(&self, finding: &Finding) -> Option<String> {
+        let source = self.source.as_ref()?;
+        finding.profile_file.as_ref()?;
+        Some(source.from_root(&finding.file))
     }
 
     /// The threshold as people read it: `100`, or `auto`.
@@ -478,6 +655,29 @@ pub fn rfc3339(nanos: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn context_around_a_line() {
+        fn check(text: &str, line: u32, expected: Option<(u32, &[&str])>) {
+            let found = SourceContext::around(text, line);
+            let found = found.as_ref().map(|c| {
+                (
+                    c.first_line,
+                    c.lines.iter().map(String::as_str).collect::<Vec<_>>(),
+                )
+            });
+            let expected = expected.map(|(first, lines)| (first, lines.to_vec()));
+            assert_eq!(found, expected, "{text:?} line {line}");
+        }
+        let text = "a\nb\nc\nd\ne\nf\n";
+        check(text, 3, Some((1, &["a", "b", "c", "d", "e"])));
+        check(text, 1, Some((1, &["a", "b", "c"])));
+        check(text, 6, Some((4, &["d", "e", "f"])));
+        check("\tx <- 1\r\n", 1, Some((1, &["\tx <- 1"])));
+        check(text, 7, None);
+        check(text, 0, None);
+        check("", 1, None);
+    }
 
     #[test]
     fn rfc3339_dates() {

@@ -27,11 +27,16 @@ pub fn finding() -> FindingBuilder {
         notes: Vec::new(),
         stack: Vec::new(),
         created_by: None,
+        created_at: None,
+        pattern: None,
         max_wait_minutes: None,
         leaked_goroutines: 0,
         confirmed: false,
         trend: None,
         growth_per_hour: None,
+        change: None,
+        instances: Vec::new(),
+        by_label: None,
         series: Vec::new(),
         profile_file: None,
         exclusion: None,
@@ -122,6 +127,16 @@ impl FindingBuilder {
 
     pub fn stack(mut self, stack: Vec<String>) -> Self {
         self.0.stack = stack;
+        self
+    }
+
+    pub fn created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.0.created_at = Some(created_at.into());
+        self
+    }
+
+    pub fn pattern(mut self, pattern: crate::model::Pattern) -> Self {
+        self.0.pattern = Some(pattern);
         self
     }
 

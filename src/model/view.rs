@@ -51,6 +51,9 @@ fn size_text(bytes: u64) -> String {
 #[derive(Clone, Debug, Deserialize)]
 pub struct ReportView {
     pub schema_version: u64,
+    /// The recipe the finding ids were made by; absent in reports made before ids carried it.
+    #[serde(default)]
+    pub id_version: Option<u64>,
     /// The source the report was checked against (`--repo`); `None` without one.
     #[serde(default)]
     pub source: Option<SourceView>,
@@ -179,6 +182,9 @@ fn suppression_kind<'de, D: Deserializer<'de>>(
         SuppressionKind::SelectTimer,
         SuppressionKind::SelectTicker,
         SuppressionKind::SelectCtxDone,
+        SuppressionKind::WaitTimer,
+        SuppressionKind::WaitTicker,
+        SuppressionKind::WaitCtxDone,
         SuppressionKind::Allowlist,
         SuppressionKind::Inline,
     ];

@@ -4,30 +4,32 @@
 //! typed output; a place's status is decided in one function ([`status::decide`]) from the
 //! evidence the stages gathered.
 
+mod patterns;
 mod read;
 mod rules;
 pub mod status;
 
-use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::aggregate::{Merged, Site, Tally};
+use crate::aggregate::{self, Merged, Site, Tally};
 use crate::allowlist::{self, Applied, Rule, Subject};
 use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
 use crate::model::id::{self, IdParts};
+use crate::model::view::ViewError;
 use crate::model::{
-    Exclusion, Finding, Hint, OtherBlocking, ProfileEntry, Report, RuleUsage, SCHEMA_VERSION,
-    SourceInfo, Status, Summary, Tool, Trend, Warning,
+    Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
+    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
 };
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
-use crate::series::Timeline;
+use crate::series::{Movement, Timeline};
+use crate::source::ignores::Marker;
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
-use status::{Decision, Evidence, Policy, RuleEvidence};
+use status::{Decision, Evidence, Policy, PoolEvidence, RuleEvidence};
 
 /// Errors that stop a whole run.
 #[derive(Debug, thiserror::Error)]
@@ -38,13 +40,10 @@ pub enum RunError {
     Repo(#[from] RepoError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<allowlist::RulesError>),
-    #[error("{path}: cannot read the rules file: {source}")]
-    RulesFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: bad --baseline: {message}")]
-    Baseline { path: PathBuf, message: String },
+    #[error("{0}")]
+    RulesFile(allowlist::ReadError),
+    #[error("bad --baseline: {0}")]
+    Baseline(ViewError),
 }
 
 /// Reads every profile `config` names and builds the report.
@@ -52,42 +51,48 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     // A bad --repo or --rev, rules file or baseline fails the run before any profile is read.
     let source = open_source(config)?;
     let rules = rules::load(&config.rules, source.as_ref())?;
+    let mut warnings = Vec::new();
     let baseline = match &config.baseline {
-        Some(path) => Some(rules::read_baseline(path)?),
+        Some(path) => Some(rules::read_baseline(path, &mut warnings)?),
         None => None,
     };
-    let mut warnings = Vec::new();
 
     let read =
         read::profiles(config, &mut warnings).map_err(|none| RunError::NoProfiles(none.0))?;
     let (places, other) = split_places(read.merged, read.evidence, &read.timeline);
-    let checks = check_source(&places, source.as_ref(), &mut warnings)?;
+    let (checks, markers) = check_source(&places, source.as_ref(), &mut warnings)?;
+    let (places, checks) = merge_same_code(places, checks, &read.timeline);
+    warnings.extend(unused_ignores(&places, &checks, markers));
     let owners = assign_owners(&places, &checks, source.as_ref(), &mut warnings);
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
     warnings.extend(applied.warnings.iter().cloned());
+    let told = patterns::tell(&places, &checks);
+    let known = gather(places, checks, exclusions, owners, told, &applied);
     let auto_bar = automatic_bar(&read.entries, config);
-    let decided = decide_all(
-        &places,
-        &checks,
-        &exclusions,
-        &applied,
-        &rules,
-        auto_bar,
-        config,
+    let decided = decide_all(&known, &rules, auto_bar, config);
+    warnings.extend(
+        decided
+            .iter()
+            .flat_map(|decision| decision.warnings.clone()),
     );
     let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
-    let findings = assemble(places, checks, owners, exclusions, decided, &read.timeline);
-    let findings = with_ids(findings);
+    let root = source.as_ref().and_then(|source| source.provenance());
+    let ids = ids(
+        &known,
+        root.as_ref().map(|found| found.path_in_repository.as_str()),
+    );
+    let findings = assemble(known, decided, ids, config.labels.group.as_deref());
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
-    let (findings, other) = for_owner(findings, other, config.owner.as_deref());
+    let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
     summary.count_reported(&findings);
     let hints = hints(&read.entries, &findings);
 
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
+        id_version: id::ID_VERSION,
         threshold: match config.threshold {
             Threshold::Fixed(n) => Some(n),
             Threshold::Auto => None,
@@ -95,12 +100,19 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         source: source
             .as_ref()
             .zip(config.source.as_ref())
-            .map(|(source, asked)| SourceInfo {
-                repo: asked.repo.display().to_string(),
-                revision: source
-                    .commit()
-                    .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
-                commit: source.commit(),
+            .map(|(source, asked)| {
+                let provenance = source.provenance();
+                SourceInfo {
+                    repo: asked.repo.display().to_string(),
+                    revision: source
+                        .commit()
+                        .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
+                    commit: source.commit(),
+                    path_in_repository: provenance
+                        .as_ref()
+                        .map(|found| found.path_in_repository.clone()),
+                    remote: provenance.and_then(|found| found.remote),
+                }
             }),
         summary,
         profiles: read.entries,
@@ -126,12 +138,12 @@ struct Place {
     tally: Tally,
     /// Goroutines the GC proved leaked here, from the snapshots or an evidence profile.
     leaked: u64,
-    /// How the count moved, and its growth per hour.
-    trend: Option<(Trend, f64)>,
+    /// How the count moved on each instance and over the fleet.
+    movement: Movement,
 }
 
-/// Channel places, with the GC's proof from evidence profiles and their trends; and the
-/// other blocking.
+/// Channel places and the sync waits the GC proved leaked, with the GC's proof from evidence
+/// profiles and how they moved; and the other blocking.
 fn split_places(
     merged: Merged,
     evidence: Merged,
@@ -145,19 +157,24 @@ fn split_places(
     let mut places = Vec::new();
     let mut other = Vec::new();
     for (site, tally) in merged.into_sites() {
-        match site.blocking {
-            Blocking::Channel(op) => {
-                let key = (site.file.clone(), site.line, site.function.clone());
-                let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
-                places.push(Place {
-                    trend: timeline.trend(&tally.series),
-                    site,
-                    op,
-                    tally,
-                    leaked,
-                });
-            }
-            Blocking::Other(kind) => other.push(OtherBlocking {
+        let key = (site.file.clone(), site.line, site.function.clone());
+        let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
+        // A wait on a sync primitive is a finding only on the GC's proof: unproven, a mutex
+        // held long is contention, not a leak.
+        let op = match site.blocking {
+            Blocking::Channel(op) => Some(op),
+            Blocking::Other(kind) if leaked > 0 => Op::of_sync_wait(kind),
+            Blocking::Other(_) => None,
+        };
+        match (op, site.blocking) {
+            (Some(op), _) => places.push(Place {
+                movement: timeline.movement(&tally.series),
+                site,
+                op,
+                tally,
+                leaked,
+            }),
+            (None, Blocking::Other(kind)) => other.push(OtherBlocking {
                 kind: kind.as_str(),
                 function: site.function,
                 file: site.file,
@@ -166,6 +183,7 @@ fn split_places(
                 total_goroutines: tally.total_goroutines,
                 profiles: tally.profiles,
             }),
+            (None, Blocking::Channel(_)) => {}
         }
     }
     other.sort_by(|a, b| {
@@ -179,14 +197,79 @@ fn split_places(
     (places, other)
 }
 
-/// With `--repo`: what the source says about each place; without, nothing.
+/// One place per piece of code: the same function, line and op reached through different
+/// paths (a build with `-trimpath` and one without, two build folders) is one place once
+/// mapped into the repository; without `--repo`, the file's name stands in for its path.
+/// Tallies merge, so no goroutine is counted twice and no id gets a `-2` twin.
+fn merge_same_code(
+    places: Vec<Place>,
+    checks: Vec<Option<SourceCheck>>,
+    timeline: &Timeline,
+) -> (Vec<Place>, Vec<Option<SourceCheck>>) {
+    let key = |place: &Place, check: &Option<SourceCheck>| {
+        let file = match check.as_ref().and_then(|check| check.location.repo_path()) {
+            Some(path) => path.to_string(),
+            None => {
+                let file = &place.site.file;
+                file.rsplit(['/', '\\']).next().unwrap_or(file).to_string()
+            }
+        };
+        let op = op_of(place, check);
+        (
+            file,
+            place.site.line,
+            place.site.function.clone(),
+            op.family(),
+        )
+    };
+    let mut first: HashMap<(String, u32, String, Op), usize> = HashMap::new();
+    let mut merged: Vec<(Place, Option<SourceCheck>)> = Vec::with_capacity(places.len());
+    let mut absorbed = false;
+    for (place, check) in places.into_iter().zip(checks) {
+        let key = key(&place, &check);
+        match first.get(&key) {
+            Some(&at) => {
+                absorbed = true;
+                let (kept, kept_check) = &mut merged[at];
+                // The most specific name of the op: nil_send over send, any over unknown.
+                if place.op != Op::Unknown && (kept.op == Op::Unknown || place.op > kept.op) {
+                    kept.op = place.op;
+                }
+                kept.leaked = kept.leaked.max(place.leaked);
+                aggregate::merge_tally(&mut kept.tally, place.tally);
+                let trusted =
+                    |check: &Option<SourceCheck>| check.as_ref().is_some_and(|check| check.trusted);
+                if !trusted(kept_check) && trusted(&check) {
+                    *kept_check = check;
+                }
+            }
+            None => {
+                first.insert(key, merged.len());
+                merged.push((place, check));
+            }
+        }
+    }
+    if absorbed {
+        for (place, _) in &mut merged {
+            place.movement = timeline.movement(&place.tally.series);
+        }
+    }
+    merged.into_iter().unzip()
+}
+
+/// An inline ignore and the repository file it is in.
+type FileMarker = (String, Marker);
+
+/// With `--repo`: what the source says about each place, and the inline ignores of the files
+/// read; without, nothing.
 fn check_source(
     places: &[Place],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Option<SourceCheck>>, RunError> {
+) -> Result<(Vec<Option<SourceCheck>>, Vec<FileMarker>), RunError> {
+    let mut markers = Vec::new();
     let Some(source) = source else {
-        return Ok(places.iter().map(|_| None).collect());
+        return Ok((places.iter().map(|_| None).collect(), markers));
     };
     let mapper = PathMapper::new(source)?;
     let refs: Vec<PlaceRef<'_>> = places
@@ -196,12 +279,42 @@ fn check_source(
             line: place.site.line,
             function: &place.site.function,
             op: place.op,
+            creator: place
+                .tally
+                .created_by
+                .as_deref()
+                .zip(place.tally.created_at.as_ref())
+                .map(|(function, (file, line))| (function, file.as_str(), *line)),
+            caller: patterns::caller(&place.site, &place.tally.stack),
         })
         .collect();
-    Ok(source::check(&refs, source, &mapper, warnings)
+    let checks = source::check(&refs, source, &mapper, warnings, &mut markers);
+    Ok((checks.into_iter().map(Some).collect(), markers))
+}
+
+/// Inline ignores that apply to no place of the profiles, whatever its status: stale once the
+/// leak they excused is fixed. Those of the files the source stage read: reading every Go file
+/// of a large repository for them would cost seconds.
+fn unused_ignores(
+    places: &[Place],
+    checks: &[Option<SourceCheck>],
+    mut markers: Vec<FileMarker>,
+) -> Vec<Warning> {
+    markers.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
+    markers
         .into_iter()
-        .map(Some)
-        .collect())
+        .filter(|(path, marker)| {
+            !places.iter().zip(checks).any(|(place, check)| {
+                check.as_ref().and_then(|check| check.location.repo_path()) == Some(path.as_str())
+                    && marker.applies_to(place.site.line)
+            })
+        })
+        .map(|(file, marker)| Warning::IgnoreUnused {
+            file,
+            line: marker.line,
+            alone: marker.alone,
+        })
+        .collect()
 }
 
 /// Code owners from the first CODEOWNERS file at the revision, for places mapped into the
@@ -325,11 +438,48 @@ fn automatic_bar(entries: &[ProfileEntry], config: &ReportConfig) -> Option<u64>
     entries.iter().filter_map(|entry| entry.threshold).max()
 }
 
-fn decide_all(
-    places: &[Place],
-    checks: &[Option<SourceCheck>],
-    exclusions: &[Option<Exclusion>],
+/// Everything the stages found out about one place, gathered for the decision.
+struct Known {
+    place: Place,
+    check: Option<SourceCheck>,
+    exclusion: Option<Exclusion>,
+    owners: Vec<String>,
+    told: patterns::Told,
+    /// The allowlist rule that would suppress the place (an index into the rules).
+    rule: Option<usize>,
+}
+
+/// The stages' findings about each place, one record per place.
+fn gather(
+    places: Vec<Place>,
+    checks: Vec<Option<SourceCheck>>,
+    exclusions: Vec<Option<Exclusion>>,
+    owners: Vec<Vec<String>>,
+    told: Vec<patterns::Told>,
     applied: &Applied,
+) -> Vec<Known> {
+    places
+        .into_iter()
+        .zip(checks)
+        .zip(exclusions)
+        .zip(owners)
+        .zip(told)
+        .zip(&applied.hits)
+        .map(
+            |(((((place, check), exclusion), owners), told), &rule)| Known {
+                place,
+                check,
+                exclusion,
+                owners,
+                told,
+                rule,
+            },
+        )
+        .collect()
+}
+
+fn decide_all(
+    known: &[Known],
     rules: &[Rule],
     auto_bar: Option<u64>,
     config: &ReportConfig,
@@ -338,19 +488,20 @@ fn decide_all(
         ctx_done_bounds: config.ctx_done_bounds,
         confirmed_below_threshold: config.confirmed_below_threshold,
     };
-    places
+    known
         .iter()
-        .zip(checks)
-        .zip(exclusions)
-        .zip(&applied.hits)
-        .map(|(((place, check), exclusion), hit)| {
-            let rule = hit.map(|index| &rules[index]).map(|rule| RuleEvidence {
-                id: &rule.id,
-                reason: &rule.reason,
-                owner: rule.owner.as_deref(),
-            });
+        .map(|known| {
+            let (place, check) = (&known.place, &known.check);
+            let rule = known
+                .rule
+                .map(|index| &rules[index])
+                .map(|rule| RuleEvidence {
+                    id: &rule.id,
+                    reason: &rule.reason,
+                    owner: rule.owner.as_deref(),
+                });
             let evidence = Evidence {
-                exclusion: exclusion.as_ref(),
+                exclusion: known.exclusion.as_ref(),
                 ignore: check.as_ref().and_then(|check| check.ignore.as_deref()),
                 rule,
                 bounds: check.as_ref().map_or(&[], |check| &check.bounds),
@@ -359,13 +510,37 @@ fn decide_all(
                 over_threshold: place.tally.over_threshold,
                 op: op_of(place, check),
                 source_checked: check.as_ref().is_some_and(|check| check.evidence.is_some()),
-                trend: place.trend.map(|(trend, _)| trend),
+                trend: place.movement.trend,
                 auto_bar,
-                pool: None,
+                pool: pool_evidence(known),
+                pattern: known.told.abandoning(),
             };
             status::decide(&evidence, policy)
         })
         .collect()
+}
+
+/// A steady place whose goroutines a loop of a fixed count started: a worker pool, by the
+/// look of it.
+fn pool_evidence(known: &Known) -> Option<PoolEvidence<'_>> {
+    let place = &known.place;
+    if place.movement.trend != Some(Trend::Steady) {
+        return None;
+    }
+    let spawn = known.check.as_ref()?.spawn.as_ref()?;
+    if !spawn.fixed_loop {
+        return None;
+    }
+    let creator = place
+        .tally
+        .created_by
+        .as_deref()
+        .or(spawn.function.as_deref())?;
+    Some(PoolEvidence {
+        goroutines: place.tally.goroutines,
+        creator,
+        snapshots: place.tally.profiles as usize,
+    })
 }
 
 /// Each rule's usage, counting the places it suppressed in the end.
@@ -394,20 +569,24 @@ fn rule_usage(
 
 /// Builds each finding once, from everything the stages found.
 fn assemble(
-    places: Vec<Place>,
-    checks: Vec<Option<SourceCheck>>,
-    owners: Vec<Vec<String>>,
-    exclusions: Vec<Option<Exclusion>>,
+    known: Vec<Known>,
     decided: Vec<Decision>,
-    timeline: &Timeline,
+    ids: Vec<String>,
+    group_key: Option<&str>,
 ) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = places
+    let mut findings: Vec<Finding> = known
         .into_iter()
-        .zip(checks)
-        .zip(owners)
-        .zip(exclusions)
         .zip(decided)
-        .map(|((((place, check), owners), exclusion), decision)| {
+        .zip(ids)
+        .map(|((known, decision), id)| {
+            let Known {
+                place,
+                check,
+                exclusion,
+                owners,
+                told,
+                ..
+            } = known;
             let op = op_of(&place, &check);
             let file = file_of(&place, &check).to_string();
             let mapped = check
@@ -417,11 +596,11 @@ fn assemble(
                 site,
                 tally,
                 leaked,
-                trend,
+                movement,
                 ..
             } = place;
             Finding {
-                id: String::new(),
+                id,
                 function: site.function,
                 profile_file: mapped.then_some(site.file),
                 file,
@@ -436,12 +615,17 @@ fn assemble(
                 notes: decision.notes,
                 stack: tally.stack.lines().map(str::to_owned).collect(),
                 created_by: tally.created_by,
+                created_at: told.created_at,
+                pattern: told.pattern,
                 max_wait_minutes: tally.max_wait_minutes,
                 leaked_goroutines: leaked,
                 confirmed: leaked > 0,
-                trend: trend.map(|(trend, _)| trend),
-                growth_per_hour: trend.map(|(_, growth)| growth),
-                series: timeline.points(&tally.series),
+                trend: movement.trend,
+                growth_per_hour: movement.growth_per_hour,
+                change: movement.change,
+                instances: movement.instances,
+                series: movement.series,
+                by_label: label_groups(group_key, &tally.groups),
                 exclusion,
                 source: check.and_then(|check| check.evidence),
                 labels: tally
@@ -466,26 +650,61 @@ fn assemble(
     findings
 }
 
-fn with_ids(mut findings: Vec<Finding>) -> Vec<Finding> {
-    let parts: Vec<IdParts<'_>> = findings
+/// A place's goroutines by the values of the label to group by, most first.
+fn label_groups(key: Option<&str>, groups: &BTreeMap<String, u64>) -> Option<LabelGroups> {
+    let key = key?;
+    let mut values: Vec<LabelValue> = groups
         .iter()
-        .map(|finding| IdParts {
-            file: &finding.file,
-            line: finding.line,
-            function: &finding.function,
-            op: finding.op,
-            source_text: finding
-                .source
-                .as_ref()
-                .filter(|_| finding.profile_file.is_some())
-                .map(|source| source.snippet.as_str()),
+        .map(|(value, &goroutines)| LabelValue {
+            value: value.clone(),
+            goroutines,
         })
         .collect();
-    let ids = id::assign(&parts);
-    for (finding, id) in findings.iter_mut().zip(ids) {
-        finding.id = id;
-    }
-    findings
+    values.sort_by(|a, b| {
+        b.goroutines
+            .cmp(&a.goroutines)
+            .then_with(|| a.value.cmp(&b.value))
+    });
+    Some(LabelGroups {
+        key: key.to_string(),
+        values,
+    })
+}
+
+/// Every place's id, from what identifies its code (see [`crate::model::id`]): its file
+/// named from the repository's root (`prefix` is where `--repo` sits in it), so that
+/// `--repo .` and `--repo services/api` give a leak the same id.
+fn ids(known: &[Known], prefix: Option<&str>) -> Vec<String> {
+    let files: Vec<String> = known
+        .iter()
+        .map(|known| {
+            let file = file_of(&known.place, &known.check);
+            let mapped = known
+                .check
+                .as_ref()
+                .is_some_and(|check| check.location.repo_path().is_some());
+            match prefix.filter(|prefix| mapped && !prefix.is_empty()) {
+                Some(prefix) => format!("{prefix}/{file}"),
+                None => file.to_string(),
+            }
+        })
+        .collect();
+    let parts: Vec<IdParts<'_>> = known
+        .iter()
+        .zip(&files)
+        .map(|(known, file)| (&known.place, &known.check, file))
+        .map(|(place, check, file)| IdParts {
+            file,
+            line: place.site.line,
+            function: &place.site.function,
+            op: op_of(place, check),
+            syntax: check.as_ref().and_then(|check| {
+                check.location.repo_path()?;
+                check.syntax.as_deref()
+            }),
+        })
+        .collect();
+    id::assign(&parts)
 }
 
 fn against_baseline(
@@ -505,9 +724,19 @@ fn for_owner(
     mut findings: Vec<Finding>,
     mut other: Vec<OtherBlocking>,
     owner: Option<&str>,
+    warnings: &mut Vec<Warning>,
 ) -> (Vec<Finding>, Vec<OtherBlocking>) {
     if let Some(owner) = owner {
-        findings.retain(|finding| finding.owners.iter().any(|o| o.eq_ignore_ascii_case(owner)));
+        let owns = |finding: &Finding| finding.owners.iter().any(|o| o.eq_ignore_ascii_case(owner));
+        // Said apart from "no suspected leaks": an owner that owns nothing is a typo or a
+        // team missing from CODEOWNERS, not good news.
+        if !findings.iter().any(owns) {
+            warnings.push(Warning::OwnerOwnsNothing {
+                owner: owner.to_string(),
+                known: findings.iter().any(|finding| !finding.owners.is_empty()),
+            });
+        }
+        findings.retain(owns);
         other.clear();
     }
     (findings, other)
@@ -535,16 +764,21 @@ fn summarize(entries: &[ProfileEntry], findings: &[Finding], other: &[OtherBlock
         goroutines: entries
             .iter()
             .filter(|entry| !entry.evidence)
-            .map(|entry| entry.goroutines)
-            .sum(),
+            .fold(0u64, |sum, entry| sum.saturating_add(entry.goroutines)),
         ..Summary::default()
     };
     for finding in findings {
-        summary.channel_blocked += finding.total_goroutines;
-        *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
+        if finding.op.is_channel() {
+            summary.channel_blocked = summary
+                .channel_blocked
+                .saturating_add(finding.total_goroutines);
+        }
+        let kind = summary.by_kind.entry(finding.op.as_str()).or_default();
+        *kind = kind.saturating_add(finding.total_goroutines);
     }
     for entry in other {
-        *summary.by_kind.entry(entry.kind).or_default() += entry.total_goroutines;
+        let kind = summary.by_kind.entry(entry.kind).or_default();
+        *kind = kind.saturating_add(entry.total_goroutines);
     }
     summary
 }

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Merged, Snapshot};
+use crate::aggregate::{self, LabelKeys, Merged, Snapshot};
 use crate::cli::Threshold;
 use crate::collect;
-use crate::config::ReportConfig;
+use crate::config::{ProfileSource, ReportConfig};
 use crate::model::{ProfileEntry, Warning, rfc3339};
 use crate::profile::{self, Format, ProfileInfo, ReadOptions};
 use crate::series::Timeline;
@@ -31,85 +31,201 @@ pub struct Read {
 #[derive(Debug)]
 pub struct NoProfiles(pub Vec<Warning>);
 
+/// Profiles read at the same time. Each is merged as soon as its chunk is read, so memory
+/// holds what a chunk keeps, not what every file of a fleet keeps.
+const CHUNK: usize = 64;
+
 /// Reads every profile `config` names. An unreadable profile among readable ones is a
 /// warning; with none readable the run fails.
 pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Read, NoProfiles> {
     let mut problems = Vec::new();
     let files = profile_files(&config.profiles, &mut problems);
-    let options = ReadOptions {
-        max_decompressed_size: config.max_decompressed_size,
-    };
-    let read = read_all(&files, &options, config.progress);
-
-    let plain_profiles = read
-        .iter()
-        .flatten()
-        .any(|one| one.info.format != Format::GoroutineLeak);
-    let mut merged = Merged::default();
-    let mut evidence = Merged::default();
-    let mut times = Vec::new();
-    let mut entries = Vec::new();
-    let mut read_warnings = Vec::new();
-    for (path, result) in files.iter().zip(read) {
-        let shown = path.display().to_string();
-        let mut one = match result {
-            Ok(one) => one,
-            Err(error) => {
-                problems.push(Warning::UnreadableProfile {
-                    path: shown,
+    let options = ReadOptions::new(config.max_decompressed_size);
+    let bar = progress_bar(files.len(), config.progress);
+    let mut merging = Merging::new(config);
+    // goroutineleak profiles wait for the end: beside plain profiles they are evidence, not
+    // snapshots, and only the whole run tells.
+    let mut leak_profiles = Vec::new();
+    for (start, chunk) in (0..).step_by(CHUNK).zip(files.chunks(CHUNK)) {
+        let read = read_chunk(chunk, &options, &config.labels, &bar);
+        for ((order, file), result) in (start..).zip(chunk).zip(read) {
+            match result {
+                Err(error) => problems.push(Warning::UnreadableProfile {
+                    path: file.path.display().to_string(),
                     error: error.to_string(),
-                });
-                continue;
+                }),
+                Ok(one) if one.info.format == Format::GoroutineLeak => {
+                    leak_profiles.push((order, file, one))
+                }
+                Ok(one) => merging.absorb(order, file, one, false),
             }
-        };
-        read_warnings.extend(one.info.warnings.iter().map(|message| Warning::Profile {
-            path: shown.clone(),
-            message: message.clone(),
-        }));
-        let (time, time_source) = match (one.info.time_nanos, one.modified) {
-            (Some(time), _) => (Some(time), Some("profile")),
-            (None, Some(modified))
+        }
+    }
+    bar.finish_and_clear();
+    let evidence = !merging.entries.is_empty();
+    for (order, file, one) in leak_profiles {
+        merging.absorb(order, file, one, evidence);
+    }
+    if merging.entries.is_empty() {
+        return Err(NoProfiles(problems));
+    }
+    // Problems with whole files come first.
+    warnings.extend(problems);
+    Ok(merging.finish(warnings))
+}
+
+/// Snapshots merged so far, and what is known of the profiles they came from.
+struct Merging<'c> {
+    config: &'c ReportConfig,
+    merged: Merged,
+    evidence: Merged,
+    instances: Instances,
+    /// (instance, time) of every timestamped snapshot.
+    timed: Vec<(u32, i64)>,
+    /// Profile entries with their place in the file order.
+    entries: Vec<(usize, ProfileEntry)>,
+    warnings: Vec<Warning>,
+    /// Text dumps whose time is their file's modification time.
+    timed_by_file: usize,
+}
+
+impl<'c> Merging<'c> {
+    fn new(config: &'c ReportConfig) -> Self {
+        Merging {
+            config,
+            merged: Merged::default(),
+            evidence: Merged::default(),
+            instances: Instances::default(),
+            timed: Vec::new(),
+            entries: Vec::new(),
+            warnings: Vec::new(),
+            timed_by_file: 0,
+        }
+    }
+
+    /// Closes one profile's snapshot and merges it: as evidence of GC proof, or as a
+    /// snapshot of its instance at its time.
+    fn absorb(
+        &mut self,
+        order: usize,
+        file: &ProfileFile,
+        mut one: ReadProfile,
+        is_evidence: bool,
+    ) {
+        let shown = file.path.display().to_string();
+        self.warnings
+            .extend(one.info.warnings.iter().map(|message| Warning::Profile {
+                path: shown.clone(),
+                message: message.clone(),
+            }));
+        let (time, time_source) = match (one.info.time_nanos, file.named_time, one.modified) {
+            (Some(time), _, _) => (Some(time), Some("profile")),
+            (None, Some(time), _) => (Some(time), Some("file_name")),
+            (None, None, Some(modified))
                 if matches!(one.info.format, Format::Debug2 | Format::Debug1) =>
             {
+                self.timed_by_file += 1;
                 (Some(modified), Some("file"))
             }
             _ => (None, None),
         };
-        let is_evidence = plain_profiles && one.info.format == Format::GoroutineLeak;
-        let threshold = match config.threshold {
+        // An explicit name first, then the instance label, then collect's folder.
+        let name = file
+            .named_instance
+            .clone()
+            .or_else(|| one.snapshot.labelled_instance().map(str::to_string))
+            .or_else(|| file.folder_instance.clone());
+        let instance = self.instances.index(name.clone());
+        let auto = self.config.threshold == Threshold::Auto;
+        let threshold = match self.config.threshold {
             Threshold::Fixed(threshold) => threshold,
             Threshold::Auto => aggregate::auto_threshold(&one.snapshot.channel_counts()),
         };
         if is_evidence {
-            one.snapshot.finish(u64::MAX, None);
-            evidence.add(one.snapshot);
+            one.snapshot.finish(u64::MAX, None, instance);
+            self.evidence.add(one.snapshot);
         } else {
-            one.snapshot.finish(threshold, time);
-            merged.add(one.snapshot);
-            times.extend(time);
+            one.snapshot.finish(threshold, time, instance);
+            self.merged.add(one.snapshot);
+            self.timed.extend(time.map(|time| (instance, time)));
         }
-        entries.push(ProfileEntry {
+        let entry = ProfileEntry {
             path: shown,
             format: one.info.format,
             goroutines: one.info.goroutines,
             time: time.map(rfc3339),
             time_source,
-            threshold: (config.threshold == Threshold::Auto && !is_evidence).then_some(threshold),
+            threshold: (auto && !is_evidence).then_some(threshold),
             evidence: is_evidence,
-        });
+            instance: name,
+        };
+        self.entries.push((order, entry));
     }
-    if entries.is_empty() {
-        return Err(NoProfiles(problems));
+
+    fn finish(mut self, warnings: &mut Vec<Warning>) -> Read {
+        // A time matters once snapshots form a series.
+        if self.timed_by_file > 0 && self.timed.len() >= 2 {
+            self.warnings.push(Warning::TimeFromFile {
+                profiles: self.timed_by_file,
+            });
+        }
+        warnings.extend(self.warnings);
+        self.entries.sort_by_key(|(order, _)| *order);
+        Read {
+            merged: self.merged,
+            evidence: self.evidence,
+            timeline: Timeline::new(self.instances.names, &self.timed),
+            entries: self.entries.into_iter().map(|(_, entry)| entry).collect(),
+        }
     }
-    // Problems with whole files come first.
-    warnings.extend(problems);
-    warnings.extend(read_warnings);
-    Ok(Read {
-        merged,
-        evidence,
-        timeline: Timeline::new(times),
-        entries,
-    })
+}
+
+/// The instances of a run, numbered in the order they are first seen (files are read in a
+/// sorted order, so the numbering is reproducible).
+#[derive(Default)]
+struct Instances {
+    names: Vec<Option<String>>,
+}
+
+impl Instances {
+    fn index(&mut self, name: Option<String>) -> u32 {
+        let at = match self.names.iter().position(|known| *known == name) {
+            Some(at) => at,
+            None => {
+                self.names.push(name);
+                self.names.len() - 1
+            }
+        };
+        u32::try_from(at).unwrap_or(u32::MAX)
+    }
+}
+
+/// A profile file, with what its name and place say about it.
+struct ProfileFile {
+    path: PathBuf,
+    /// `--profile NAME=PATH`.
+    named_instance: Option<String>,
+    /// The folder of a file `leakprof collect` named: its target.
+    folder_instance: Option<String>,
+    /// The time in a name `leakprof collect` gave.
+    named_time: Option<i64>,
+}
+
+impl ProfileFile {
+    fn new(path: PathBuf, source: &ProfileSource) -> ProfileFile {
+        let named_time = path.file_name().and_then(collect::time_from_file_name);
+        let folder_instance = named_time
+            .and(path.parent())
+            .and_then(Path::file_name)
+            .and_then(|name| name.to_str())
+            .map(str::to_string);
+        ProfileFile {
+            path,
+            named_instance: source.instance.clone(),
+            folder_instance,
+            named_time,
+        }
+    }
 }
 
 /// One profile read, with what the file system says about it.
@@ -120,28 +236,33 @@ struct ReadProfile {
     modified: Option<i64>,
 }
 
-/// Reads every file in parallel (one per core), each into its own snapshot, keeping their
-/// order. A progress bar shows on stderr when it is a terminal.
-fn read_all(
-    files: &[PathBuf],
+/// A progress bar on stderr when it is a terminal and there is more than one file.
+fn progress_bar(files: usize, progress: bool) -> indicatif::ProgressBar {
+    if !(progress && files > 1 && io::stderr().is_terminal()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "reading profiles {bar:40} {pos}/{len} {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Reads the files of a chunk in parallel (one per core), each into its own snapshot, keeping
+/// their order.
+fn read_chunk(
+    files: &[ProfileFile],
     options: &ReadOptions,
-    progress: bool,
+    labels: &LabelKeys,
+    bar: &indicatif::ProgressBar,
 ) -> Vec<Result<ReadProfile, profile::ProfileError>> {
-    let bar = if progress && files.len() > 1 && io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(files.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "reading profiles {bar:40} {pos}/{len} {elapsed} (eta {eta})",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let read = files
+    files
         .par_iter()
-        .map(|path| {
-            let mut snapshot = Snapshot::default();
+        .map(|file| {
+            let path = &file.path;
+            let mut snapshot = Snapshot::with_labels(labels.clone());
             let result = profile::read_file(path, options, &mut snapshot);
             bar.inc(1);
             let modified = fs::metadata(path)
@@ -155,22 +276,26 @@ fn read_all(
                 modified,
             })
         })
-        .collect();
-    bar.finish_and_clear();
-    read
+        .collect()
 }
 
 /// Expands folders into the files below them (sorted, so runs are reproducible). A path that
 /// cannot be listed is recorded in `problems`.
-fn profile_files(paths: &[PathBuf], problems: &mut Vec<Warning>) -> Vec<PathBuf> {
+fn profile_files(sources: &[ProfileSource], problems: &mut Vec<Warning>) -> Vec<ProfileFile> {
     let mut files = Vec::new();
-    for path in paths {
+    for source in sources {
+        let path = &source.path;
         if !path.is_dir() {
-            files.push(path.clone());
+            files.push(ProfileFile::new(path.clone(), source));
             continue;
         }
         let before = files.len();
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        // Links are followed (walkdir stops at loops and reports them) so that a folder of
+        // links to profiles reads like the files themselves.
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 // A `collect` killed mid-save leaves its temporary file: not a snapshot.
                 Ok(entry) if collect::is_partial_file(entry.file_name()) => {
@@ -178,7 +303,9 @@ fn profile_files(paths: &[PathBuf], problems: &mut Vec<Warning>) -> Vec<PathBuf>
                         path: entry.path().display().to_string(),
                     })
                 }
-                Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
+                Ok(entry) if entry.file_type().is_file() => {
+                    files.push(ProfileFile::new(entry.into_path(), source))
+                }
                 Ok(_) => {}
                 Err(error) => problems.push(Warning::ProfileFolder {
                     path: shown(error.path(), path),

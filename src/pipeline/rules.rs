@@ -2,13 +2,14 @@
 //! precedence order, and the finding ids of a baseline report.
 
 use std::collections::HashSet;
-use std::fs;
 use std::path::Path;
 
 use super::RunError;
 use crate::allowlist::{self, Rule, RuleSource};
 use crate::config::RulesConfig;
-use crate::model::SCHEMA_VERSION;
+use crate::model::Warning;
+use crate::model::id::ID_VERSION;
+use crate::model::view::ReportView;
 use crate::source::repo::Source;
 
 /// Loads every rule in precedence order: `--rules` files, the repository's `.leakprof.yaml`,
@@ -17,10 +18,7 @@ pub fn load(config: &RulesConfig, source: Option<&Source>) -> Result<Vec<Rule>, 
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for (index, path) in config.files.iter().enumerate() {
-        let text = fs::read_to_string(path).map_err(|source| RunError::RulesFile {
-            path: path.clone(),
-            source,
-        })?;
+        let text = allowlist::read_file(path).map_err(RunError::RulesFile)?;
         match allowlist::parse(&text, &path.display().to_string(), RuleSource::User(index)) {
             Ok(parsed) => rules.extend(parsed),
             Err(found) => errors.extend(found),
@@ -61,30 +59,22 @@ pub fn load(config: &RulesConfig, source: Option<&Source>) -> Result<Vec<Rule>, 
     }
 }
 
-/// The finding ids of an earlier JSON report.
-pub fn read_baseline(path: &Path) -> Result<HashSet<String>, RunError> {
-    let bad = |message: String| RunError::Baseline {
-        path: path.to_path_buf(),
-        message,
-    };
-    let text = fs::read_to_string(path).map_err(|error| bad(format!("cannot read: {error}")))?;
-    let report: serde_json::Value =
-        serde_json::from_str(&text).map_err(|error| bad(format!("not JSON: {error}")))?;
-    if report["schema_version"].as_u64() != Some(u64::from(SCHEMA_VERSION)) {
-        return Err(bad(
-            "not a leakprof JSON report (no `schema_version: 1`)".into()
-        ));
+/// The finding ids of an earlier JSON report; a warning when its ids were made by another
+/// recipe than today's.
+pub fn read_baseline(
+    path: &Path,
+    warnings: &mut Vec<Warning>,
+) -> Result<HashSet<String>, RunError> {
+    let report = ReportView::read(path).map_err(RunError::Baseline)?;
+    if report.id_version != Some(u64::from(ID_VERSION)) {
+        warnings.push(Warning::BaselineIdVersion {
+            path: path.display().to_string(),
+            found: report.id_version,
+        });
     }
-    let findings = report["findings"]
-        .as_array()
-        .ok_or_else(|| bad("the report has no `findings` list".into()))?;
-    findings
-        .iter()
-        .map(|finding| {
-            finding["id"]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| bad("a finding has no `id`".into()))
-        })
-        .collect()
+    Ok(report
+        .findings
+        .into_iter()
+        .map(|finding| finding.id)
+        .collect())
 }

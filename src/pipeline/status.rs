@@ -2,8 +2,11 @@
 //! about it. No stage sets either: each gathers evidence, and [`decide`] weighs it.
 
 use crate::blocking::Op;
-use crate::model::{Exclusion, Note, Status, Suppression, SuppressionKind, Trend, Verdict};
-use crate::source::analyze::{Bound, BoundKind};
+use crate::model::warning::IGNORE_MARKER;
+use crate::model::{
+    Exclusion, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict, Warning,
+};
+use crate::source::analyze::{Bound, BoundKind, Check};
 
 /// What the stages found out about one place.
 #[derive(Clone, Copy, Debug)]
@@ -32,6 +35,9 @@ pub struct Evidence<'a> {
     pub auto_bar: Option<u64>,
     /// The place looks like a fixed pool of workers.
     pub pool: Option<PoolEvidence<'a>>,
+    /// A leak pattern whose lines were all found in the source and that shows how the
+    /// goroutines are abandoned.
+    pub pattern: Option<PatternId>,
 }
 
 impl Default for Evidence<'_> {
@@ -50,6 +56,7 @@ impl Default for Evidence<'_> {
             trend: None,
             auto_bar: None,
             pool: None,
+            pattern: None,
         }
     }
 }
@@ -69,6 +76,8 @@ pub struct Decision {
     pub suppression: Option<Suppression>,
     pub verdict: Verdict,
     pub notes: Vec<Note>,
+    /// What the report must say about the decision: a suppression of a leak the GC proved.
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -95,8 +104,9 @@ pub struct Policy {
 /// over the threshold, proven leaked, or growing under an automatic threshold, else below it.
 ///
 /// Verdict: `proven` when the GC proved goroutines there leaked; `likely` when the place grows
-/// over three or more snapshots, unless it looks like a fixed pool (pool evidence outranks
-/// everything but the GC); `possible` otherwise.
+/// over three or more snapshots or the source shows the path that abandons its goroutines (a
+/// leak pattern), unless it looks like a fixed pool (pool evidence outranks everything but
+/// the GC); `possible` otherwise.
 pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
     let mut notes = Vec::new();
     let verdict = if evidence.leaked > 0 {
@@ -108,7 +118,7 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
             snapshots: pool.snapshots,
         });
         Verdict::Possible
-    } else if evidence.trend == Some(Trend::Growing) {
+    } else if evidence.trend == Some(Trend::Growing) || evidence.pattern.is_some() {
         Verdict::Likely
     } else {
         Verdict::Possible
@@ -117,16 +127,36 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
         notes.push(Note::SelectUnchecked);
     }
     let (status, suppression) = status(evidence, policy);
+    let by_bound = suppression
+        .as_ref()
+        .is_some_and(|suppression| suppression.verified.is_some());
+    notes.extend(bound_notes(evidence, by_bound));
     if status == Status::Reported && !evidence.over_threshold && evidence.leaked == 0 {
         if let Some(bar) = evidence.auto_bar {
             notes.push(Note::GrowingUnderAutoBar { bar });
         }
+    }
+    // Only an allowlist rule or an inline ignore can overrule the GC; say so every time.
+    let mut warnings = Vec::new();
+    if let (Some(suppression), true) = (&suppression, evidence.leaked > 0) {
+        let by = match &suppression.rule {
+            Some(rule) => format!("rule {rule}"),
+            None => IGNORE_MARKER.to_string(),
+        };
+        let (file, line) = evidence.place;
+        warnings.push(Warning::ProvenLeakSuppressed {
+            file: file.to_string(),
+            line,
+            leaked: evidence.leaked,
+            by,
+        });
     }
     Decision {
         status,
         suppression,
         verdict,
         notes,
+        warnings,
     }
 }
 
@@ -145,19 +175,25 @@ fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppressio
             rule.owner.map(str::to_string),
         );
     }
-    let bound = evidence
-        .bounds
-        .iter()
-        .find(|bound| policy.ctx_done_bounds || bound.kind != BoundKind::CtxDone);
-    if let (Some(bound), 0) = (bound, evidence.leaked) {
-        let kind = match bound.kind {
-            BoundKind::Timer => SuppressionKind::SelectTimer,
-            BoundKind::Ticker => SuppressionKind::SelectTicker,
-            BoundKind::CtxDone => SuppressionKind::SelectCtxDone,
+    if let (Some(bound), 0) = (waking_bound(evidence, policy), evidence.leaked) {
+        let select = evidence.op == Op::Select;
+        let kind = match (bound.kind, select) {
+            (BoundKind::Timer, true) => SuppressionKind::SelectTimer,
+            (BoundKind::Ticker, true) => SuppressionKind::SelectTicker,
+            (BoundKind::CtxDone, true) => SuppressionKind::SelectCtxDone,
+            (BoundKind::Timer, false) => SuppressionKind::WaitTimer,
+            (BoundKind::Ticker, false) => SuppressionKind::WaitTicker,
+            (BoundKind::CtxDone, false) => SuppressionKind::WaitCtxDone,
         };
         let (file, line) = evidence.place;
         let file_name = file.rsplit('/').next().unwrap_or(file);
-        return suppressed(kind, bound.reason(file_name, line), None, None);
+        let (status, suppression) =
+            suppressed(kind, bound.reason(file_name, line, select), None, None);
+        let suppression = suppression.map(|suppression| Suppression {
+            verified: Some(bound.check == Check::Fires),
+            ..suppression
+        });
+        return (status, suppression);
     }
     let proven = evidence.leaked > 0 && policy.confirmed_below_threshold;
     // An automatic bar is set from the places themselves; a growing place is never under it.
@@ -167,6 +203,50 @@ fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppressio
     } else {
         (Status::BelowThreshold, None)
     }
+}
+
+/// The bound that wakes the wait, if one does: in a select, a case the source shows fires,
+/// else one it could not tell about (suppressed, but said to be unverified); a bare wait only
+/// when its bound fires. Contexts count unless `--no-ctx-done`.
+fn waking_bound<'a>(evidence: &Evidence<'a>, policy: Policy) -> Option<&'a Bound> {
+    let usable = || {
+        evidence
+            .bounds
+            .iter()
+            .filter(|bound| policy.ctx_done_bounds || bound.kind != BoundKind::CtxDone)
+    };
+    let fires = usable().find(|bound| bound.check == Check::Fires);
+    if evidence.op != Op::Select {
+        return fires;
+    }
+    fires.or_else(|| usable().find(|bound| matches!(bound.check, Check::Unverified { .. })))
+}
+
+/// Notes on the bounds that do not wake the wait: those that can never fire, and those of a
+/// bare wait that could not be told.
+fn bound_notes(evidence: &Evidence<'_>, suppressed: bool) -> Vec<Note> {
+    if suppressed {
+        return Vec::new();
+    }
+    evidence
+        .bounds
+        .iter()
+        .filter_map(|bound| match &bound.check {
+            Check::Never { why, .. } => Some(Note::BoundNever {
+                expr: bound.expr.clone(),
+                line: bound.line,
+                why: why.clone(),
+            }),
+            Check::Unverified { why, .. } if evidence.op != Op::Select => {
+                Some(Note::BoundUnverified {
+                    expr: bound.expr.clone(),
+                    line: bound.line,
+                    why: why.clone(),
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn suppressed(
@@ -180,6 +260,7 @@ fn suppressed(
         reason,
         rule,
         owner,
+        verified: None,
     };
     (Status::Suppressed, Some(suppression))
 }
@@ -199,6 +280,7 @@ mod tests {
             line: 8,
             expr: "<-x".into(),
             origin: kind.as_str().into(),
+            check: Check::Fires,
         }
     }
 
@@ -225,6 +307,7 @@ mod tests {
             over_threshold: true,
             place: ("a/x.go", 6),
             source_checked: true,
+            op: Op::Select,
             ..Evidence::default()
         };
         let std = Exclusion::StandardLibrary;
@@ -316,6 +399,7 @@ mod tests {
             bounds: &ctx,
             leaked: 7,
             place: ("a/x.go", 6),
+            op: Op::Select,
             ..Evidence::default()
         };
         check(proven, POLICY, (Status::Reported, None));
@@ -336,6 +420,60 @@ mod tests {
             reason.starts_with("select at x.go:6 also waits on <-x"),
             "{reason}"
         );
+    }
+
+    /// Issue 14: a rule or an inline ignore may overrule the GC's proof, but never quietly.
+    #[test]
+    fn suppressing_a_proven_leak_warns() {
+        let rule = RuleEvidence {
+            id: "known-pool",
+            reason: "by design",
+            owner: None,
+        };
+        let proven = Evidence {
+            leaked: 7,
+            over_threshold: true,
+            place: ("svc/x.go", 12),
+            ..Evidence::default()
+        };
+        let warnings = |evidence: Evidence<'_>| -> Vec<String> {
+            decide(&evidence, POLICY)
+                .warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            warnings(Evidence {
+                rule: Some(rule),
+                ..proven
+            }),
+            [
+                "svc/x.go:12: rule known-pool suppresses a leak the garbage collector proved \
+              (7 goroutines leaked there); fix the leak or narrow the suppression"
+            ]
+        );
+        let inline = warnings(Evidence {
+            ignore: Some("drained later"),
+            leaked: 1,
+            ..proven
+        });
+        assert_eq!(inline.len(), 1);
+        assert!(
+            inline[0].starts_with("svc/x.go:12: //leakprof:ignore suppresses")
+                && inline[0].contains("(1 goroutine leaked there)"),
+            "{inline:?}"
+        );
+        // Nothing to say when the GC proved nothing, or nothing was suppressed.
+        assert!(
+            warnings(Evidence {
+                leaked: 0,
+                rule: Some(rule),
+                ..proven
+            })
+            .is_empty()
+        );
+        assert!(warnings(proven).is_empty());
     }
 
     #[test]
@@ -366,6 +504,19 @@ mod tests {
         }
         let proven = Evidence { leaked: 1, ..over };
         assert_eq!(verdict(proven), Verdict::Proven);
+        // The source shows the abandoning path: likely, below the GC's proof.
+        let patterned = Evidence {
+            pattern: Some(PatternId::Timeout),
+            ..over
+        };
+        assert_eq!(verdict(patterned), Verdict::Likely);
+        assert_eq!(
+            verdict(Evidence {
+                leaked: 2,
+                ..patterned
+            }),
+            Verdict::Proven
+        );
         let pooled = Evidence {
             pool: Some(pool),
             ..over
@@ -381,6 +532,14 @@ mod tests {
             [
                 "looks like a fixed pool of 40 workers started by main.startPool; steady over 3 snapshots"
             ]
+        );
+        // Pool evidence outranks a pattern: a steady fixed pool stays possible.
+        assert_eq!(
+            verdict(Evidence {
+                pattern: Some(PatternId::UnclosedRange),
+                ..pooled
+            }),
+            Verdict::Possible
         );
         // The GC's proof outranks pool evidence.
         assert_eq!(

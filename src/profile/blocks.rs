@@ -22,8 +22,9 @@ pub enum End {
 }
 
 /// Calls `each` for every blank-line separated block of `reader`, in order. Blocks never
-/// include the separating blank lines. Carriage returns are dropped, so CRLF dumps read the
-/// same as LF ones. Returns the number of bytes read.
+/// include the separating blank lines. A carriage return that ends a line is dropped, line by
+/// line, so CRLF dumps (or CRLF sections of a dump, wherever they start) read the same as LF
+/// ones. Returns the number of bytes read.
 pub fn for_each(
     reader: &mut dyn Read,
     mut each: impl FnMut(&[u8], End) -> Result<(), ProfileError>,
@@ -32,7 +33,6 @@ pub fn for_each(
     let mut buf: Vec<u8> = vec![0; CHUNK];
     let mut filled = 0;
     let mut total: u64 = 0;
-    let mut crlf: Option<bool> = None;
     loop {
         if filled == buf.len() {
             if buf.len() >= MAX_BLOCK {
@@ -45,14 +45,14 @@ pub fn for_each(
             buf.resize(buf.len() * 2, 0);
         }
         let n = read_full(reader, &mut buf[filled..])?;
-        total += n as u64;
+        total = total.saturating_add(n as u64);
         let eof = n == 0;
-        let mut end = filled + n;
-        let has_crlf = *crlf.get_or_insert_with(|| memchr::memchr(b'\r', &buf[..end]).is_some());
-        if has_crlf {
-            end = filled + drop_carriage_returns(&mut buf[filled..end]);
-        }
-        filled = end;
+        // A carriage return kept at the end of the last read may turn out to end a line.
+        let from = match filled.checked_sub(1) {
+            Some(last) if buf[last] == b'\r' => last,
+            _ => filled,
+        };
+        filled = from + drop_line_end_carriage_returns(&mut buf[from..filled + n], eof);
 
         let data = &buf[..filled];
         let complete = if eof {
@@ -102,11 +102,23 @@ pub(super) fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usi
     Ok(filled)
 }
 
-fn drop_carriage_returns(bytes: &mut [u8]) -> usize {
-    let mut kept = 0;
-    for index in 0..bytes.len() {
-        if bytes[index] != b'\r' {
-            bytes[kept] = bytes[index];
+/// Drops every carriage return followed by a line feed (or ending the input, at its end),
+/// moving the rest down; returns the length kept. A carriage return at the end of `bytes` is
+/// kept until the next read says what follows it.
+fn drop_line_end_carriage_returns(bytes: &mut [u8], at_end: bool) -> usize {
+    let Some(first) = memchr::memchr(b'\r', bytes) else {
+        return bytes.len();
+    };
+    let mut kept = first;
+    for index in first..bytes.len() {
+        let byte = bytes[index];
+        let ends_line = byte == b'\r'
+            && match bytes.get(index + 1) {
+                Some(&next) => next == b'\n',
+                None => at_end,
+            };
+        if !ends_line {
+            bytes[kept] = byte;
             kept += 1;
         }
     }
@@ -136,7 +148,37 @@ mod tests {
         check("a\nb\n\nc\n", &[("a\nb\n", End::Blank), ("c\n", End::Eof)]);
         check("a\n\n\n\nb", &[("a\n", End::Blank), ("b", End::Eof)]);
         check("a\r\n\r\nb\r\n", &[("a\n", End::Blank), ("b\n", End::Eof)]);
+        // Line by line: LF and CRLF sections mix, and a lone carriage return is content.
+        check(
+            "a\nb\r\n\r\nc\rd\n\nx\r",
+            &[
+                ("a\nb\n", End::Blank),
+                ("c\rd\n", End::Blank),
+                ("x", End::Eof),
+            ],
+        );
         check("", &[]);
         check("\n\na\n\n", &[("a\n", End::Blank)]);
+    }
+
+    #[test]
+    fn crlf_after_the_first_chunk() {
+        // LF for a whole read, then CRLF; and the first CRLF pair split across two reads.
+        for prefix in [
+            "x\n".repeat(CHUNK / 2),
+            format!("y{}", "x\n".repeat(CHUNK / 2 - 1)),
+        ] {
+            let mut input = prefix.into_bytes();
+            input.extend_from_slice(b"\r\n\r\ngoroutine 1 [chan send]:\r\nmain.f()\r\n\r\n");
+            let mut blocks = Vec::new();
+            for_each(&mut input.as_slice(), |block, _| {
+                blocks.push(block.to_vec());
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(blocks.len(), 2);
+            assert_eq!(blocks[1], b"goroutine 1 [chan send]:\nmain.f()\n");
+            assert!(!blocks[0].contains(&b'\r'));
+        }
     }
 }

@@ -39,6 +39,12 @@ pub fn read(
                 .or_else(|| line.strip_prefix("goroutineleak profile: total "))
             {
                 header_total = total.trim().parse().ok();
+                if header_total.is_some_and(|total| total > super::MAX_GOROUTINES) {
+                    return Err(malformed(
+                        line_number,
+                        "the header's total is more goroutines than any Go process can hold",
+                    ));
+                }
             } else if let Some(frame_line) = line.strip_prefix('#') {
                 let Some(record) = record.as_mut() else {
                     return Err(malformed(line_number, "frame line before any `N @ …` line"));
@@ -55,7 +61,7 @@ pub fn read(
                 record.frames.push(frame);
             } else if let Some((count, addresses)) = line.split_once(" @ ") {
                 if let Some(done) = record.take() {
-                    counted += emit(done, leak, sink);
+                    counted = super::add_goroutines(counted, emit(done, leak, sink))?;
                 }
                 let count = count
                     .trim()
@@ -84,7 +90,7 @@ pub fn read(
         }
         line_number += 1;
         if let Some(done) = record.take() {
-            counted += emit(done, leak, sink);
+            counted = super::add_goroutines(counted, emit(done, leak, sink))?;
         }
         Ok(())
     })?;
@@ -123,16 +129,15 @@ fn emit(record: Record<'_>, leak: bool, sink: &mut dyn SampleSink) -> u64 {
         record
             .addresses
             .iter()
-            .position(|&address| address == pc + 1 || address == pc)
+            .position(|&address| address == pc || pc.checked_add(1) == Some(address))
     });
     sink.sample(&Sample {
         count: record.count,
         wait_reason: None,
         wait_minutes: None,
         leaked: leak,
-        hidden_runtime_frames: hidden.map(|hidden| hidden as u32),
+        hidden_runtime_frames: hidden.map(|hidden| u32::try_from(hidden).unwrap_or(u32::MAX)),
         frames: Frames::List(&record.frames),
-        created_by: None,
         labels: record.labels,
     });
     record.count

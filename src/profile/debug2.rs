@@ -37,7 +37,7 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn SampleSink) -> Result<ProfileI
             cut_mid_stack = true;
             return Ok(());
         }
-        goroutines += 1;
+        goroutines = goroutines.saturating_add(1);
         sink.sample(&Sample {
             count: 1,
             wait_reason: Some(header.wait_reason),
@@ -45,7 +45,6 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn SampleSink) -> Result<ProfileI
             leaked: header.leaked,
             hidden_runtime_frames: None,
             frames: Frames::Debug2(FrameLines { rest: body }),
-            created_by: None,
             labels: header.labels.map(super::parse_labels).unwrap_or_default(),
         });
         Ok(())

@@ -8,15 +8,21 @@
 //! held in memory.
 
 mod blocks;
+mod budget;
 mod debug1;
 mod debug2;
 pub mod pprof;
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
+
+pub use budget::InflateBudget;
+use budget::{Charge, Exhausted};
 
 /// How a profile was encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -81,7 +87,8 @@ impl<'a> Iterator for Frames<'a> {
 }
 
 impl<'a> Frames<'a> {
-    /// The `created by` frame of a text dump: the function that started the goroutine.
+    /// The `created by` frame of a text dump: the function that started the goroutine, at
+    /// the file and line of its `go` statement. pprof and debug=1 profiles do not record it.
     pub fn created_by(&self) -> Option<Frame<'a>> {
         match self {
             Frames::List(_) => None,
@@ -104,9 +111,8 @@ pub struct Sample<'a> {
     /// debug=1 prints no runtime frames: how many leading addresses had none printed. More
     /// than zero means the goroutine is parked inside the runtime.
     pub hidden_runtime_frames: Option<u32>,
+    /// Text dumps also carry the `created by` frame: [`Frames::created_by`].
     pub frames: Frames<'a>,
-    /// `created by` of pprof is not recorded; text dumps carry it in `frames`.
-    pub created_by: Option<Frame<'a>>,
     /// Goroutine labels (`pprof.Do`, `pprof.SetGoroutineLabels`) as key/value pairs.
     pub labels: Vec<(&'a str, &'a str)>,
 }
@@ -155,6 +161,51 @@ pub fn parse_labels(text: &str) -> Vec<(&str, &str)> {
 /// Receives samples while a profile is read.
 pub trait SampleSink {
     fn sample(&mut self, sample: &Sample<'_>);
+
+    /// Bytes the sink keeps from the samples it was given (names, example stacks, labels).
+    /// A pprof profile can name one long function from many places at the cost of a few
+    /// bytes each, so what is kept can outgrow the profile a thousandfold; readers stop
+    /// handing out samples once this passes the run's budget.
+    fn kept_bytes(&self) -> u64 {
+        0
+    }
+}
+
+/// Longest function name, file name or label kept from a profile, in bytes. Go's longest
+/// names (generic instantiations over struct shapes) stay within a few hundred bytes; a
+/// megabyte-long name is an attack on whatever matches it later.
+pub const MAX_NAME_LEN: usize = 4096;
+
+/// Appended to a name cut at [`MAX_NAME_LEN`].
+pub const TRUNCATED_MARKER: &str = "…[truncated]";
+
+/// `name` as it is kept: names longer than [`MAX_NAME_LEN`] bytes are cut at a character
+/// boundary and marked with [`TRUNCATED_MARKER`]. Two names that differ only past the cut are
+/// kept as one.
+pub fn bounded_name(name: &str) -> Cow<'_, str> {
+    if name.len() <= MAX_NAME_LEN {
+        return Cow::Borrowed(name);
+    }
+    let mut end = MAX_NAME_LEN;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}{TRUNCATED_MARKER}", &name[..end]))
+}
+
+/// More goroutines than any Go process can hold: each needs at least a 2 KiB stack, so 2^40
+/// of them would take 2 PiB. A profile claiming more is rejected; this also keeps every sum
+/// of counts over profiles far from overflowing.
+pub const MAX_GOROUTINES: u64 = 1 << 40;
+
+/// Adds goroutine counts, or says that the profile claims impossibly many.
+pub(crate) fn add_goroutines(total: u64, count: u64) -> Result<u64, ProfileError> {
+    match total.checked_add(count) {
+        Some(sum) if sum <= MAX_GOROUTINES => Ok(sum),
+        _ => Err(ProfileError::Malformed(format!(
+            "goroutine counts add up to more than {MAX_GOROUTINES}, more than any Go process can hold"
+        ))),
+    }
 }
 
 /// What was wrong with one profile. The caller adds the file name.
@@ -170,23 +221,56 @@ pub enum ProfileError {
         "is larger than {limit} bytes once decompressed; raise --max-decompressed-size if the profile is genuine"
     )]
     TooLarge { limit: u64 },
+    #[error(
+        "needs more than {limit} bytes of memory to decode ({what}), out of proportion to its size; raise --max-decompressed-size if the profile is genuine"
+    )]
+    OutOfBudget { limit: u64, what: &'static str },
     #[error("{0}")]
     Malformed(String),
 }
 
+/// A read that failed, or found the run's budget taken by other reads and may be retried
+/// alone.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Profile(ProfileError),
+    Busy,
+}
+
+impl From<ProfileError> for Failure {
+    fn from(error: ProfileError) -> Failure {
+        Failure::Profile(error)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Failure {
+        Failure::Profile(ProfileError::Io(error))
+    }
+}
+
 /// Limits applied while reading untrusted profiles.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ReadOptions {
-    /// Cap on the inflated size of a gzipped profile and on the size of a protobuf profile
-    /// (decoded in memory). Plain text dumps are streamed and not capped.
-    pub max_decompressed_size: u64,
+    /// The run's memory budget (`--max-decompressed-size`), shared by every read made with
+    /// these options or their clones. It caps the inflated size of each gzipped profile, and
+    /// the bytes that protobuf profiles read at the same time hold together (a protobuf is
+    /// decoded in memory). Plain text dumps are streamed: they are not capped.
+    pub budget: Arc<InflateBudget>,
+}
+
+impl ReadOptions {
+    /// Options with a budget of `max_decompressed_size` bytes for the run.
+    pub fn new(max_decompressed_size: u64) -> ReadOptions {
+        ReadOptions {
+            budget: Arc::new(InflateBudget::new(max_decompressed_size)),
+        }
+    }
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions {
-            max_decompressed_size: 1 << 30,
-        }
+        ReadOptions::new(1 << 30)
     }
 }
 
@@ -208,73 +292,145 @@ const SNIFF_LEN: u64 = 8 << 10;
 
 /// Reads one profile file, feeding its samples to `sink`.
 ///
-/// On error the sink may have seen some samples already; callers aggregate into a per-profile
-/// sink and discard it when this fails.
+/// Reads run side by side on the budget of `options`; a read that finds the budget held by
+/// others is retried alone (the file is opened again), so whether a file is accepted never
+/// depends on what was read beside it. On error the sink may have seen some samples already;
+/// callers aggregate into a per-profile sink and discard it when this fails.
 pub fn read_file(
     path: &Path,
     options: &ReadOptions,
     sink: &mut dyn SampleSink,
 ) -> Result<ProfileInfo, ProfileError> {
-    let file = File::open(path)?;
-    read(BufReader::with_capacity(256 << 10, file), options, sink)
+    let budget = options.budget.as_ref();
+    let open = || -> Result<_, ProfileError> {
+        Ok(BufReader::with_capacity(256 << 10, File::open(path)?))
+    };
+    {
+        let _beside_others = budget.shared();
+        match read_once(open()?, budget, sink) {
+            Err(Failure::Busy) => {}
+            Err(Failure::Profile(error)) => return Err(error),
+            Ok(info) => return Ok(info),
+        }
+    }
+    let _alone = budget.alone();
+    finish_alone(read_once(open()?, budget, sink), budget)
 }
 
-/// Reads one profile from any reader; see [`read_file`].
+/// Reads one profile from any reader; see [`read_file`]. A stream cannot be read twice, so
+/// this read takes the budget for itself: it waits for reads in progress and holds off others.
 pub fn read(
-    mut reader: impl Read,
+    reader: impl Read,
     options: &ReadOptions,
     sink: &mut dyn SampleSink,
 ) -> Result<ProfileInfo, ProfileError> {
+    let budget = options.budget.as_ref();
+    let _alone = budget.alone();
+    finish_alone(read_once(reader, budget, sink), budget)
+}
+
+/// A read that ran alone cannot have found the budget busy; if it did, the profile did not
+/// fit in the budget on its own.
+fn finish_alone(
+    result: Result<ProfileInfo, Failure>,
+    budget: &InflateBudget,
+) -> Result<ProfileInfo, ProfileError> {
+    result.map_err(|failure| match failure {
+        Failure::Profile(error) => error,
+        Failure::Busy => ProfileError::TooLarge {
+            limit: budget.limit(),
+        },
+    })
+}
+
+fn read_once(
+    mut reader: impl Read,
+    budget: &InflateBudget,
+    sink: &mut dyn SampleSink,
+) -> Result<ProfileInfo, Failure> {
     let mut magic = [0u8; 2];
     let got = blocks::read_full(&mut reader, &mut magic)?;
     if got == 0 {
-        return Err(ProfileError::Empty);
+        return Err(ProfileError::Empty.into());
     }
     let start = io::Cursor::new(magic[..got].to_vec()).chain(reader);
-    let limit = options.max_decompressed_size;
-    // Inflated output is capped (gzip bombs); so is a protobuf, which is decoded in memory.
-    // Plain text is streamed and needs no cap.
+    let limit = budget.limit();
+    let mut guarded = Guarded {
+        inner: sink,
+        limit,
+        exceeded: false,
+    };
+    // Inflated output is capped (gzip bombs); a protobuf, decoded in memory, is charged to
+    // the budget. Plain text is streamed and needs no cap.
     let result = if magic[..got] == GZIP_MAGIC {
         let inflated = GzipErrors(flate2::read::MultiGzDecoder::new(start));
         let capped = Capped {
             inner: inflated,
             remaining: limit,
         };
-        read_decoded(capped, limit, sink)
+        read_decoded(capped, budget, &mut guarded)
     } else {
-        read_decoded(start, limit, sink)
+        read_decoded(start, budget, &mut guarded)
     };
-    result.map_err(|error| match error {
-        ProfileError::Io(error) => classify_io_error(error, limit),
+    let info = result.map_err(|failure| match failure {
+        Failure::Profile(ProfileError::Io(error)) => {
+            Failure::Profile(classify_io_error(error, limit))
+        }
         other => other,
-    })
+    })?;
+    if guarded.exceeded {
+        return Err(ProfileError::OutOfBudget {
+            limit,
+            what: "the names and stacks of its places",
+        }
+        .into());
+    }
+    Ok(info)
+}
+
+/// Stops handing samples to a sink that keeps more than the budget; the read then fails.
+struct Guarded<'s> {
+    inner: &'s mut dyn SampleSink,
+    limit: u64,
+    exceeded: bool,
+}
+
+impl SampleSink for Guarded<'_> {
+    fn sample(&mut self, sample: &Sample<'_>) {
+        if self.exceeded {
+            return;
+        }
+        self.inner.sample(sample);
+        self.exceeded = self.inner.kept_bytes() > self.limit;
+    }
+
+    fn kept_bytes(&self) -> u64 {
+        self.inner.kept_bytes()
+    }
 }
 
 fn read_decoded(
     mut reader: impl Read,
-    limit: u64,
+    budget: &InflateBudget,
     sink: &mut dyn SampleSink,
-) -> Result<ProfileInfo, ProfileError> {
+) -> Result<ProfileInfo, Failure> {
     let mut head = Vec::with_capacity(SNIFF_LEN as usize);
     reader.by_ref().take(SNIFF_LEN).read_to_end(&mut head)?;
     if head.is_empty() {
-        return Err(ProfileError::Empty);
+        return Err(ProfileError::Empty.into());
     }
     let kind = sniff(&head)?;
     let mut whole = io::Cursor::new(head).chain(reader);
     let info = match kind {
         Sniffed::Protobuf => {
-            let mut data = Vec::new();
-            whole.take(limit.saturating_add(1)).read_to_end(&mut data)?;
-            if data.len() as u64 > limit {
-                return Err(ProfileError::TooLarge { limit });
-            }
-            let info = pprof::read(&data, sink)?;
+            let mut charge = budget.charge();
+            let data = read_charged(whole, &mut charge, budget.limit())?;
+            let info = pprof::read(&data, &mut charge, sink)?;
             ProfileInfo {
                 format: info.format,
                 goroutines: info.goroutines,
                 time_nanos: info.time_nanos,
-                warnings: Vec::new(),
+                warnings: info.warnings,
             }
         }
         Sniffed::Debug1 { leak } => debug1::read(&mut whole, leak, sink)?,
@@ -283,9 +439,55 @@ fn read_decoded(
     if info.goroutines == 0 && info.format == Format::Debug2 {
         return Err(ProfileError::Malformed(
             "no goroutine stacks found: expected a pprof goroutine profile or a debug=1 or debug=2 goroutine dump".into(),
-        ));
+        )
+        .into());
     }
     Ok(info)
+}
+
+/// Reads all of `reader` into memory, charging the buffer to the budget as it grows.
+fn read_charged(
+    mut reader: impl Read,
+    charge: &mut Charge<'_>,
+    limit: u64,
+) -> Result<Vec<u8>, Failure> {
+    let mut data: Vec<u8> = Vec::new();
+    let mut len = 0;
+    loop {
+        if len == data.len() {
+            let room = limit.saturating_sub(len as u64);
+            if room == 0 {
+                // One byte more tells a profile of exactly the limit from a larger one.
+                let mut probe = [0u8; 1];
+                if blocks::read_full(&mut reader, &mut probe)? == 0 {
+                    break;
+                }
+                return Err(ProfileError::TooLarge { limit }.into());
+            }
+            let grow = usize::try_from(room)
+                .unwrap_or(usize::MAX)
+                .min(data.len().max(256 << 10));
+            charge
+                .grow(grow as u64)
+                .map_err(|exhausted| match exhausted {
+                    Exhausted::TooLarge => Failure::Profile(ProfileError::TooLarge { limit }),
+                    Exhausted::Busy => Failure::Busy,
+                })?;
+            data.resize(len + grow, 0);
+        }
+        match reader.read(&mut data[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    // What was grown but not filled goes back to the budget, for the tables.
+    let grown = data.len();
+    data.truncate(len);
+    data.shrink_to_fit();
+    charge.shrink((grown - data.capacity().min(grown)) as u64);
+    Ok(data)
 }
 
 enum Sniffed {

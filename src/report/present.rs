@@ -3,7 +3,7 @@
 //! renderer adds only its own markup, so the formats say the same things the same way.
 
 use crate::kinds::{self, KindDoc};
-use crate::model::{ChannelEvidence, Finding, Report};
+use crate::model::{Change, ChannelEvidence, Finding, Pattern, PatternId, Report};
 
 /// Stack frames shown per finding; JSON has them all.
 pub const SHOWN_FRAMES: usize = 12;
@@ -65,9 +65,62 @@ pub fn plural(n: u64, noun: &str) -> String {
     }
 }
 
-/// The leak kind of a finding, with its documentation.
+/// The leak kind of a finding, with its documentation: its pattern's when the source named
+/// one, else its operation's.
 pub fn kind(finding: &Finding) -> &'static KindDoc {
-    kinds::for_op(finding.op)
+    match known_pattern(finding) {
+        Some(pattern) => kinds::for_pattern(pattern.id),
+        None => kinds::for_op(finding.op),
+    }
+}
+
+/// The finding's pattern, unless it is `other`.
+pub fn known_pattern(finding: &Finding) -> Option<&Pattern> {
+    finding
+        .pattern
+        .as_ref()
+        .filter(|pattern| pattern.id != PatternId::Other)
+}
+
+/// "started at leaks.go:38", when known.
+pub fn started_at(finding: &Finding) -> Option<String> {
+    finding
+        .created_at
+        .as_ref()
+        .map(|at| format!("started at {at}"))
+}
+
+/// "timeout: A goroutine's send is abandoned …": a pattern as one line.
+pub fn pattern_line(pattern: &Pattern) -> String {
+    format!("{}: {}", pattern.id, kinds::for_pattern(pattern.id).short)
+}
+
+/// `leaks.go:37`: an evidence line's place, the file's name only when it is the finding's.
+pub fn evidence_place(finding: &Finding, file: &str, line: u32) -> String {
+    if file == finding.file {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        format!("{name}:{line}")
+    } else {
+        format!("{file}:{line}")
+    }
+}
+
+/// What the fix does to the code that runs, when the patch lets new code run: "careful: …".
+pub fn caution(pattern: &Pattern) -> Option<String> {
+    pattern
+        .fix
+        .runs_new_code
+        .as_ref()
+        .map(|runs| format!("careful: {runs}"))
+}
+
+/// How the fix is delivered: "patch: leakprof fix", or why there is none.
+pub fn patch_note(pattern: &Pattern) -> String {
+    match (&pattern.fix.patch, &pattern.fix.no_patch) {
+        (Some(_), _) => "patch: `leakprof fix` writes it".to_string(),
+        (None, Some(why)) => format!("no patch: {why}"),
+        (None, None) => "no patch".to_string(),
+    }
 }
 
 /// The example stack as shown: the runtime's own frames say nothing the op does not, so they
@@ -133,10 +186,72 @@ pub fn finding_channel(finding: &Finding, code: impl Fn(&str) -> String) -> Opti
     Some(channel(made, code))
 }
 
-/// "growing (+12.0 an hour)", when snapshots gave a trend.
+/// "growing (+12.0 an hour)" over a span long enough for a rate, "growing (+150 in 25 s)"
+/// over a shorter one: what the snapshots showed.
 pub fn trend(finding: &Finding) -> Option<String> {
-    let (trend, growth) = finding.trend.zip(finding.growth_per_hour)?;
-    Some(format!("{} ({growth:+.1} an hour)", trend.as_str()))
+    let trend = finding.trend?;
+    let movement = match (finding.growth_per_hour, finding.change) {
+        (Some(growth), _) => format!(" ({growth:+.1} an hour)"),
+        (None, Some(change)) => format!(" ({})", change_text(change)),
+        (None, None) => String::new(),
+    };
+    Some(format!("{}{movement}", trend.as_str()))
+}
+
+/// "+150 in 25 s", "-3 in 2 h".
+pub fn change_text(change: Change) -> String {
+    format!("{:+} in {}", change.goroutines, duration(change.seconds))
+}
+
+/// A span as people say it: "25 s", "12 min", "3 h", "2 days".
+pub fn duration(seconds: f64) -> String {
+    let seconds = seconds.max(0.0);
+    if seconds < 120.0 {
+        format!("{} s", seconds.round() as u64)
+    } else if seconds < 2.0 * 3600.0 {
+        format!("{} min", (seconds / 60.0).round() as u64)
+    } else if seconds < 2.0 * 86_400.0 {
+        format!("{} h", (seconds / 3600.0).round() as u64)
+    } else {
+        format!("{} days", (seconds / 86_400.0).round() as u64)
+    }
+}
+
+/// "on 3 instances: web-2 940 (growing), web-1 40 (steady), web-3 12", when the place was
+/// seen on more than one instance; `name` marks up an instance's name.
+pub fn instances(finding: &Finding, name: impl Fn(&str) -> String) -> Option<String> {
+    if finding.instances.len() < 2 {
+        return None;
+    }
+    let each: Vec<String> = finding
+        .instances
+        .iter()
+        .map(|instance| {
+            let trend = instance
+                .trend
+                .map(|trend| format!(" ({})", trend.as_str()))
+                .unwrap_or_default();
+            let shown = instance.name.as_deref().unwrap_or("(unnamed)");
+            format!("{} {}{trend}", name(shown), instance.goroutines)
+        })
+        .collect();
+    Some(format!(
+        "on {}: {}",
+        count(finding.instances.len() as u64, "instance"),
+        each.join(", ")
+    ))
+}
+
+/// "by endpoint: /checkout 300, /cart 40", with `--group-by-label`; `value` marks up a
+/// label value.
+pub fn label_groups(finding: &Finding, value: impl Fn(&str) -> String) -> Option<String> {
+    let groups = finding.by_label.as_ref()?;
+    let each: Vec<String> = groups
+        .values
+        .iter()
+        .map(|group| format!("{} {}", value(&group.value), group.goroutines))
+        .collect();
+    Some(format!("by {}: {}", value(&groups.key), each.join(", ")))
 }
 
 /// What a person reads about a finding beside its place and count, in plain words (no markup,
@@ -194,6 +309,24 @@ mod tests {
         assert_eq!(count(1, "goroutine"), "1 goroutine");
         assert_eq!(count(0, "goroutine"), "0 goroutines");
         assert_eq!(count(12, "minute"), "12 minutes");
+    }
+
+    #[test]
+    fn durations_and_changes() {
+        assert_eq!(duration(25.4), "25 s");
+        assert_eq!(duration(600.0), "10 min");
+        assert_eq!(duration(3.0 * 3600.0), "3 h");
+        assert_eq!(duration(3.0 * 86_400.0), "3 days");
+        let change = Change {
+            goroutines: 150,
+            seconds: 25.0,
+        };
+        assert_eq!(change_text(change), "+150 in 25 s");
+        let change = Change {
+            goroutines: -3,
+            seconds: 7200.0,
+        };
+        assert_eq!(change_text(change), "-3 in 2 h");
     }
 
     #[test]

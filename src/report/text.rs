@@ -64,7 +64,10 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             finding.function,
             finding.verdict.as_str()
         )?;
-        writeln!(out, "  at {}:{}", finding.file, finding.line)?;
+        match present::started_at(finding) {
+            Some(started) => writeln!(out, "  at {}:{}, {started}", finding.file, finding.line)?,
+            None => writeln!(out, "  at {}:{}", finding.file, finding.line)?,
+        }
         if let Some(source) = &finding.source {
             writeln!(out, "  | {}", source.snippet)?;
         }
@@ -74,11 +77,33 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         let mut facts = present::facts(finding);
         facts.extend(present::labels(finding));
         facts.extend(present::trend(finding));
+        facts.extend(present::instances(finding, str::to_string));
+        facts.extend(present::label_groups(finding, str::to_string));
         if !facts.is_empty() {
             writeln!(out, "  {}", facts.join("; "))?;
         }
         for note in &finding.notes {
             writeln!(out, "  note: {note}")?;
+        }
+        if let Some(pattern) = present::known_pattern(finding) {
+            writeln!(out, "  pattern {}", present::pattern_line(pattern))?;
+            for line in &pattern.evidence {
+                writeln!(
+                    out,
+                    "    {}  {}",
+                    present::evidence_place(finding, &line.file, line.line),
+                    line.text
+                )?;
+            }
+            writeln!(
+                out,
+                "  fix: {} ({})",
+                pattern.fix.summary,
+                present::patch_note(pattern)
+            )?;
+            if let Some(caution) = present::caution(pattern) {
+                writeln!(out, "  {caution}")?;
+            }
         }
         let stack = present::stack(finding);
         for frame in &stack.frames {

@@ -90,6 +90,22 @@ impl PathMapper {
         &self.modules
     }
 
+    /// The Go files of the folder `dir` (repository-relative, `""` at the root), sorted: a
+    /// package, for analyses that look beyond one file.
+    pub fn go_files_in(&self, dir: &str) -> Vec<&str> {
+        let mut files: Vec<&str> = self
+            .files
+            .iter()
+            .map(String::as_str)
+            .filter(|file| {
+                let parent = file.rsplit_once('/').map_or("", |(parent, _)| parent);
+                parent == dir && file.ends_with(".go")
+            })
+            .collect();
+        files.sort_unstable();
+        files
+    }
+
     /// Maps the file of a frame of `function`.
     pub fn map(&self, profile_file: &str, function: &str) -> Mapped {
         if is_std_function(function) {
@@ -279,16 +295,33 @@ mod tests {
         }
     }
 
-    fn check(mapper: &PathMapper, file: &str, function: &str, expected: &str) {
+    /// A mapping as the report words it: the exclusion by its sentence.
+    #[derive(Debug, PartialEq)]
+    enum Shown {
+        Own(String),
+        Foreign(Option<String>, String),
+        Missing(String),
+    }
+
+    fn check(mapper: &PathMapper, file: &str, function: &str, expected: Shown) {
         let got = match mapper.map(file, function) {
-            Mapped::Own(path) => format!("own {path}"),
-            Mapped::Foreign { why, .. } => format!("foreign {why}"),
-            Mapped::Missing { why } => format!("missing {why}"),
+            Mapped::Own(path) => Shown::Own(path),
+            Mapped::Foreign { repo_path, why } => Shown::Foreign(repo_path, why.to_string()),
+            Mapped::Missing { why } => Shown::Missing(why),
         };
-        assert!(
-            got.starts_with(expected),
-            "{file} ({function}): got {got:?}, want {expected:?}"
-        );
+        assert_eq!(got, expected, "{file} ({function})");
+    }
+
+    fn own(path: &str) -> Shown {
+        Shown::Own(path.to_string())
+    }
+
+    fn foreign(repo_path: Option<&str>, why: &str) -> Shown {
+        Shown::Foreign(repo_path.map(str::to_string), why.to_string())
+    }
+
+    fn missing(why: &str) -> Shown {
+        Shown::Missing(why.to_string())
     }
 
     #[test]
@@ -314,80 +347,85 @@ mod tests {
             &repo,
             "/home/ci/build/internal/orders/orders.go",
             f,
-            "own internal/orders/orders.go",
+            own("internal/orders/orders.go"),
         );
         check(
             &repo,
             "C:\\src\\shop\\internal\\orders\\orders.go",
             f,
-            "own internal/orders/orders.go",
+            own("internal/orders/orders.go"),
         );
         check(
             &repo,
             "example.com/shop/internal/orders/orders.go",
             f,
-            "own internal/orders/orders.go",
+            own("internal/orders/orders.go"),
         );
         // The nested module wins over its parent.
         check(
             &repo,
             "example.com/shop/tools/gen/main.go",
             "main.main",
-            "own tools/gen/main.go",
+            own("tools/gen/main.go"),
         );
         check(
             &repo,
             "/build/cmd/server/main.go",
             "main.main",
-            "own cmd/server/main.go",
+            own("cmd/server/main.go"),
         );
         check(
             &repo,
             "/root/go/pkg/mod/github.com/a/b@v1.2.3/x.go",
             "github.com/a/b.F",
-            "foreign dependency github.com/a/b@v1.2.3",
+            foreign(None, "dependency github.com/a/b@v1.2.3 (module cache)"),
         );
         check(
             &repo,
             "github.com/a/b@v1.2.3/x.go",
             "github.com/a/b.F",
-            "foreign dependency github.com/a/b@v1.2.3",
+            foreign(None, "dependency github.com/a/b@v1.2.3 (module cache)"),
         );
         check(
             &repo,
             "/build/vendor/github.com/lib/pq/conn.go",
             "github.com/lib/pq.(*conn).recv",
-            "foreign vendored",
+            foreign(
+                Some("vendor/github.com/lib/pq/conn.go"),
+                "vendored (vendor/github.com/lib/pq/conn.go)",
+            ),
         );
         check(
             &repo,
             "/usr/lib/go/src/net/http/transport.go",
             "net/http.(*persistConn).readLoop",
-            "foreign standard library",
+            foreign(None, "standard library"),
         );
         check(
             &repo,
             "/build/c/util.go",
             "main.f",
-            "missing /build/c/util.go matches several files",
+            missing(
+                "/build/c/util.go matches several files equally well (a/util.go, b/util.go); the source is not analysed",
+            ),
         );
         check(
             &repo,
             "/build/internal/orders/gone.go",
             f,
-            "missing /build/internal/orders/gone.go is not in the repository",
+            missing("/build/internal/orders/gone.go is not in the repository"),
         );
         check(
             &repo,
             "/elsewhere/util.go",
             "github.com/x/y.F",
-            "foreign not in the repository (package github.com/x/y)",
+            foreign(None, "not in the repository (package github.com/x/y)"),
         );
         check(
             &repo,
             "/elsewhere/lib/orders.go",
             "github.com/x/y.F",
-            "foreign not in the repository",
+            foreign(None, "not in the repository (package github.com/x/y)"),
         );
     }
 

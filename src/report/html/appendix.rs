@@ -7,7 +7,41 @@ use crate::model::{Finding, Report, Status};
 
 use super::chart::utc_label;
 use super::escape::escape;
+use super::finding::write_movement;
 use crate::report::present::count;
+
+/// Places that are not reported but were seen over time (suppressed, below the threshold),
+/// each folded with its instances and charts, so an owner can hold a leak against a pool.
+pub(super) fn write_other_movements(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let moving: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Suppressed | Status::BelowThreshold))
+        .filter(|f| !f.series.is_empty() || f.instances.len() > 1)
+        .collect();
+    if moving.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "<h2 id=\"over-time\">Other places over time</h2>")?;
+    for finding in moving {
+        let trend = finding
+            .trend
+            .map(|trend| format!(", {}", trend.as_str()))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "<details class=\"movement\"><summary><code>{}:{}</code> {}: {}, {}{trend}</summary>",
+            escape(&finding.file),
+            finding.line,
+            escape(&finding.function),
+            finding.status.as_str().replace('_', " "),
+            count(finding.goroutines, "goroutine")
+        )?;
+        write_movement(finding, out)?;
+        writeln!(out, "</details>")?;
+    }
+    Ok(())
+}
 
 /// Each suppressed finding with its kind, rule, owner and reason, folded away.
 pub(super) fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Result<()> {

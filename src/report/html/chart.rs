@@ -3,6 +3,7 @@
 //! script, and the same series always gives the same bytes.
 
 use crate::model::Point;
+use crate::report::present::count;
 
 use super::escape::escape;
 
@@ -20,22 +21,17 @@ const PLOT_TOP: f64 = 12.0;
 const PLOT_BOTTOM: f64 = 164.0;
 
 /// A line chart of goroutines over time, for two or more snapshots: the vertical axis runs
-/// from the fewest to the most goroutines seen, the horizontal one from the first snapshot
-/// to the last (by time; by order when the times do not spread). Presentation is in
+/// from 0 to the most goroutines seen (so a pool of 40 and a leak of 4,000 look as
+/// different as they are), the horizontal one from the first snapshot to the last, labelled
+/// with dates (by time; by order when the times do not spread). Presentation is in
 /// attributes, not in the style sheet, so the chart draws without it.
 pub(super) fn chart(series: &[Point]) -> Option<String> {
     if series.len() < 2 {
         return None;
     }
     let (first, last) = (series.first()?, series.last()?);
-    let fewest = series.iter().map(|p| p.goroutines).min()?;
     let most = series.iter().map(|p| p.goroutines).max()?;
-    // A flat series gets a band around it, so its line sits mid-height.
-    let (low, high) = if fewest == most {
-        (fewest.saturating_sub(1), most + 1)
-    } else {
-        (fewest, most)
-    };
+    let (low, high) = (0, most.max(1));
     let points = plot(series, low, high);
 
     let mut svg = String::new();
@@ -84,9 +80,9 @@ pub(super) fn chart(series: &[Point]) -> Option<String> {
     if series.len() <= MAX_DOTS {
         for ((x, y), point) in points.iter().zip(series) {
             svg.push_str(&format!(
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#0b5cad\"><title>{}: {} goroutines</title></circle>\n",
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#0b5cad\"><title>{}: {}</title></circle>\n",
                 escape(&utc_label(&point.time)),
-                point.goroutines
+                count(point.goroutines, "goroutine")
             ));
         }
     }
@@ -152,29 +148,29 @@ mod tests {
         let hour = 3600.0;
         let start = 1_795_809_600.0; // 2026-11-27T20:00:00Z
         for (series, expected) in [
-            // Evenly spaced, growing: a straight line corner to corner.
+            // Evenly spaced, growing from 0: a straight line corner to corner.
             (
                 vec![
-                    point(start, 50),
+                    point(start, 0),
                     point(start + hour, 100),
-                    point(start + 2.0 * hour, 150),
-                    point(start + 3.0 * hour, 200),
+                    point(start + 2.0 * hour, 200),
+                    point(start + 3.0 * hour, 300),
                 ],
                 "M64.0,164.0 L250.7,113.3 L437.3,62.7 L624.0,12.0",
             ),
-            // Spacing follows time, not order; the range is fewest..most.
+            // Spacing follows time, not order; the axis runs from 0 to the most.
             (
                 vec![
                     point(start, 10),
                     point(start + 3.0 * hour, 30),
                     point(start + 4.0 * hour, 20),
                 ],
-                "M64.0,164.0 L484.0,12.0 L624.0,88.0",
+                "M64.0,113.3 L484.0,12.0 L624.0,62.7",
             ),
-            // Flat: mid-height.
+            // Flat: along the top, well above 0.
             (
                 vec![point(start, 7), point(start + hour, 7)],
-                "M64.0,88.0 L624.0,88.0",
+                "M64.0,12.0 L624.0,12.0",
             ),
             // Times that do not spread: by order.
             (
@@ -196,7 +192,7 @@ mod tests {
         let svg = chart(&[point(start, 12), point(start + 5400.0, 40)]).expect("chart");
         for label in [
             ">40</text>",
-            ">12</text>",
+            ">0</text>",
             ">2026-11-27 20:00:00 UTC</text>",
             ">2026-11-27 21:30:00 UTC</text>",
         ] {

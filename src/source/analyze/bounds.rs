@@ -4,14 +4,22 @@
 use tree_sitter::Node;
 
 use super::tree::{Go, is_receive, line_of, paired, parts, unparen, walk};
-use super::{Bound, BoundKind};
+use super::verify::Vantage;
+use super::{Bound, BoundKind, Check};
 
 /// What a select case waits on, as far as bounding the select goes.
 enum Wait {
-    Bound(BoundKind, &'static str),
+    Bound(BoundKind, &'static str, Check),
     /// Looks like a timer but could not be confirmed; says why.
     Unconfirmed(String),
     Plain,
+}
+
+/// Where a goroutine waits: the select (or the bare receive) and, in a select, the case.
+#[derive(Clone, Copy)]
+pub(super) struct Waiting<'t> {
+    pub(super) wait: Node<'t>,
+    pub(super) case: Option<Node<'t>>,
 }
 
 /// How far `c := t.C; <-c` style aliases are followed.
@@ -36,12 +44,17 @@ impl<'t> Go<'t> {
             let Some(from) = receive.child_by_field_name("operand").map(unparen) else {
                 continue;
             };
-            match self.classify_wait(from, &mut fields, 0) {
-                Wait::Bound(kind, origin) => bounds.push(Bound {
+            let at = Waiting {
+                wait: select,
+                case: Some(case),
+            };
+            match self.classify_wait(from, &mut fields, at, 0) {
+                Wait::Bound(kind, origin, check) => bounds.push(Bound {
                     kind,
                     line: line_of(case),
                     expr: self.written(receive),
                     origin: origin.to_owned(),
+                    check,
                 }),
                 Wait::Unconfirmed(why) => notes.push(format!(
                     "{} at line {}: {why}, not counted as a timer",
@@ -54,19 +67,53 @@ impl<'t> Go<'t> {
         (bounds, notes)
     }
 
+    /// A bare wait on a timer or a context: `<-ctx.Done()`, `<-t.C` as a statement of its
+    /// own. The bound it would be, checked like a select's.
+    pub(super) fn bare_bound(&self, receive: Node<'t>) -> Option<Bound> {
+        let from = receive.child_by_field_name("operand").map(unparen)?;
+        let at = Waiting {
+            wait: receive,
+            case: None,
+        };
+        match self.classify_wait(from, &mut None, at, 0) {
+            Wait::Bound(kind, origin, check) => Some(Bound {
+                kind,
+                line: line_of(receive),
+                expr: self.written(receive),
+                origin: origin.to_owned(),
+                check,
+            }),
+            _ => None,
+        }
+    }
+
     /// What receiving from `from` waits on. `fields` caches the file's timer fields.
     fn classify_wait(
         &self,
         from: Node<'t>,
         fields: &mut Option<Vec<(&'t str, BoundKind)>>,
+        at: Waiting<'t>,
         aliases: u32,
     ) -> Wait {
         match from.kind() {
             "call_expression" => match self.time_function(from) {
-                Some("After") => Wait::Bound(BoundKind::Timer, "time.After"),
-                Some("Tick") => Wait::Bound(BoundKind::Ticker, "time.Tick"),
+                // A fresh timer each time the case is reached.
+                Some("After") => Wait::Bound(BoundKind::Timer, "time.After", Check::Fires),
+                Some("Tick") => Wait::Bound(BoundKind::Ticker, "time.Tick", Check::Fires),
                 Some(_) => Wait::Plain,
-                None if self.is_done_call(from) => Wait::Bound(BoundKind::CtxDone, "context"),
+                None if self.is_done_call(from) => {
+                    let check = match (
+                        from.child_by_field_name("function")
+                            .and_then(|function| function.child_by_field_name("operand")),
+                        self.enclosing_function(at.wait),
+                    ) {
+                        (Some(context), Some(waiter)) => {
+                            self.context_check(context, at.wait, Vantage::Waiter(waiter), 0)
+                        }
+                        _ => Check::unverified("the context is not in a function".to_string()),
+                    };
+                    Wait::Bound(BoundKind::CtxDone, "context", check)
+                }
                 None => Wait::Plain,
             },
             "selector_expression" => {
@@ -79,7 +126,10 @@ impl<'t> Go<'t> {
                     return Wait::Plain;
                 };
                 match self.timer_owner(owner, fields) {
-                    Some(kind) => Wait::Bound(kind, kind.as_str()),
+                    Some(kind) => {
+                        let check = self.owner_check(owner, kind, at);
+                        Wait::Bound(kind, kind.as_str(), check)
+                    }
                     None if self.is_after_func(owner) => Wait::Unconfirmed(format!(
                         "{} comes from time.AfterFunc, whose C is nil",
                         self.written(owner)
@@ -94,9 +144,21 @@ impl<'t> Go<'t> {
                 };
                 let wait = match binding.value {
                     Some(value) if aliases < MAX_ALIASES => {
-                        self.classify_wait(unparen(value), fields, aliases + 1)
+                        self.classify_wait(unparen(value), fields, at, aliases + 1)
                     }
                     _ => Wait::Plain,
+                };
+                // `timeout := time.After(d)` before a loop: one timer for every turn.
+                let wait = match (wait, binding.statement, self.enclosing_function(at.wait)) {
+                    (
+                        Wait::Bound(BoundKind::Timer, origin, Check::Fires),
+                        Some(statement),
+                        Some(waiter),
+                    ) => {
+                        let once = self.fires_once(name, statement, at.wait, at.case, waiter, &[]);
+                        Wait::Bound(BoundKind::Timer, origin, once.unwrap_or(Check::Fires))
+                    }
+                    (wait, _, _) => wait,
                 };
                 match wait {
                     Wait::Plain if binding.ty.is_some_and(|ty| self.is_time_channel(ty)) => {
@@ -106,6 +168,37 @@ impl<'t> Go<'t> {
                 }
             }
             _ => Wait::Plain,
+        }
+    }
+
+    /// Whether the timer or ticker `owner` (the `x` of `x.C`) can still fire at the wait.
+    fn owner_check(&self, owner: Node<'t>, kind: BoundKind, at: Waiting<'t>) -> Check {
+        match owner.kind() {
+            // `time.NewTimer(d).C`: a timer of its own, running.
+            "call_expression" => Check::Fires,
+            "identifier" => {
+                let name = self.text(owner);
+                let Some(binding) = self.resolve(name, owner) else {
+                    return Check::unverified(format!("{name} is not made in this function"));
+                };
+                match (binding.value, binding.statement) {
+                    (Some(_), Some(statement)) => self.timer_check(
+                        name,
+                        statement,
+                        at.wait,
+                        at.case,
+                        kind == BoundKind::Ticker,
+                    ),
+                    _ if binding.parameter.is_some() => Check::unverified(format!(
+                        "{name} is a parameter: whether its callers stop it was not checked"
+                    )),
+                    _ => Check::unverified(format!("where {name} comes from is not clear")),
+                }
+            }
+            _ => Check::unverified(format!(
+                "{} is a field: its stops and resets are out of this function's reach",
+                self.written(owner)
+            )),
         }
     }
 

@@ -99,7 +99,7 @@ impl<'t> Go<'t> {
     }
 
     /// `timeoutLeak`, `(*Server).run`, `Server.run`: how a profile names the function.
-    fn short_name(&self, function: Node<'t>) -> Option<String> {
+    pub(super) fn short_name(&self, function: Node<'t>) -> Option<String> {
         let name = self.text(function.child_by_field_name("name")?);
         if function.kind() != "method_declaration" {
             return Some(name.to_owned());

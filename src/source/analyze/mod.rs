@@ -46,17 +46,23 @@ mod function;
 mod ops;
 mod queries;
 mod scope;
+pub(crate) mod shared;
+mod spawn;
+mod syntax;
 mod tree;
+mod verify;
 
 #[cfg(test)]
 mod tests;
 
-use tree_sitter::{Parser, Point, Tree};
+use tree_sitter::{Node, Parser, Point, Tree};
 
 use self::ops::{agrees, pick};
 use self::queries::{Queries, queries};
 use self::tree::Go;
 use crate::blocking::Op;
+use crate::model::Span;
+pub use spawn::Spawn;
 
 /// Result of looking at one line of one Go file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +86,12 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// The source line, trimmed.
     pub snippet: String,
+    /// Where the operation is: the send statement or receive expression, a range loop from
+    /// `for` to the end of its range clause, a select's `select` keyword.
+    pub span: Option<Span>,
+    /// The operation's own syntax without comments or spacing (see [`syntax`]): what finding
+    /// ids are made from. None when the line holds no operation.
+    pub syntax: Option<String>,
     /// The enclosing function as written, on one line and without comments:
     /// `func (s *Server) run(ctx context.Context)`, or for a func literal its signature and
     /// the nearest named function around it: `func() in timeoutLeak`, `func() in
@@ -104,20 +116,63 @@ pub struct Bound {
     pub expr: String,
     /// Short origin: "ticker", "timer", "time.After", "time.Tick" or "context".
     pub origin: String,
+    /// Whether it can still fire when the goroutine parks.
+    pub check: Check,
+}
+
+/// Whether a bound can still fire when the goroutine parks (see [`verify`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The source shows it fires: a deadline, a cancel someone can call, a running timer.
+    Fires,
+    /// It may fire, but what would fire it is out of this function's reach: `why`; when it
+    /// is a parameter, its callers may settle it.
+    Unverified {
+        why: String,
+        parameter: Option<Parameter>,
+    },
+    /// It can never fire while the goroutine waits: `why`, shown at `line`.
+    Never { why: String, line: u32 },
+}
+
+impl Check {
+    pub fn unverified(why: String) -> Check {
+        Check::Unverified {
+            why,
+            parameter: None,
+        }
+    }
+}
+
+/// A bound that arrives as a parameter: the function's callers say what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parameter {
+    /// How a profile names the function (`waitCtx`, `(*Server).run`), or "a func literal".
+    pub function: String,
+    /// Its position among the parameters.
+    pub index: usize,
+    pub name: String,
 }
 
 impl Bound {
-    /// Why a select at `file_name:select_line` is not reported as a leak.
-    pub fn reason(&self, file_name: &str, select_line: u32) -> String {
-        let reason = format!(
-            "select at {file_name}:{select_line} also waits on {} ({}) at line {}",
-            self.expr, self.origin, self.line
-        );
-        match self.kind {
-            BoundKind::CtxDone => {
-                format!("{reason}; heuristic: a context that is never cancelled still leaks")
-            }
-            BoundKind::Timer | BoundKind::Ticker => reason,
+    /// Why a wait at `file_name:line` is not reported as a leak: the select also waits on
+    /// this bound (`select` true), or the wait is on the bound itself.
+    pub fn reason(&self, file_name: &str, line: u32, select: bool) -> String {
+        let reason = if select {
+            format!(
+                "select at {file_name}:{line} also waits on {} ({}) at line {}",
+                self.expr, self.origin, self.line
+            )
+        } else {
+            format!(
+                "the wait at {file_name}:{line} is on {} ({}), which ends by itself",
+                self.expr, self.origin
+            )
+        };
+        match &self.check {
+            Check::Fires => reason,
+            Check::Unverified { why, .. } => format!("{reason}; unverified: {why}"),
+            Check::Never { why, .. } => format!("{reason}, but it can never fire: {why}"),
         }
     }
 }
@@ -198,6 +253,8 @@ impl<'a> ParsedFile<'a> {
             bounds: Vec::new(),
             notes: Vec::new(),
             snippet: String::new(),
+            span: None,
+            syntax: None,
             function: None,
             channel: None,
             problems: Vec::new(),
@@ -238,6 +295,8 @@ impl<'a> ParsedFile<'a> {
             return analysis;
         };
         analysis.op = Some(found.op);
+        analysis.span = Some(self.span(found.node));
+        analysis.syntax = Some(go.op_syntax(found.node, found.op));
         analysis.matches_profile = agrees(found.op, profile_op);
         match found.op {
             Op::Select => {
@@ -246,11 +305,137 @@ impl<'a> ParsedFile<'a> {
                 analysis.bounds = bounds;
                 analysis.notes = notes;
             }
-            Op::Send | Op::Receive | Op::Range => {
+            Op::Receive => {
+                analysis.channel = go.channel_make(found.node, found.op);
+                // `<-ctx.Done()`, `<-t.C` on a line of its own: checked like a select's case.
+                analysis.bounds.extend(go.bare_bound(found.node));
+                analysis.bound = analysis.bounds.first().cloned();
+            }
+            Op::Send | Op::Range => {
                 analysis.channel = go.channel_make(found.node, found.op);
             }
             _ => {}
         }
         analysis
+    }
+
+    /// Where an operation's node is, in lines and code-point columns. A range loop ends with
+    /// its range clause and a select with its keyword: their bodies are not the operation.
+    fn span(&self, node: Node) -> Span {
+        let end = match node.kind() {
+            "for_statement" => {
+                ops::range_clause(node).map_or(node.end_position(), |clause| clause.end_position())
+            }
+            "select_statement" => node
+                .child(0)
+                .map_or(node.end_position(), |keyword| keyword.end_position()),
+            _ => node.end_position(),
+        };
+        let start = node.start_position();
+        Span {
+            start_line: start.row as u32 + 1,
+            start_column: self.column(start),
+            end_line: end.row as u32 + 1,
+            end_column: self.column(end),
+        }
+    }
+
+    /// The 1-based code-point column of a tree-sitter point (whose column counts bytes).
+    fn column(&self, point: Point) -> u32 {
+        let line = self.lines.get(point.row).copied().unwrap_or("");
+        let before = line
+            .get(..point.column.min(line.len()))
+            .map_or(0, |text| text.chars().count());
+        before as u32 + 1
+    }
+}
+
+impl ParsedFile<'_> {
+    /// The `go` statement on `line` (1-based), if any: the function around it and whether a
+    /// loop of a fixed count starts it.
+    pub fn spawn(&self, line: u32) -> Option<Spawn> {
+        let row = line.checked_sub(1)? as usize;
+        let text = self.lines.get(row)?;
+        let (tree, queries) = self.tree.as_ref().ok()?;
+        let go = Go::new(self.source, tree.root_node(), queries);
+        go.spawn(row, text.len() - text.trim_start().len())
+    }
+
+    /// What the call at `line` (1-based) of `parameter`'s function passes for it, checked
+    /// as a context from the caller's side; None when no such call is on the line.
+    pub fn argument_check(&self, line: u32, parameter: &Parameter) -> Option<Check> {
+        let row = line.checked_sub(1)? as usize;
+        let (tree, queries) = self.tree.as_ref().ok()?;
+        let go = Go::new(self.source, tree.root_node(), queries);
+        go.argument_check(row, &parameter.function, parameter.index)
+    }
+
+    /// The lines (1-based) of the calls in this file of the function or method `name`.
+    pub fn calls_of(&self, name: &str) -> Vec<u32> {
+        let Ok((tree, queries)) = &self.tree else {
+            return Vec::new();
+        };
+        Go::new(self.source, tree.root_node(), queries).calls_of(name)
+    }
+
+    /// The lines (1-based) of the `go` statements in this file that start the function or
+    /// method `name`.
+    pub fn go_statements_starting(&self, name: &str) -> Vec<u32> {
+        let Ok((tree, queries)) = &self.tree else {
+            return Vec::new();
+        };
+        Go::new(self.source, tree.root_node(), queries).go_statements_starting(name)
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+
+    /// `[start_line, start_column, end_line, end_column]`.
+    type Expected = [u32; 4];
+
+    /// `(line, op, expected span)` in `text`.
+    fn check(text: &str, rows: &[(u32, Op, Expected)]) {
+        let parsed = ParsedFile::parse(text);
+        for &(line, op, [start_line, start_column, end_line, end_column]) in rows {
+            let expected = Span {
+                start_line,
+                start_column,
+                end_line,
+                end_column,
+            };
+            assert_eq!(parsed.analyze(line, op).span, Some(expected), "line {line}");
+        }
+    }
+
+    #[test]
+    fn spans_cover_the_operation_only() {
+        let text = "package p\n\
+                    \n\
+                    func f(ch chan int, in chan string) {\n\
+                    \tch <- 1\n\
+                    \tv := <-in // é\n\
+                    \tfor x := range in {\n\
+                    \t\t_ = x\n\
+                    \t}\n\
+                    \tselect {\n\
+                    \tcase <-in:\n\
+                    \tcase ch <- 2:\n\
+                    \t}\n\
+                    \t/* é */ ch <- len(v)\n\
+                    }\n";
+        check(
+            text,
+            &[
+                (4, Op::Send, [4, 2, 4, 9]),
+                (5, Op::Receive, [5, 7, 5, 11]),
+                (6, Op::Range, [6, 2, 6, 19]),
+                (9, Op::Select, [9, 2, 9, 8]),
+                // Columns count code points, not bytes: `é` is two bytes.
+                (13, Op::Send, [13, 10, 13, 22]),
+            ],
+        );
+        assert_eq!(ParsedFile::parse(text).analyze(7, Op::Send).span, None);
     }
 }

@@ -17,7 +17,7 @@ const SOURCES: [(&str, &str); 2] = [
 ];
 
 /// The compiled queries and the indices of the captures the analysis reads.
-pub(super) struct Queries {
+pub(crate) struct Queries {
     imports: Query,
     import_path: u32,
     import_name: u32,
@@ -53,7 +53,7 @@ impl Queries {
     /// The packages `declaration` (an `import_declaration`) imports, as (path, local name):
     /// `("time", "time")`, `("time", "t")` for `import t "time"`. Dot and blank imports are
     /// left out: they give no name to qualify with.
-    pub(super) fn imports<'t>(
+    pub(crate) fn imports<'t>(
         &self,
         declaration: Node<'t>,
         source: &'t str,
@@ -84,7 +84,7 @@ impl Queries {
     }
 
     /// Whether `call` is `make(chan T[, N])`.
-    pub(super) fn makes_channel(&self, call: Node, source: &str) -> bool {
+    pub(crate) fn makes_channel(&self, call: Node, source: &str) -> bool {
         let mut cursor = QueryCursor::new();
         let mut matches = cursor.matches(&self.make_chan, call, source.as_bytes());
         while let Some(found) = matches.next() {

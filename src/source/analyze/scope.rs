@@ -13,12 +13,21 @@ pub(super) struct Binding<'t> {
     pub(super) value: Option<Node<'t>>,
     /// The declared type, for parameters and typed `var`s.
     pub(super) ty: Option<Node<'t>>,
+    /// The statement that binds the name (`:=`, `=`, `var`).
+    pub(super) statement: Option<Node<'t>>,
+    /// For `a, b := f()`: the call, and the name's position among its results.
+    pub(super) tuple: Option<(Node<'t>, usize)>,
+    /// For a parameter: its function (declaration or literal) and its position.
+    pub(super) parameter: Option<(Node<'t>, usize)>,
 }
 
 impl Binding<'_> {
     const UNKNOWN: Self = Binding {
         value: None,
         ty: None,
+        statement: None,
+        tuple: None,
+        parameter: None,
     };
 }
 
@@ -101,10 +110,15 @@ impl<'t> Go<'t> {
                 }
                 "func_literal" | "function_declaration" | "method_declaration" => {
                     for list in ["receiver", "parameters", "result"] {
-                        if let Some(binding) = parent
+                        if let Some(mut binding) = parent
                             .child_by_field_name(list)
                             .and_then(|list| self.parameter(list, name))
                         {
+                            if list != "parameters" {
+                                binding.parameter = None;
+                            } else if let Some((_, index)) = binding.parameter {
+                                binding.parameter = Some((parent, index));
+                            }
                             return Some(binding);
                         }
                     }
@@ -128,11 +142,23 @@ impl<'t> Go<'t> {
                 if operator != ":=" && operator != "=" {
                     return None;
                 }
-                let value = paired(statement)
-                    .into_iter()
-                    .find(|(left, _)| self.written(*left) == name)?
-                    .1;
-                Some(Binding { value, ty: None })
+                let pairs = paired(statement);
+                let index = pairs
+                    .iter()
+                    .position(|(left, _)| self.written(*left) == name)?;
+                let rights: Vec<Node<'t>> = statement
+                    .child_by_field_name("right")
+                    .map(|right| parts(right).collect())
+                    .unwrap_or_default();
+                let tuple = (rights.len() == 1 && pairs.len() > 1)
+                    .then(|| (super::tree::unparen(rights[0]), index));
+                Some(Binding {
+                    value: pairs[index].1,
+                    ty: None,
+                    statement: Some(statement),
+                    tuple,
+                    parameter: None,
+                })
             }
             "var_declaration" => {
                 let mut specs: Vec<Node<'t>> = Vec::new();
@@ -158,6 +184,10 @@ impl<'t> Go<'t> {
                             .then(|| values.get(index).copied())
                             .flatten(),
                         ty: spec.child_by_field_name("type"),
+                        statement: Some(statement),
+                        tuple: (values.len() == 1 && names.len() > 1)
+                            .then(|| (super::tree::unparen(values[0]), index)),
+                        parameter: None,
                     })
                 })
             }
@@ -165,19 +195,30 @@ impl<'t> Go<'t> {
         }
     }
 
-    /// The parameter called `name` in a parameter list.
+    /// The parameter called `name` in a parameter list, with its position in the list (the
+    /// caller sets the function).
     fn parameter(&self, list: Node<'t>, name: &str) -> Option<Binding<'t>> {
-        parts(list).find_map(|parameter| {
+        let mut position = 0;
+        for parameter in parts(list) {
             let mut cursor = parameter.walk();
-            let mut names = parameter.children_by_field_name("name", &mut cursor);
-            names.any(|node| self.text(node) == name).then(|| Binding {
-                value: None,
-                // A variadic parameter's type is its element's, not its own.
-                ty: (parameter.kind() == "parameter_declaration")
-                    .then(|| parameter.child_by_field_name("type"))
-                    .flatten(),
-            })
-        })
+            let names: Vec<Node<'t>> = parameter
+                .children_by_field_name("name", &mut cursor)
+                .collect();
+            if let Some(at) = names.iter().position(|node| self.text(*node) == name) {
+                return Some(Binding {
+                    value: None,
+                    // A variadic parameter's type is its element's, not its own.
+                    ty: (parameter.kind() == "parameter_declaration")
+                        .then(|| parameter.child_by_field_name("type"))
+                        .flatten(),
+                    statement: None,
+                    tuple: None,
+                    parameter: Some((list, position + at)),
+                });
+            }
+            position += names.len().max(1);
+        }
+        None
     }
 
     /// Whether an expression list names `name`.

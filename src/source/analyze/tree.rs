@@ -7,41 +7,49 @@ use tree_sitter::Node;
 use super::queries::Queries;
 
 /// One parsed file.
-pub(super) struct Go<'t> {
-    pub(super) source: &'t str,
-    pub(super) root: Node<'t>,
-    pub(super) queries: &'static Queries,
+pub(crate) struct Go<'t> {
+    pub(crate) source: &'t str,
+    pub(crate) root: Node<'t>,
+    pub(crate) queries: &'static Queries,
     /// Local names of the `time` import (`time`, or `t` after `import t "time"`).
-    pub(super) time: Vec<&'t str>,
+    pub(crate) time: Vec<&'t str>,
+    /// Local names of the `context` import.
+    pub(crate) context: Vec<&'t str>,
 }
 
 impl<'t> Go<'t> {
-    pub(super) fn new(source: &'t str, root: Node<'t>, queries: &'static Queries) -> Self {
-        let time = parts(root)
+    pub(crate) fn new(source: &'t str, root: Node<'t>, queries: &'static Queries) -> Self {
+        let imports: Vec<(&str, &str)> = parts(root)
             .filter(|node| node.kind() == "import_declaration")
             .flat_map(|declaration| queries.imports(declaration, source))
-            .filter(|(path, _)| *path == "time")
-            .map(|(_, name)| name)
             .collect();
+        let named = |package: &str| -> Vec<&'t str> {
+            imports
+                .iter()
+                .filter(|(path, _)| *path == package)
+                .map(|(_, name)| *name)
+                .collect()
+        };
         Go {
             source,
             root,
             queries,
-            time,
+            time: named("time"),
+            context: named("context"),
         }
     }
 
-    pub(super) fn text(&self, node: Node) -> &'t str {
+    pub(crate) fn text(&self, node: Node) -> &'t str {
         self.source.get(node.byte_range()).unwrap_or("")
     }
 
     /// `node` as written, on one line and without comments.
-    pub(super) fn written(&self, node: Node) -> String {
+    pub(crate) fn written(&self, node: Node) -> String {
         self.written_between(node, node.start_byte(), node.end_byte())
     }
 
     /// The source between two offsets inside `scope`, on one line and without comments.
-    pub(super) fn written_between(&self, scope: Node, start: usize, end: usize) -> String {
+    pub(crate) fn written_between(&self, scope: Node, start: usize, end: usize) -> String {
         let mut text = String::new();
         let mut at = start;
         walk(scope, |node, _| {
@@ -65,7 +73,7 @@ impl<'t> Go<'t> {
     /// `node` and its ancestors up to the root, innermost first. tree-sitter finds a
     /// node's parent by descending from the root, so climbing with `parent()` would take
     /// time quadratic in the depth; one descent collects the whole chain.
-    pub(super) fn ancestry(&self, node: Node<'t>) -> Vec<Node<'t>> {
+    pub(crate) fn ancestry(&self, node: Node<'t>) -> Vec<Node<'t>> {
         let mut chain = vec![self.root];
         let mut at = self.root;
         while at != node {
@@ -82,7 +90,7 @@ impl<'t> Go<'t> {
     }
 }
 
-pub(super) fn is_receive(node: Node) -> bool {
+pub(crate) fn is_receive(node: Node) -> bool {
     node.kind() == "unary_expression"
         && node
             .child_by_field_name("operator")
@@ -90,7 +98,7 @@ pub(super) fn is_receive(node: Node) -> bool {
 }
 
 /// A name or a chain of field selections on one (`ch`, `s.results`).
-pub(super) fn is_reference(node: Node) -> bool {
+pub(crate) fn is_reference(node: Node) -> bool {
     let mut node = node;
     loop {
         match node.kind() {
@@ -106,7 +114,7 @@ pub(super) fn is_reference(node: Node) -> bool {
 
 /// The left and right sides of `a, b = x, y` (or `:=`) paired up; a right side is None
 /// when the sides do not pair (`a, b := f()`).
-pub(super) fn paired(statement: Node) -> Vec<(Node, Option<Node>)> {
+pub(crate) fn paired(statement: Node) -> Vec<(Node, Option<Node>)> {
     let lefts: Vec<Node> = statement
         .child_by_field_name("left")
         .map(|left| parts(left).collect())
@@ -125,7 +133,7 @@ pub(super) fn paired(statement: Node) -> Vec<(Node, Option<Node>)> {
 
 /// Named children other than comments, stepped through with a cursor (`named_child(i)`
 /// counts from the first child each time).
-pub(super) fn parts<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+pub(crate) fn parts<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     let mut cursor = node.walk();
     let mut started = false;
     std::iter::from_fn(move || {
@@ -147,7 +155,7 @@ pub(super) fn parts<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     })
 }
 
-pub(super) fn unparen(node: Node) -> Node {
+pub(crate) fn unparen(node: Node) -> Node {
     let mut node = node;
     while node.kind() == "parenthesized_expression" {
         match parts(node).next() {
@@ -158,7 +166,7 @@ pub(super) fn unparen(node: Node) -> Node {
     node
 }
 
-pub(super) fn line_of(node: Node) -> u32 {
+pub(crate) fn line_of(node: Node) -> u32 {
     u32::try_from(node.start_position().row.saturating_add(1)).unwrap_or(u32::MAX)
 }
 
@@ -181,7 +189,7 @@ fn one_line(text: &str) -> String {
 /// so that a deeply nested file cannot overflow the stack. `visit` gets each node and its
 /// ancestors from `node` down (tree-sitter would find each parent again from the root),
 /// and returns whether to look inside it.
-pub(super) fn walk<'t>(node: Node<'t>, mut visit: impl FnMut(Node<'t>, &[Node<'t>]) -> bool) {
+pub(crate) fn walk<'t>(node: Node<'t>, mut visit: impl FnMut(Node<'t>, &[Node<'t>]) -> bool) {
     let mut cursor = node.walk();
     let mut ancestors: Vec<Node<'t>> = Vec::new();
     loop {

@@ -3,6 +3,9 @@
 
 use super::*;
 
+mod rare;
+mod verify;
+
 const LEAKS: &str = include_str!("../../../../testdata/leaky/leaks.go");
 const EXPECTED: &str = include_str!("../../../../testdata/leaky/expected.tsv");
 
@@ -70,8 +73,14 @@ fn check(source: &str, line: u32, profile_op: Op, expected: &str) -> Analysis {
 /// The line of `SNIPPETS` that ends with the `// marker` comment.
 #[track_caller]
 fn at(marker: &str) -> u32 {
+    marked(SNIPPETS, marker)
+}
+
+/// The line of `source` that ends with the `// marker` comment.
+#[track_caller]
+fn marked(source: &str, marker: &str) -> u32 {
     let suffix = format!("// {marker}");
-    let index = SNIPPETS
+    let index = source
         .lines()
         .position(|line| line.ends_with(&suffix))
         .unwrap_or_else(|| panic!("no line ends with {suffix}"));
@@ -245,7 +254,12 @@ fn snippets() {
         ("forever", SelectNoCases, "select_no_cases"),
         ("forever-multi-line", SelectNoCases, "select_no_cases"),
         ("generic", Send, "send"),
-        ("method-literal", Receive, "receive"),
+        // A bare wait on a context is checked like a select's case.
+        (
+            "method-literal",
+            Receive,
+            "receive bound=ctx_done(context)@210:<-ctx.Done()",
+        ),
         ("value-receiver", Send, "send"),
         ("top-level-literal", Send, "send"),
         ("range-variable", Send, "send"),
@@ -319,7 +333,7 @@ fn reasons_and_notes() {
     assert_eq!(
         ticker
             .bound
-            .map(|bound| bound.reason("leaks.go", 85))
+            .map(|bound| bound.reason("leaks.go", 85, true))
             .as_deref(),
         Some("select at leaks.go:85 also waits on <-ticker.C (ticker) at line 86")
     );
@@ -327,11 +341,12 @@ fn reasons_and_notes() {
     assert_eq!(
         context
             .bound
-            .map(|bound| bound.reason("leaks.go", 113))
+            .map(|bound| bound.reason("leaks.go", 113, true))
             .as_deref(),
         Some(
             "select at leaks.go:113 also waits on <-ctx.Done() (context) at line 115; \
-             heuristic: a context that is never cancelled still leaks"
+             unverified: ctx is a parameter of ctxLoop: whether its callers can end it was \
+             not checked"
         )
     );
     for (marker, note) in [

@@ -1,0 +1,56 @@
+//! What other analyses of the source (the leak patterns in [`crate::source::patterns`]) use of
+//! this one: the parsed file, the operation on a line, a select's bounding cases, and the tree
+//! helpers. Kept in one place so the rest of this module stays private to it.
+
+use tree_sitter::Node;
+
+use super::ops::pick;
+use super::queries::queries;
+pub(crate) use super::tree::{Go, line_of, parts, unparen, walk};
+use super::{Bound, ParsedFile};
+use crate::blocking::Op;
+
+impl<'a> ParsedFile<'a> {
+    /// The file's text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.source
+    }
+
+    /// The parsed file for walking, or why there is none. A file with syntax errors still
+    /// has a tree; callers judge the lines they use with [`ParsedFile::analyze`].
+    pub(crate) fn go(&self) -> Option<Go<'_>> {
+        let (tree, _) = self.tree.as_ref().ok()?;
+        Some(Go::new(self.source, tree.root_node(), queries().ok()?))
+    }
+}
+
+impl<'t> Go<'t> {
+    /// The channel operation on `line` (1-based) that a profile saying `profile_op` means, as
+    /// [`ParsedFile::analyze`] picks it, with the op the source shows.
+    pub(crate) fn operation_at(&self, line: u32, profile_op: Op) -> Option<(Node<'t>, Op)> {
+        let row = usize::try_from(line.checked_sub(1)?).ok()?;
+        pick(&self.candidates(row), profile_op).map(|found| (found.node, found.op))
+    }
+
+    /// The cases of `select` that end its wait by themselves (timers, tickers, contexts), in
+    /// source order.
+    pub(crate) fn case_bounds(&self, select: Node<'t>) -> Vec<Bound> {
+        self.select_bounds(select).0
+    }
+
+    /// Whether `call` is `make(chan T[, N])`.
+    pub(crate) fn makes_channel(&self, call: Node<'t>) -> bool {
+        self.queries.makes_channel(call, self.source)
+    }
+
+    /// Local names of the file's import of `path` (`context`, or `ctx` after an
+    /// `import ctx "context"`).
+    pub(crate) fn import_names(&self, path: &str) -> Vec<&'t str> {
+        parts(self.root)
+            .filter(|node| node.kind() == "import_declaration")
+            .flat_map(|declaration| self.queries.imports(declaration, self.source))
+            .filter(|(imported, _)| *imported == path)
+            .map(|(_, name)| name)
+            .collect()
+    }
+}
