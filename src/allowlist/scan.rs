@@ -551,6 +551,113 @@ mod tests {
     }
 
     #[test]
+    fn less_common_tokens() {
+        check(
+            "%YAML 1.2\n---\n? a\n: b\n",
+            &[
+                (Other, "%YAML 1.2", 0),
+                (Other, "---", 0),
+                (Key, "?", 0),
+                (Scalar, "a", 0),
+                (Value, ":", 0),
+                (Scalar, "b", 0),
+            ],
+        );
+        check(
+            "{\"a\":1, b#c: [d:], e:\tf}",
+            &[
+                (Open, "{", 0),
+                (Scalar, "\"a\"", 1),
+                (Value, ":", 1),
+                (Scalar, "1", 1),
+                (Comma, ",", 1),
+                (Scalar, "b#c", 1),
+                (Value, ":", 1),
+                (Open, "[", 1),
+                (Scalar, "d", 2),
+                (Value, ":", 2),
+                (Close, "]", 2),
+                (Comma, ",", 1),
+                (Scalar, "e", 1),
+                (Value, ":", 1),
+                (Scalar, "f", 1),
+                (Close, "}", 1),
+            ],
+        );
+        // An indentation indicator sets the block scalar's indentation; CR LF line ends and
+        // escaped line breaks stay inside their tokens.
+        check(
+            "a: |2-\r\n   x\r\n  y\r\n\r\nb: \"c\\\r\n d\" #\r\n",
+            &[
+                (Scalar, "a", 0),
+                (Value, ":", 0),
+                (Scalar, "|2-\r\n   x\r\n  y", 0),
+                (Scalar, "b", 0),
+                (Value, ":", 0),
+                (Scalar, "\"c\\\r\n d\"", 0),
+            ],
+        );
+        check(
+            "--- |\n x\ny\n",
+            &[(Other, "---", 0), (Scalar, "|\n x", 0), (Scalar, "y", 0)],
+        );
+        // A sequence in a mapping, an anchored key, and unclosed quotes.
+        check(
+            "a:\n  - b\n    c\n  - 'd\ne: f\n&k g: h\n  i\nj: 'k",
+            &[
+                (Scalar, "a", 0),
+                (Value, ":", 0),
+                (Entry, "-", 0),
+                (Scalar, "b\n    c", 0),
+                (Entry, "-", 0),
+                (Scalar, "'d\ne: f\n&k g: h\n  i\nj: '", 0),
+                (Scalar, "k", 0),
+            ],
+        );
+        check(
+            "&k g: h\n  i\nj: k\n",
+            &[
+                (Other, "&k", 0),
+                (Scalar, "g", 0),
+                (Value, ":", 0),
+                (Scalar, "h\n  i", 0),
+                (Scalar, "j", 0),
+                (Value, ":", 0),
+                (Scalar, "k", 0),
+            ],
+        );
+        check(
+            "a: \"x",
+            &[(Scalar, "a", 0), (Value, ":", 0), (Scalar, "\"x", 0)],
+        );
+        // After a quoted value the next line starts a key at its own column, so a plain
+        // value indented by one goes on.
+        check(
+            "a: 'x'\nb: c\n d\n",
+            &[
+                (Scalar, "a", 0),
+                (Value, ":", 0),
+                (Scalar, "'x'", 0),
+                (Scalar, "b", 0),
+                (Value, ":", 0),
+                (Scalar, "c\n d", 0),
+            ],
+        );
+        check(
+            "- - x\n  - y\n- z\n",
+            &[
+                (Entry, "-", 0),
+                (Entry, "-", 0),
+                (Scalar, "x", 0),
+                (Entry, "-", 0),
+                (Scalar, "y", 0),
+                (Entry, "-", 0),
+                (Scalar, "z", 0),
+            ],
+        );
+    }
+
+    #[test]
     fn depth_is_bounded() {
         let ok = format!("a: {}{}\n", "[".repeat(16), "]".repeat(16));
         assert_eq!(too_deep(&ok), None);

@@ -662,6 +662,61 @@ mod tests {
         );
     }
 
+    /// Issue 14: a rule or an inline ignore may overrule the GC's proof, but never quietly.
+    #[test]
+    fn suppressing_a_proven_leak_warns() {
+        let rule = RuleEvidence {
+            id: "known-pool",
+            reason: "by design",
+            owner: None,
+            builtin: false,
+        };
+        let proven = Evidence {
+            leaked: 7,
+            over_threshold: true,
+            place: ("svc/x.go", 12),
+            ..Evidence::default()
+        };
+        let warnings = |evidence: Evidence<'_>| -> Vec<String> {
+            decide(&evidence, POLICY)
+                .warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            warnings(Evidence {
+                rule: Some(rule),
+                ..proven
+            }),
+            [
+                "svc/x.go:12: rule known-pool suppresses a leak the garbage collector proved \
+              (7 goroutines leaked there); fix the leak or narrow the suppression"
+            ]
+        );
+        let inline = warnings(Evidence {
+            ignore: Some("drained later"),
+            leaked: 1,
+            ..proven
+        });
+        assert_eq!(inline.len(), 1);
+        assert!(
+            inline[0].starts_with("svc/x.go:12: //leakprof:ignore suppresses")
+                && inline[0].contains("(1 goroutine leaked there)"),
+            "{inline:?}"
+        );
+        // Nothing to say when the GC proved nothing, or nothing was suppressed.
+        assert!(
+            warnings(Evidence {
+                leaked: 0,
+                rule: Some(rule),
+                ..proven
+            })
+            .is_empty()
+        );
+        assert!(warnings(proven).is_empty());
+    }
+
     #[test]
     fn verdicts() {
         let pool = PoolEvidence {
