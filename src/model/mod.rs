@@ -19,7 +19,7 @@ pub mod testing;
 pub mod warning;
 
 pub use pattern::{EvidenceLine, Fix, Pattern, PatternId};
-pub use warning::Warning;
+pub use warning::{Warning, WarningPlace};
 
 /// Version of the JSON schema; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -153,6 +153,77 @@ pub enum Warning {
     },
 }
 
+/// Where a warning points, for the formats that place what they report (GitLab Code Quality,
+/// GitHub annotations, the one-line format).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WarningPlace<'a> {
+    pub file: &'a str,
+    pub line: u32,
+    /// A Go file of the repository, relative to `--repo` as findings' files are; else a file
+    /// named as the user gave it (a rules file, a profile, a baseline).
+    pub in_source: bool,
+}
+
+impl Warning {
+    /// The file and line the warning is about, when it names one.
+    pub fn place(&self) -> Option<WarningPlace<'_>> {
+        fn source(file: &str, line: u32) -> Option<WarningPlace<'_>> {
+            Some(WarningPlace {
+                file,
+                line,
+                in_source: true,
+            })
+        }
+        fn other(file: &str, line: u32) -> Option<WarningPlace<'_>> {
+            Some(WarningPlace {
+                file,
+                line,
+                in_source: false,
+            })
+        }
+        // A rule's origin is `FILE:LINE`.
+        fn origin(origin: &str) -> Option<WarningPlace<'_>> {
+            match origin.rsplit_once(':') {
+                Some((file, line)) => match line.parse() {
+                    Ok(line) => other(file, line),
+                    Err(_) => other(origin, 1),
+                },
+                None => other(origin, 1),
+            }
+        }
+        match self {
+            Warning::SourceNotFound { place, .. } | Warning::SourceUnreadable { place, .. } => {
+                source(&place.file, place.line)
+            }
+            Warning::SourceUnparseable { file, line, .. }
+            | Warning::SourceMismatch { file, line, .. }
+            | Warning::IgnoreWithoutReason { file, line }
+            | Warning::IgnoreUnused { file, line, .. }
+            | Warning::ProvenLeakSuppressed { file, line, .. }
+            | Warning::RuleOverBound { file, line, .. } => source(file, *line),
+            Warning::RuleExpired { origin: at, .. } | Warning::RuleUnused { origin: at, .. } => {
+                origin(at)
+            }
+            Warning::UnreadableProfile { path, .. }
+            | Warning::ProfileFolder { path, .. }
+            | Warning::PartialProfile { path }
+            | Warning::Profile { path, .. }
+            | Warning::BaselineIdVersion { path, .. } => other(path, 1),
+            Warning::CodeOwnersLine { location, line, .. } => {
+                other(location, u32::try_from(*line).unwrap_or(u32::MAX))
+            }
+            Warning::TimeFromFile { .. }
+            | Warning::UnplacedFindings { .. }
+            | Warning::OwnerOwnsNothing { .. } => None,
+        }
+    }
+
+    /// A leak the garbage collector proved was hidden: as serious as a finding.
+    pub fn hides_proven_leak(&self) -> bool {
+        matches!(self, Warning::ProvenLeakSuppressed { .. })
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -497,9 +497,12 @@ enum Sniffed {
 }
 
 fn sniff(head: &[u8]) -> Result<Sniffed, ProfileError> {
-    let text = head
-        .iter()
-        .all(|&byte| byte >= 0x20 || byte == b'\n' || byte == b'\t' || byte == b'\r');
+    // A dump opens with `goroutine `; a protobuf cannot (`g` is wire type 7, which does not
+    // exist), so control characters in a function name further on do not make it binary.
+    let text = head.starts_with(b"goroutine ")
+        || head
+            .iter()
+            .all(|&byte| byte >= 0x20 || byte == b'\n' || byte == b'\t' || byte == b'\r');
     if !text {
         return Ok(Sniffed::Protobuf);
     }

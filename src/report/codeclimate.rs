@@ -7,7 +7,13 @@
 //! Reported findings only: GitLab has no notion of a suppressed issue. The fingerprint is the
 //! finding's id, which does not change when lines move, so an unchanged leak is not shown as
 //! new. Paths are from the repository's root, which is what GitLab resolves them against.
+//!
+//! The report's warnings are issues too, since the widget is all a reviewer sees: check_name
+//! [`WARNING_CHECK`], severity `info` (`major` for a rule or ignore that hides a leak the GC
+//! proved), placed at the file and line the warning names (a Go file, a rules file's line, a
+//! profile), or at an empty path when it names none; their fingerprint is a hash of the text.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -15,17 +21,47 @@ use serde::Serialize;
 use super::present;
 use super::sarif::rule_id;
 use crate::kinds::{self, Level};
-use crate::model::{Finding, Report, Status};
+use crate::model::{Finding, Report, Status, Warning, id};
+
+/// The check_name of an issue that carries one of the report's warnings.
+pub const WARNING_CHECK: &str = "leakprof/warning";
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let issues: Vec<Issue> = report
+    let mut issues: Vec<Issue> = report
         .findings
         .iter()
         .filter(|finding| finding.status == Status::Reported)
         .map(|finding| issue(report, finding))
         .collect();
+    issues.extend(
+        report
+            .warnings
+            .iter()
+            .map(|warning| warning_issue(report, warning)),
+    );
     serde_json::to_writer_pretty(&mut *out, &issues)?;
     out.write_all(b"\n")
+}
+
+fn warning_issue(report: &Report, warning: &Warning) -> Issue<'static> {
+    let description = warning.to_string();
+    let (path, line) = super::warning_place(report, warning).unwrap_or((String::new(), 1));
+    Issue {
+        kind: "issue",
+        check_name: WARNING_CHECK.to_string(),
+        fingerprint: id::fingerprint(&[WARNING_CHECK, &description]).into(),
+        description,
+        categories: ["Bug Risk", "Performance"],
+        severity: if warning.hides_proven_leak() {
+            "major"
+        } else {
+            "info"
+        },
+        location: IssueLocation {
+            path,
+            lines: Lines { begin: line.max(1) },
+        },
+    }
 }
 
 fn issue<'a>(report: &Report, finding: &'a Finding) -> Issue<'a> {
@@ -35,7 +71,7 @@ fn issue<'a>(report: &Report, finding: &'a Finding) -> Issue<'a> {
         description: description(finding),
         categories: ["Bug Risk", "Performance"],
         severity: severity(finding),
-        fingerprint: &finding.id,
+        fingerprint: Cow::Borrowed(&finding.id),
         location: IssueLocation {
             path: report
                 .repository_path(finding)
@@ -86,7 +122,7 @@ struct Issue<'a> {
     description: String,
     categories: [&'static str; 2],
     severity: &'static str,
-    fingerprint: &'a str,
+    fingerprint: Cow<'a, str>,
     location: IssueLocation,
 }
 

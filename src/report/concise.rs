@@ -2,10 +2,13 @@
 //! compilers print and editors, reviewdog (`-efm='%f:%l:%c: %m'`) and problem matchers read.
 //! The column is the operation's first character and is left out (`path:line: …`) when the
 //! source was not read. Paths are from the repository's root when the finding was mapped
-//! into it, else as the profile gives them.
+//! into it, else as the profile gives them. The report's warnings follow, one line each,
+//! `path:line: warning: … [leakprof/warning]` (`leakprof: warning: …` when they name no
+//! place); one that hides a leak the GC proved is an `error`.
 
 use std::io::{self, Write};
 
+use super::codeclimate::WARNING_CHECK;
 use super::present;
 use super::sarif::rule_id;
 use crate::kinds::{self, Level};
@@ -48,11 +51,29 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{column} {}: {} [{}]",
-            path.replace(['\n', '\r'], " "),
+            present::safe(&path),
             finding.line,
             level.as_str(),
-            message.replace(['\n', '\r'], " "),
+            present::safe(&message),
             rule_id(finding.op)
+        )?;
+    }
+    // The report's warnings in the same shape, at the place they name when they name one.
+    for warning in &report.warnings {
+        let level = if warning.hides_proven_leak() {
+            Level::Error
+        } else {
+            Level::Warning
+        };
+        let place = match super::warning_place(report, warning) {
+            Some((file, line)) => format!("{}:{line}:", present::safe(&file)),
+            None => "leakprof:".to_string(),
+        };
+        writeln!(
+            out,
+            "{place} {}: {} [{WARNING_CHECK}]",
+            level.as_str(),
+            present::safe(&warning.to_string())
         )?;
     }
     Ok(())

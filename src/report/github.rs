@@ -23,9 +23,18 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         write_finding(report, finding, out)?;
     }
     for warning in &report.warnings {
+        let command = if warning.hides_proven_leak() {
+            "error"
+        } else {
+            "warning"
+        };
+        let place = match super::warning_place(report, warning) {
+            Some((file, line)) => format!("file={},line={line},", property(&file)),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "::warning title=leakprof::{}",
+            "::{command} {place}title=leakprof::{}",
             data(&warning.to_string())
         )?;
     }
@@ -70,7 +79,7 @@ fn write_finding(report: &Report, finding: &Finding, out: &mut dyn Write) -> io:
         "{} blocked on {} in {} (verdict: {})",
         present::count(finding.goroutines, "goroutine"),
         kind.blocked_on,
-        finding.function,
+        present::safe(&finding.function),
         finding.verdict.as_str()
     );
     for fact in present::facts(finding) {
@@ -93,11 +102,14 @@ fn write_finding(report: &Report, finding: &Finding, out: &mut dyn Write) -> io:
     )
 }
 
-/// A command's message: `%`, CR and LF percent-encoded.
+/// A command's message: `%`, CR and LF percent-encoded, and any other control character
+/// escaped ([`present::safe`]) so the log viewer shows it as text.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    let encoded = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    present::safe(&encoded).into_owned()
 }
 
 /// A property's value: as a message, and `:` and `,` too.
@@ -113,5 +125,6 @@ mod tests {
     fn escaping() {
         assert_eq!(data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(property("a,b: c%\n"), "a%2Cb%3A c%25%0A");
+        assert_eq!(data("f\x1b[31m\u{202e}"), "f\\x1b[31m\\u{202e}");
     }
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::links::Links;
-use super::present::{self, count};
+use super::present::{self, count, safe, safe_lines};
 use crate::config::RenderOptions;
 use crate::kinds;
 use crate::model::{Finding, Pattern, Report, Status};
@@ -290,15 +290,16 @@ impl Page<'_> {
                         if number == finding.line {
                             writeln!(
                                 out,
-                                "{line} // ← {} here",
+                                "{} // ← {} here",
+                                safe(line),
                                 count(finding.goroutines, "goroutine")
                             )?;
                         } else {
-                            writeln!(out, "{line}")?;
+                            writeln!(out, "{}", safe(line))?;
                         }
                     }
                 }
-                None => writeln!(out, "{}", source.snippet)?,
+                None => writeln!(out, "{}", safe(&source.snippet))?,
             }
             writeln!(out, "{fence}")?;
         }
@@ -312,13 +313,13 @@ impl Page<'_> {
         let fence = fence(stack.frames.iter().copied().chain(stack.created_by));
         writeln!(out, "{fence}")?;
         for frame in &stack.frames {
-            writeln!(out, "{frame}")?;
+            writeln!(out, "{}", safe(frame))?;
         }
         if let Some(more) = stack.more_text() {
             writeln!(out, "{more}")?;
         }
         if let Some(creator) = stack.created_by {
-            writeln!(out, "created by {creator}")?;
+            writeln!(out, "created by {}", safe(creator))?;
         }
         writeln!(out, "{fence}")?;
         writeln!(out)?;
@@ -357,10 +358,10 @@ fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> i
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "**Fix:** {}.", pattern.fix.summary)?;
+    writeln!(out, "**Fix:** {}.", safe(&pattern.fix.summary))?;
     if let Some(runs) = &pattern.fix.runs_new_code {
         writeln!(out)?;
-        writeln!(out, "> **Careful:** {runs}.")?;
+        writeln!(out, "> **Careful:** {}.", safe(runs))?;
     }
     match (&pattern.fix.patch, &pattern.fix.no_patch) {
         (Some(patch), _) => {
@@ -372,14 +373,14 @@ fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> i
             writeln!(out)?;
             let fence = fence(patch.lines());
             writeln!(out, "{fence}diff")?;
-            write!(out, "{patch}")?;
+            write!(out, "{}", safe_lines(patch))?;
             writeln!(out, "{fence}")?;
             writeln!(out)?;
             writeln!(out, "</details>")?;
         }
         (None, Some(why)) => {
             writeln!(out)?;
-            writeln!(out, "No patch: {why}.")?;
+            writeln!(out, "No patch: {}.", safe(why))?;
         }
         (None, None) => {}
     }
@@ -419,7 +420,7 @@ fn fence<'a>(lines: impl Iterator<Item = &'a str>) -> String {
 /// `text` as inline code, safe in a table cell: a code span cannot hold its own backticks
 /// unless its delimiters are longer, and `|` would end the cell.
 fn code(text: &str) -> String {
-    let text = text.replace('\n', " ").replace('|', "\\|");
+    let text = safe(text).replace('|', "\\|");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let ticks = "`".repeat(longest + 1);
     if longest > 0 || text.starts_with(' ') || text.ends_with(' ') {
@@ -434,6 +435,7 @@ fn code(text: &str) -> String {
 /// HTML entity, invisible) goes between them; a `<` or `&` that would start a tag or an
 /// entity is escaped (`<-ch` stays as it is).
 fn text(text: &str) -> String {
+    let text = safe_lines(text);
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -456,7 +458,7 @@ fn text(text: &str) -> String {
 
 /// Text safe inside a table cell.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    safe(text).replace('|', "\\|")
 }
 
 #[cfg(test)]

@@ -18,6 +18,24 @@ use crate::cli::OutputFormat;
 use crate::config::{Output, RenderOptions};
 use crate::model::{Finding, Report, Status, Warning};
 
+/// The file and line a warning names, for the formats that place what they report: a Go
+/// file from the repository's root when a finding there was mapped into it, else as the
+/// warning names it (a rules file, a profile).
+pub fn warning_place(report: &Report, warning: &Warning) -> Option<(String, u32)> {
+    let place = warning.place()?;
+    let file = if place.in_source {
+        report
+            .findings
+            .iter()
+            .find(|finding| finding.file == place.file && finding.line == place.line)
+            .and_then(|finding| report.repository_path(finding))
+            .unwrap_or_else(|| place.file.to_string())
+    } else {
+        place.file.to_string()
+    };
+    Some((file, place.line.max(1)))
+}
+
 /// The findings a format shows as results: the reported ones, and for SARIF with
 /// `--sarif-suppressed include` the suppressed ones too.
 pub fn shown<'a>(

@@ -2,8 +2,56 @@
 //! as people read it, the channel and trend phrases, the facts beside a finding's count. Each
 //! renderer adds only its own markup, so the formats say the same things the same way.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
 use crate::kinds::{self, KindDoc};
 use crate::model::{Change, ChannelEvidence, Finding, Pattern, PatternId, Report};
+
+/// `text` from a profile, the source or a rules file, made safe to print where a terminal or
+/// a log viewer reads it: control characters (C0 but tab, DEL, C1) and the bidirectional
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069) are written as escapes (`\x1b`,
+/// `\u{202e}`), so a function name cannot set a window title, recolour the screen, start a
+/// fake line or reorder what people read. Newlines are escaped too: one value, one line.
+/// Every text-like format (text, concise, GitHub, Markdown) and standard error pass what they
+/// did not write themselves through here; their own colours are added after.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    escape_controls(text, false)
+}
+
+/// As [`safe`], but keeps line breaks: for messages of several lines (an error on standard
+/// error, a patch in a fenced block).
+pub fn safe_lines(text: &str) -> Cow<'_, str> {
+    escape_controls(text, true)
+}
+
+fn escape_controls(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| match c {
+        '\t' => false,
+        '\n' => !keep_newlines,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    };
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !unsafe_char(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Stack frames shown per finding; JSON has them all.
 pub const SHOWN_FRAMES: usize = 12;
@@ -309,6 +357,32 @@ mod tests {
         assert_eq!(count(1, "goroutine"), "1 goroutine");
         assert_eq!(count(0, "goroutine"), "0 goroutines");
         assert_eq!(count(12, "minute"), "12 minutes");
+    }
+
+    /// Issue 15: nothing from a profile reaches the terminal as a control sequence.
+    #[test]
+    fn control_characters_are_escaped() {
+        for (text, expected, lines) in [
+            ("main.f", "main.f", "main.f"),
+            ("a\tb", "a\tb", "a\tb"),
+            (
+                "main.f\x1b]0;pwned\x07\x1b[31m",
+                "main.f\\x1b]0;pwned\\x07\\x1b[31m",
+                "main.f\\x1b]0;pwned\\x07\\x1b[31m",
+            ),
+            ("a\nb\r", "a\\nb\\r", "a\nb\\r"),
+            ("\0\x7f\u{9b}2J", "\\x00\\x7f\\x9b2J", "\\x00\\x7f\\x9b2J"),
+            (
+                "if admin \u{202e}\u{2066}x\u{2069}",
+                "if admin \\u{202e}\\u{2066}x\\u{2069}",
+                "if admin \\u{202e}\\u{2066}x\\u{2069}",
+            ),
+            ("héllo ← ü", "héllo ← ü", "héllo ← ü"),
+        ] {
+            assert_eq!(safe(text), expected, "{text:?}");
+            assert_eq!(safe_lines(text), lines, "{text:?}");
+        }
+        assert!(matches!(safe("plain"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::present::{self, count};
+use super::present::{self, count, safe};
 use crate::model::{Report, Status};
 
 pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
@@ -29,10 +29,10 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             }
             _ => String::new(),
         };
-        writeln!(out, "source: {}{at}", source.repo)?;
+        writeln!(out, "source: {}{}", safe(&source.repo), safe(&at))?;
     }
     for hint in &report.hints {
-        writeln!(out, "hint: {hint}")?;
+        writeln!(out, "hint: {}", safe(&hint.to_string()))?;
     }
 
     // Grouped by code owner when CODEOWNERS names any, so each team reads its own.
@@ -61,18 +61,24 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             paint.red(&finding.goroutines.to_string()),
             present::plural(finding.goroutines, "goroutine"),
             paint.bold(finding.op.as_str()),
-            finding.function,
+            safe(&finding.function),
             finding.verdict.as_str()
         )?;
         match present::started_at(finding) {
-            Some(started) => writeln!(out, "  at {}:{}, {started}", finding.file, finding.line)?,
-            None => writeln!(out, "  at {}:{}", finding.file, finding.line)?,
+            Some(started) => writeln!(
+                out,
+                "  at {}:{}, {}",
+                safe(&finding.file),
+                finding.line,
+                safe(&started)
+            )?,
+            None => writeln!(out, "  at {}:{}", safe(&finding.file), finding.line)?,
         }
         if let Some(source) = &finding.source {
-            writeln!(out, "  | {}", source.snippet)?;
+            writeln!(out, "  | {}", safe(&source.snippet))?;
         }
         if let Some(channel) = present::finding_channel(finding, str::to_string) {
-            writeln!(out, "  {channel}")?;
+            writeln!(out, "  {}", safe(&channel))?;
         }
         let mut facts = present::facts(finding);
         facts.extend(present::labels(finding));
@@ -80,29 +86,29 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         facts.extend(present::instances(finding, str::to_string));
         facts.extend(present::label_groups(finding, str::to_string));
         if !facts.is_empty() {
-            writeln!(out, "  {}", facts.join("; "))?;
+            writeln!(out, "  {}", safe(&facts.join("; ")))?;
         }
         for note in &finding.notes {
-            writeln!(out, "  note: {note}")?;
+            writeln!(out, "  note: {}", safe(&note.to_string()))?;
         }
         if let Some(pattern) = present::known_pattern(finding) {
-            writeln!(out, "  pattern {}", present::pattern_line(pattern))?;
+            writeln!(out, "  pattern {}", safe(&present::pattern_line(pattern)))?;
             for line in &pattern.evidence {
                 writeln!(
                     out,
                     "    {}  {}",
-                    present::evidence_place(finding, &line.file, line.line),
-                    line.text
+                    safe(&present::evidence_place(finding, &line.file, line.line)),
+                    safe(&line.text)
                 )?;
             }
             writeln!(
                 out,
                 "  fix: {} ({})",
-                pattern.fix.summary,
-                present::patch_note(pattern)
+                safe(&pattern.fix.summary),
+                safe(&present::patch_note(pattern))
             )?;
             if let Some(caution) = present::caution(pattern) {
-                writeln!(out, "  {caution}")?;
+                writeln!(out, "  {}", safe(&caution))?;
             }
         }
         let stack = present::stack(finding);
@@ -120,7 +126,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             "  how to fix: {}",
             paint.dim(&present::explain_command(finding))
         )?;
-        writeln!(out, "  id {}", finding.id)?;
+        writeln!(out, "  id {}", safe(&finding.id))?;
     }
 
     let suppressed = report.with_status(Status::Suppressed);
@@ -134,11 +140,12 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
                 .map_or("", |s| s.reason.as_str());
             writeln!(
                 out,
-                "  {}  {}  {}:{}: {reason}",
+                "  {}  {}  {}:{}: {}",
                 count(finding.goroutines, "goroutine"),
                 finding.op.as_str(),
-                finding.file,
-                finding.line
+                safe(&finding.file),
+                finding.line,
+                safe(reason)
             )?;
         }
     }
@@ -183,7 +190,11 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             writeln!(
                 out,
                 "  {:>7}  {:<9}  {}  {}:{}",
-                entry.goroutines, entry.kind, entry.function, entry.file, entry.line
+                entry.goroutines,
+                entry.kind,
+                safe(&entry.function),
+                safe(&entry.file),
+                entry.line
             )?;
         }
     }
@@ -192,7 +203,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         writeln!(out)?;
         writeln!(out, "{}", paint.yellow("warnings:"))?;
         for warning in &report.warnings {
-            writeln!(out, "  {warning}")?;
+            writeln!(out, "  {}", safe(&warning.to_string()))?;
         }
     }
     Ok(())
@@ -203,7 +214,10 @@ struct Paint {
 }
 
 impl Paint {
+    /// `text` made [`safe`], then coloured: the only control sequences text output holds are
+    /// these.
     fn wrap(&self, code: &str, text: &str) -> String {
+        let text = safe(text);
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
