@@ -100,9 +100,33 @@ fn codeclimate_is_what_gitlab_reads() {
                 .unwrap_or_else(|| panic!("no finding for {description}"));
             assert_eq!(issue["fingerprint"], finding["id"]);
             assert_eq!(issue["location"]["path"], "services/leaky/leaks.go");
+            assert!(description.contains(&started_at(finding)), "{description}");
+            if let Some(pattern) = named_pattern(finding) {
+                assert!(
+                    description.contains(&format!("; pattern {pattern}")),
+                    "{description}"
+                );
+            }
             assert_eq!(issue["location"]["lines"]["begin"], finding["line"]);
         }
     }
+}
+
+/// "; started at services/leaky/leaks.go:38": where a finding's goroutines started, from the
+/// repository's root of the monorepo, whatever folder `--repo` named.
+fn started_at(finding: &Value) -> String {
+    let at = finding["created_at"]
+        .as_str()
+        .unwrap_or_else(|| panic!("created_at of {finding}"));
+    let at = at.strip_prefix("services/leaky/").unwrap_or(at);
+    format!("started at services/leaky/{at}")
+}
+
+/// The finding's pattern, unless it is `other`.
+fn named_pattern(finding: &Value) -> Option<&str> {
+    finding["pattern"]["id"]
+        .as_str()
+        .filter(|&pattern| pattern != "other")
 }
 
 /// One workflow command as the runner reads it: `::name key=value,…::message`, with the
@@ -167,6 +191,16 @@ fn github_commands_annotate_each_leak() {
         );
         // The escaped newlines come back: the message has several lines.
         assert!(message.contains("\nHow to fix: "), "{message}");
+        assert!(
+            message.contains(&format!("\nS{}\n", &started_at(finding)[1..])),
+            "{message}"
+        );
+        if let Some(pattern) = named_pattern(finding) {
+            assert!(
+                message.contains(&format!("\nPattern {pattern}: ")),
+                "{message}"
+            );
+        }
     }
     // The hint is an annotation without a place.
     assert!(
@@ -212,6 +246,13 @@ fn concise_lines_read_as_an_error_format() {
             rest.ends_with(']') && rest.contains(" [leakprof/"),
             "{line}"
         );
+        assert!(
+            rest.contains(&format!("; {}", started_at(finding))),
+            "{line}"
+        );
+        if let Some(pattern) = named_pattern(finding) {
+            assert!(rest.contains(&format!("; pattern {pattern}")), "{line}");
+        }
     }
 }
 

@@ -391,6 +391,14 @@ fn monorepo_module_gives_repository_root_uris() {
             json!({"uri": expected, "uriBaseId": "%SRCROOT%"}),
             "{args:?}"
         );
+        // Where the goroutines started is named as the URIs are.
+        let started = &result_for(&results, "main.timeoutLeak.func1")["properties"]["created_at"];
+        assert!(
+            started
+                .as_str()
+                .is_some_and(|at| at.starts_with(&format!("{expected}:"))),
+            "{args:?}: {started}"
+        );
         if args[1] == "testdata/leaky" {
             continue;
         }

@@ -68,7 +68,8 @@ fn issue<'a>(report: &Report, finding: &'a Finding) -> Issue<'a> {
     Issue {
         kind: "issue",
         check_name: rule_id(finding.op),
-        description: description(finding),
+        description: description(finding)
+            + &present::pattern_and_start(finding, super::created_at_from_root(report, finding)),
         categories: ["Bug Risk", "Performance"],
         severity: severity(finding),
         fingerprint: Cow::Borrowed(&finding.id),

@@ -48,6 +48,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 finding.leaked_goroutines
             ));
         }
+        message.push_str(&present::pattern_and_start(
+            finding,
+            super::created_at_from_root(report, finding),
+        ));
         writeln!(
             out,
             "{}:{}:{column} {}: {} [{}]",

@@ -82,6 +82,12 @@ fn write_finding(report: &Report, finding: &Finding, out: &mut dyn Write) -> io:
         present::safe(&finding.function),
         finding.verdict.as_str()
     );
+    if let Some(pattern) = present::known_pattern(finding) {
+        message.push_str(&format!("\nPattern {}", present::pattern_line(pattern)));
+    }
+    if let Some(at) = super::created_at_from_root(report, finding) {
+        message.push_str(&format!("\nStarted at {at}"));
+    }
     for fact in present::facts(finding) {
         message.push_str(&format!("\n{fact}"));
     }

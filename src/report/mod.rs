@@ -16,7 +16,29 @@ pub mod text;
 
 use crate::cli::OutputFormat;
 use crate::config::{Output, RenderOptions};
-use crate::model::{Finding, Report, Status, Warning};
+use crate::model::{Finding, Report, SourceInfo, Status, Warning};
+
+/// Where the finding's goroutines were started (`created_at`) as the CI formats name files:
+/// from the repository's root when the finding was mapped into it (`--repo` a module folder
+/// of a monorepo gives `services/api/handler.go:40`), else as the report has it.
+pub fn created_at_from_root(report: &Report, finding: &Finding) -> Option<String> {
+    let mapped = report
+        .source
+        .as_ref()
+        .filter(|_| report.repository_path(finding).is_some());
+    created_at_in(finding, mapped)
+}
+
+/// `created_at` from the root of `mapped`, the source the finding was mapped into.
+pub fn created_at_in(finding: &Finding, mapped: Option<&SourceInfo>) -> Option<String> {
+    let at = finding.created_at.as_deref()?;
+    match (mapped, at.rsplit_once(':')) {
+        (Some(source), Some((file, line))) if !file.starts_with('/') => {
+            Some(format!("{}:{line}", source.from_root(file)))
+        }
+        _ => Some(at.to_string()),
+    }
+}
 
 /// The file and line a warning names, for the formats that place what they report: a Go
 /// file from the repository's root when a finding there was mapped into it, else as the

@@ -138,6 +138,19 @@ pub fn started_at(finding: &Finding) -> Option<String> {
         .map(|at| format!("started at {at}"))
 }
 
+/// "; pattern timeout; started at leaks.go:38": what one-line messages (concise, Code
+/// Quality) add after a finding's own words; `created_at` as the format names files.
+pub fn pattern_and_start(finding: &Finding, created_at: Option<String>) -> String {
+    let mut tail = String::new();
+    if let Some(pattern) = known_pattern(finding) {
+        tail.push_str(&format!("; pattern {}", pattern.id));
+    }
+    if let Some(at) = created_at {
+        tail.push_str(&format!("; started at {at}"));
+    }
+    tail
+}
+
 /// "timeout: A goroutine's send is abandoned …": a pattern as one line.
 pub fn pattern_line(pattern: &Pattern) -> String {
     format!("{}: {}", pattern.id, kinds::for_pattern(pattern.id).short)

@@ -510,7 +510,7 @@ struct ResultProperties<'a> {
     notes: Vec<String>,
     /// `file:line` of the `go` statement that started the goroutines.
     #[serde(skip_serializing_if = "Option::is_none")]
-    created_at: Option<&'a str>,
+    created_at: Option<String>,
     /// The leak pattern (`timeout`, `ncast`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pattern: Option<&'static str>,

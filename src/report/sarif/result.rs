@@ -18,6 +18,7 @@ pub(super) fn result<'a>(
     info: Option<&SourceInfo>,
 ) -> SarifResult<'a> {
     let op = finding.op;
+    let mapped = path.is_some();
     let suppressions = match (&finding.status, &finding.suppression) {
         (Status::Suppressed, Some(suppression)) => vec![SarifSuppression {
             // An inline ignore lives in the source; everything else (allowlists and the
@@ -73,6 +74,8 @@ pub(super) fn result<'a>(
     });
     let rule = op.family();
     let pattern = finding.pattern.as_ref();
+    // From the repository's root, as the URIs are.
+    let created_at = crate::report::created_at_in(finding, info.filter(|_| mapped));
     SarifResult {
         rule_id: rule_id(rule),
         rule_index: rule_index(rule),
@@ -113,7 +116,7 @@ pub(super) fn result<'a>(
             growth_per_hour: finding.growth_per_hour,
             verdict: finding.verdict.as_str(),
             notes: finding.notes.iter().map(ToString::to_string).collect(),
-            created_at: finding.created_at.as_deref(),
+            created_at,
             pattern: pattern.map(|pattern| pattern.id.as_str()),
             fix: pattern.map(|pattern| pattern.fix.summary.as_str()),
             no_patch: pattern.and_then(|pattern| pattern.fix.no_patch.as_deref()),
