@@ -301,6 +301,61 @@ fn labels_group_findings_and_name_instances() {
     ])
     .stdout;
     assert!(markdown.contains("by `pattern`: `nil` 101"), "{markdown}");
+    let run_as = |format: &str| {
+        leakprof(&[
+            "report",
+            "--profile",
+            path_str(&profile),
+            "--group-by-label",
+            "pattern",
+            "--format",
+            format,
+        ])
+        .stdout
+    };
+    // The CI formats say it on the finding's own line or issue.
+    let concise = run_as("concise");
+    let line = concise
+        .lines()
+        .find(|line| line.contains(" in main.nilSend.func1 ("))
+        .unwrap_or_else(|| panic!("{concise}"));
+    assert!(line.contains("; by pattern: nil 101 ["), "{line}");
+    let issues: serde_json::Value = serde_json::from_str(&run_as("codeclimate")).unwrap();
+    let description = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|issue| issue["description"].as_str())
+        .find(|description| description.contains(" in main.nilSend.func1"))
+        .unwrap();
+    assert!(
+        description.ends_with("; by pattern: nil 101"),
+        "{description}"
+    );
+    let github = run_as("github");
+    assert!(
+        github
+            .lines()
+            .any(|line| line.contains(" in main.nilSend.func1 (")
+                && line.contains("%0Aby pattern: nil 101")),
+        "{github}"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&run_as("sarif")).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|result| result["properties"]["function"] == "main.nilSend.func1")
+        .unwrap();
+    assert_eq!(result["properties"]["by_label"], nil_send["by_label"]);
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("; by pattern: nil 101"),
+        "{}",
+        result["message"]["text"]
+    );
 }
 
 /// Ids name a file from the repository's root: `--repo .` and `--repo testdata/leaky` (a

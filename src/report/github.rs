@@ -88,7 +88,10 @@ fn write_finding(report: &Report, finding: &Finding, out: &mut dyn Write) -> io:
     if let Some(at) = super::created_at_from_root(report, finding) {
         message.push_str(&format!("\nStarted at {at}"));
     }
-    for fact in present::facts(finding) {
+    for fact in present::facts(finding)
+        .into_iter()
+        .chain(present::label_groups(finding, str::to_string))
+    {
         message.push_str(&format!("\n{fact}"));
     }
     message.push_str(&format!(

@@ -138,8 +138,9 @@ pub fn started_at(finding: &Finding) -> Option<String> {
         .map(|at| format!("started at {at}"))
 }
 
-/// "; pattern timeout; started at leaks.go:38": what one-line messages (concise, Code
-/// Quality) add after a finding's own words; `created_at` as the format names files.
+/// "; pattern timeout; started at leaks.go:38; by endpoint: /checkout 300": what one-line
+/// messages (concise, Code Quality) add after a finding's own words; `created_at` as the
+/// format names files.
 pub fn pattern_and_start(finding: &Finding, created_at: Option<String>) -> String {
     let mut tail = String::new();
     if let Some(pattern) = known_pattern(finding) {
@@ -147,6 +148,9 @@ pub fn pattern_and_start(finding: &Finding, created_at: Option<String>) -> Strin
     }
     if let Some(at) = created_at {
         tail.push_str(&format!("; started at {at}"));
+    }
+    if let Some(groups) = label_groups(finding, str::to_string) {
+        tail.push_str(&format!("; {groups}"));
     }
     tail
 }

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::blocking::Op;
 use crate::config::RenderOptions;
-use crate::model::{Report, Status};
+use crate::model::{LabelGroups, Report, Status};
 use crate::report::links::repository_uri;
 use crate::report::present;
 
@@ -521,4 +521,7 @@ struct ResultProperties<'a> {
     no_patch: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     runs_new_code: Option<&'a str>,
+    /// With `--group-by-label KEY`: `{key, values: [{value, goroutines}]}`, as in JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by_label: Option<&'a LabelGroups>,
 }

@@ -121,6 +121,7 @@ pub(super) fn result<'a>(
             fix: pattern.map(|pattern| pattern.fix.summary.as_str()),
             no_patch: pattern.and_then(|pattern| pattern.fix.no_patch.as_deref()),
             runs_new_code: pattern.and_then(|pattern| pattern.fix.runs_new_code.as_deref()),
+            by_label: finding.by_label.as_ref(),
         },
     }
 }
@@ -290,8 +291,11 @@ pub(super) fn message(finding: &Finding) -> String {
         Some(pattern) => format!("; {}: {}", pattern.id, pattern.fix.summary),
         None => String::new(),
     };
+    let groups = present::label_groups(finding, str::to_string)
+        .map(|groups| format!("; {groups}"))
+        .unwrap_or_default();
     format!(
-        "{count} blocked on {} in {}{place}{leaked}{pattern}",
+        "{count} blocked on {} in {}{place}{leaked}{pattern}{groups}",
         kinds::for_op(finding.op).blocked_on,
         finding.function
     )
