@@ -41,8 +41,9 @@ pub struct Movement {
     /// summed, over the longest instance's span.
     pub change: Option<Change>,
     pub instances: Vec<InstanceCount>,
-    /// Every timestamped snapshot, oldest first, for a chart (empty with fewer than two or
-    /// more than [`MAX_SERIES_POINTS`]).
+    /// The place's timestamped snapshots on the one instance it was seen on, oldest first,
+    /// for a chart; empty when it was seen on several (each has its own in `instances`), or
+    /// with fewer than two snapshots or more than [`MAX_SERIES_POINTS`].
     pub series: Vec<Point>,
 }
 
@@ -122,33 +123,21 @@ impl Timeline {
                 .then_with(|| a.name.cmp(&b.name))
         });
         let trend = fleet_trend(&trends);
+        // One instance's snapshots, never a mix: points of two instances in one line would
+        // read as the place going from one instance's count to the other's.
+        let series = match instances.as_slice() {
+            [only] => only.series.clone(),
+            _ => Vec::new(),
+        };
         Movement {
             trend,
             growth_per_hour: trend
                 .filter(|_| longest_span >= MIN_RATE_SPAN_SECONDS)
                 .map(|_| round(growth)),
             change,
-            series: self.series(seen),
+            series,
             instances,
         }
-    }
-
-    /// Every timestamped snapshot of every instance, oldest first.
-    fn series(&self, seen: &[Seen]) -> Vec<Point> {
-        let total: usize = self.instances.iter().map(|i| i.times.len()).sum();
-        if !(2..=MAX_SERIES_POINTS).contains(&total) {
-            return Vec::new();
-        }
-        let mut all: Vec<(i64, u64)> = Vec::with_capacity(total);
-        for (index, instance) in self.instances.iter().enumerate() {
-            let mine: Vec<&Seen> = seen
-                .iter()
-                .filter(|seen| seen.instance as usize == index)
-                .collect();
-            all.extend(instance.counts(&mine));
-        }
-        all.sort_by_key(|&(time, _)| time);
-        points(&all)
     }
 }
 
@@ -285,7 +274,13 @@ mod tests {
                 seconds: 1200.0
             })
         );
-        assert_eq!(movement.series.len(), 6);
+        // Two instances: no fleet line mixing them, each has its own.
+        assert!(movement.series.is_empty());
+        assert_eq!(movement.instances[1].series.len(), 3);
+        // A place seen on one of them: that instance's line, not its zeros elsewhere.
+        let one = line.movement(&[seen(1, 0, 40), seen(1, 10, 50), seen(1, 20, 60)]);
+        let counts: Vec<u64> = one.series.iter().map(|point| point.goroutines).collect();
+        assert_eq!(counts, [40, 50, 60]);
     }
 
     #[test]

@@ -328,3 +328,52 @@ fn opens_in_chromium() {
         fs::copy(&screenshot, keep).expect("keep the screenshot");
     }
 }
+
+/// Without `--repo` the plain and `-trimpath` builds name `leakSend` by different paths, so
+/// each place is seen on one instance only. Its chart (and JSON `series`) are that
+/// instance's three snapshots; they were the fleet's six, reading "210 at … to 0 at …"
+/// with the other instance's zeros.
+#[test]
+fn one_instance_place_charts_its_own_snapshots() {
+    let plain = testdata("identity/captures/plain");
+    let trimpath = testdata("identity/captures/trimpath");
+    let args = [
+        "--profile",
+        path_str(&plain),
+        "--profile",
+        path_str(&trimpath),
+    ];
+    let (html, json) = reports(&args);
+    let leak = findings(&json, "reported")
+        .find(|finding| {
+            finding["function"] == "main.leakSend" && finding["instances"][0]["name"] == "plain"
+        })
+        .expect("leakSend on the plain build");
+    assert_eq!(leak["instances"].as_array().map(Vec::len), Some(1));
+    let counts: Vec<u64> = leak["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| point["goroutines"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [210, 410, 620]);
+    assert_eq!(leak["series"], leak["instances"][0]["series"]);
+    let id = leak["id"].as_str().unwrap();
+    let section = html
+        .split_once(&format!("id=\"finding-{id}\">"))
+        .and_then(|(_, rest)| rest.split_once("</section>"))
+        .map(|(section, _)| section)
+        .expect("the finding's section");
+    assert_eq!(section.matches("<circle ").count(), 3, "{section}");
+    assert!(
+        section.contains("aria-label=\"goroutines over time: 210 at 2026-12-02 16:51:50 UTC to 620 at 2026-12-02 16:51:54 UTC\""),
+        "{section}"
+    );
+    assert!(section.contains(" on <strong>plain</strong> in each of 3 snapshots"));
+    // A place seen on both instances has no fleet line: each instance has its own.
+    for finding in json["findings"].as_array().unwrap() {
+        if finding["instances"].as_array().map_or(0, Vec::len) > 1 {
+            assert_eq!(finding["series"], serde_json::json!([]), "{finding}");
+        }
+    }
+}

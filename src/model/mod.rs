@@ -318,8 +318,10 @@ pub struct Finding {
     pub instances: Vec<InstanceCount>,
     /// With `--group-by-label KEY`: goroutines by the label's values.
     pub by_label: Option<LabelGroups>,
-    /// Goroutines at this place in each timestamped snapshot, oldest first (empty with fewer
-    /// than two timestamped snapshots).
+    /// Goroutines at this place in each timestamped snapshot of the one instance it was seen
+    /// on, oldest first; empty when it was seen on several instances (each has its own
+    /// `instances[].series`; a line through two instances' snapshots would mix them) or with
+    /// fewer than two timestamped snapshots.
     pub series: Vec<Point>,
     /// The file as the profile gives it, when `file` was mapped into the repository.
     pub profile_file: Option<String>,

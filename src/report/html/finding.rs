@@ -167,18 +167,25 @@ pub(super) fn write_finding(
     writeln!(out, "</section>")
 }
 
-/// How the place moved: one chart when it was seen on one instance; a table of instances and
-/// a chart per instance for a fleet, so a leak on one instance is not averaged with a pool on
-/// another.
+/// How the place moved: one chart, of that instance's snapshots, when it was seen on one
+/// instance; a table of instances and a chart per instance for a fleet, so a leak on one
+/// instance is not averaged with a pool on another.
 pub(super) fn write_movement(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     let place = format!("<code>{}:{}</code>", escape(&finding.file), finding.line);
     if finding.instances.len() < 2 {
+        // The series of the one instance the place was seen on, never the fleet's.
         if let Some(svg) = chart(&finding.series) {
+            let on = finding
+                .instances
+                .first()
+                .and_then(|instance| instance.name.as_deref())
+                .map(|name| format!(" on <strong>{}</strong>", escape(name)))
+                .unwrap_or_default();
             writeln!(out, "<figure>")?;
             writeln!(out, "{svg}")?;
             writeln!(
                 out,
-                "<figcaption>Goroutines at {place} in each of {} snapshots (times in UTC).</figcaption>",
+                "<figcaption>Goroutines at {place}{on} in each of {} snapshots (times in UTC).</figcaption>",
                 finding.series.len()
             )?;
             writeln!(out, "</figure>")?;
