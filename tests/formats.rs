@@ -554,3 +554,65 @@ fn several_outputs_in_one_run() {
         run.stderr
     );
 }
+
+/// The first goroutine of the dump at `relative` whose block contains `needle`.
+fn goroutine_block(relative: &str, needle: &str) -> String {
+    let dump = std::fs::read_to_string(testdata(relative)).unwrap();
+    dump.split("\n\n")
+        .find(|block| block.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} in {relative}"))
+        .to_string()
+}
+
+/// Issue 14: counts read as English at 1. A dump of two real goroutines: one of own code
+/// waiting a minute, one in the standard library.
+#[test]
+fn counts_of_one_are_singular() {
+    let own = goroutine_block(
+        "profiles/go1.27/goroutine.debug2.txt",
+        "main.prematureReturn.func1",
+    )
+    .replace("[chan send]:", "[chan send, 1 minutes]:");
+    let std = goroutine_block(
+        "builtin/captures/testing/goroutine.debug2.txt",
+        "goroutine 4 [chan receive]:",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("goroutine.debug2.txt");
+    std::fs::write(&dump, format!("{own}\n\n{std}\n")).unwrap();
+    let run_as = |format: &str| {
+        let run = leakprof(&[
+            "report",
+            "--profile",
+            path_str(&dump),
+            "--threshold",
+            "1",
+            "--format",
+            format,
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        run.stdout
+    };
+    let text = run_as("text");
+    for words in [
+        "1 suspected goroutine leak in 1 profile (",
+        "\n1 goroutine  send  main.prematureReturn.func1",
+        "\n  waiting up to 1 minute\n",
+        "\n  1 place with 1 goroutine not own code",
+    ] {
+        assert!(text.contains(words), "{words:?} in:\n{text}");
+    }
+    let markdown = run_as("markdown");
+    for words in [
+        "## leakprof: 1 suspected goroutine leak\n",
+        " in 1 profile.",
+        "`main.prematureReturn.func1`: 1 goroutine blocked on send\n",
+        " · waiting up to 1 minute\n",
+    ] {
+        assert!(markdown.contains(words), "{words:?} in:\n{markdown}");
+    }
+    for plural in ["1 goroutines", "1 minutes", "1 places", "1 profiles"] {
+        assert!(!text.contains(plural), "{plural}:\n{text}");
+        assert!(!markdown.contains(plural), "{plural}:\n{markdown}");
+    }
+}

@@ -739,7 +739,7 @@ fn limits_are_checked_before_parsing() {
             (
                 2,
                 format!(
-                    "error: {}: larger than 1024 KiB, the limit for a rules file: is it the right file?\n",
+                    "error: {}: larger than 1 MiB, the limit for a rules file: is it the right file?\n",
                     path_str(path)
                 )
             )

@@ -507,6 +507,32 @@ fn sarif_without_source_points_to_build_paths() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains("run with --repo PATH"),
+        "{}",
+        run.stderr
+    );
+    // With a --repo that does not hold the files, asking for --repo would be no help.
+    let run = leakprof(&[
+        "report",
+        "--profile",
+        path_str(&testdata(PROFILE)),
+        "--repo",
+        "testdata/huge",
+        "--format",
+        "sarif",
+    ]);
+    assert!(
+        run.stderr.contains(
+            "warning: --format sarif: 13 findings name their files as the profile does \
+             (/work/main/testdata/leaky/leaks.go): their files were not found in the \
+             repository at testdata/huge, so code scanning cannot place them; check that \
+             --repo is the checkout the service was built from"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("run with --repo"), "{}", run.stderr);
 }
 
 /// `--sarif-category` sets `automationDetails.id`, for several reports on one commit.

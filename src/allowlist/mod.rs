@@ -107,9 +107,9 @@ pub enum ReadError {
     #[error("{}: cannot read: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
     #[error(
-        "{}: larger than {} KiB, the limit for a rules file: is it the right file?",
+        "{}: larger than {} MiB, the limit for a rules file: is it the right file?",
         path.display(),
-        MAX_FILE_SIZE >> 10
+        MAX_FILE_SIZE >> 20
     )]
     TooLarge { path: PathBuf },
     #[error("{}: not UTF-8 text (byte {offset}): a rules file is YAML in UTF-8", path.display())]
@@ -264,9 +264,9 @@ pub fn parse_all(text: &str, name: &str, source: RuleSource) -> (Vec<Rule>, Vec<
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() > MAX_FILE_SIZE {
         let message = format!(
-            "the file is {} bytes, over the {} KiB limit for a rules file; split it",
+            "the file is {} bytes, over the {} MiB limit for a rules file; split it",
             text.len(),
-            MAX_FILE_SIZE >> 10
+            MAX_FILE_SIZE >> 20
         );
         return (Vec::new(), vec![at((1, 1), message)]);
     }

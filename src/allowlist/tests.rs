@@ -157,9 +157,7 @@ fn size_limit() {
     check(&format!("\u{feff}{}", padded(MAX_FILE_SIZE)), Ok(&["a"]));
     check(
         &padded(MAX_FILE_SIZE + 1),
-        Err(&[
-            "1:1: the file is 1048577 bytes, over the 1024 KiB limit for a rules file; split it",
-        ]),
+        Err(&["1:1: the file is 1048577 bytes, over the 1 MiB limit for a rules file; split it"]),
     );
 
     let dir = tempfile::tempdir().unwrap();

@@ -134,6 +134,8 @@ pub enum Warning {
         example: String,
         /// Who cannot place them: `code scanning`, `GitLab`, ….
         consumer: &'static str,
+        /// `--repo` as given, when it was: their files are not in it.
+        repo: Option<String>,
     },
     /// A baseline whose ids were made by another recipe: every finding compares as new.
     BaselineIdVersion {
@@ -364,18 +366,32 @@ impl fmt::Display for Warning {
                 count,
                 example,
                 consumer,
+                repo,
             } => {
-                let findings = if *count == 1 {
-                    "1 finding names its file".to_string()
+                let (findings, them, were) = if *count == 1 {
+                    ("1 finding names its file".to_string(), "it", "its file was")
                 } else {
-                    format!("{count} findings name their files")
+                    (
+                        format!("{count} findings name their files"),
+                        "them",
+                        "their files were",
+                    )
                 };
-                write!(
-                    f,
-                    "--format {format}: {findings} as the profile does ({example}), not from \
-                     the repository's root, so {consumer} cannot place them; run with --repo \
-                     PATH (and --rev REV) to map them into the repository"
-                )
+                match repo {
+                    None => write!(
+                        f,
+                        "--format {format}: {findings} as the profile does ({example}), not \
+                         from the repository's root, so {consumer} cannot place {them}; run \
+                         with --repo PATH (and --rev REV) to map {them} into the repository"
+                    ),
+                    Some(repo) => write!(
+                        f,
+                        "--format {format}: {findings} as the profile does ({example}): \
+                         {were} not found in the repository at {repo}, so {consumer} cannot \
+                         place {them}; check that --repo is the checkout the service was built \
+                         from (and --rev the revision it was built at)"
+                    ),
+                }
             }
             Warning::BaselineIdVersion { path, found } => {
                 let made = match found {
@@ -452,17 +468,36 @@ mod tests {
             "rule r (rules.yaml:3) allows fewer than 1 goroutine, but x.go:7 has 3: reported"
         );
         assert!(bound(50, 80).contains("fewer than 50 goroutines"));
-        let unplaced = |count| {
+        let unplaced = |count, repo: Option<&str>| {
             Warning::UnplacedFindings {
                 format: "sarif",
                 count,
                 example: "/b/x.go".into(),
                 consumer: "code scanning",
+                repo: repo.map(str::to_string),
             }
             .to_string()
         };
-        assert!(unplaced(1).starts_with("--format sarif: 1 finding names its file as"));
-        assert!(unplaced(2).starts_with("--format sarif: 2 findings name their files as"));
+        assert_eq!(
+            unplaced(1, None),
+            "--format sarif: 1 finding names its file as the profile does (/b/x.go), not from \
+             the repository's root, so code scanning cannot place it; run with --repo PATH \
+             (and --rev REV) to map it into the repository"
+        );
+        assert!(unplaced(2, None).starts_with("--format sarif: 2 findings name their files as"));
+        assert!(unplaced(2, None).contains("cannot place them; run with --repo PATH"));
+        // --repo was given: its files are not in it.
+        assert_eq!(
+            unplaced(1, Some("testdata/huge")),
+            "--format sarif: 1 finding names its file as the profile does (/b/x.go): its file \
+             was not found in the repository at testdata/huge, so code scanning cannot place \
+             it; check that --repo is the checkout the service was built from (and --rev the \
+             revision it was built at)"
+        );
+        assert!(
+            unplaced(3, Some("r"))
+                .contains(": their files were not found in the repository at r, so code scanning cannot place them;")
+        );
         let unused = |alone| {
             Warning::IgnoreUnused {
                 file: "x.go".into(),

@@ -98,6 +98,7 @@ pub fn unplaced_warning(
         count: unplaced.len(),
         example: first.file.clone(),
         consumer,
+        repo: report.source.as_ref().map(|source| source.repo.clone()),
     })
 }
 
