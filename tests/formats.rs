@@ -616,3 +616,35 @@ fn counts_of_one_are_singular() {
         assert!(!markdown.contains(plural), "{plural}:\n{markdown}");
     }
 }
+
+/// The README's GitLab recipe writes `{"schema_version":1,"findings":[]}` when the default
+/// branch has no report yet. It holds no ids, so it predates no recipe: every leak is new and
+/// nothing warns. A baseline with findings and no id recipe still warns.
+#[test]
+fn empty_baseline_does_not_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let readme = std::fs::read_to_string(testdata("../README.md")).unwrap();
+    let empty = r#"{"schema_version":1,"findings":[]}"#;
+    assert!(readme.contains(&format!("echo '{empty}' > baseline.json")));
+    std::fs::write(&baseline, empty).unwrap();
+    let run = report(&["--baseline", path_str(&baseline), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["warnings"], serde_json::json!([]), "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert!(json["summary"]["reported"].as_u64().unwrap() > 0);
+    assert_eq!(json["summary"]["new_reported"], json["summary"]["reported"]);
+
+    std::fs::write(
+        &baseline,
+        r#"{"schema_version":1,"findings":[{"id":"0123456789abcdef","function":"main.f","file":"x.go","line":3,"op":"send","goroutines":7,"status":"reported"}]}"#,
+    )
+    .unwrap();
+    let run = report(&["--baseline", path_str(&baseline), "--format", "json"]);
+    let warnings = run.json()["warnings"].to_string();
+    assert!(
+        warnings.contains("its finding ids were made before ids carried their recipe's version"),
+        "{warnings}"
+    );
+}

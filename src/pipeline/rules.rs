@@ -60,13 +60,14 @@ pub fn load(config: &RulesConfig, source: Option<&Source>) -> Result<Vec<Rule>, 
 }
 
 /// The finding ids of an earlier JSON report; a warning when its ids were made by another
-/// recipe than today's.
+/// recipe than today's. A baseline without findings (the README's GitLab recipe writes one on
+/// the first run) holds no ids to compare, whatever recipe it names: no warning.
 pub fn read_baseline(
     path: &Path,
     warnings: &mut Vec<Warning>,
 ) -> Result<HashSet<String>, RunError> {
     let report = ReportView::read(path).map_err(RunError::Baseline)?;
-    if report.id_version != Some(u64::from(ID_VERSION)) {
+    if report.id_version != Some(u64::from(ID_VERSION)) && !report.findings.is_empty() {
         warnings.push(Warning::BaselineIdVersion {
             path: path.display().to_string(),
             found: report.id_version,
