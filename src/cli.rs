@@ -59,10 +59,28 @@ pub enum Command {
     ///
     /// Exit codes: 0 the patch was written (it may be empty), 1 --verify left a fix out, 2
     /// error.
-    #[command(after_help = "Examples:
+    // The flags that only shape a report (its format, SARIF, Markdown, colour, exit policy,
+    // baseline) are hidden from fix's help: a patch has none of them.
+    #[command(
+        after_help = "Examples:
   leakprof fix --profile goroutine.pb.gz --repo . > leak-fixes.patch
   leakprof fix --profile goroutine.pb.gz --repo . --rev \"$DEPLOYED_SHA\" --verify --output leak-fixes.patch
-  leakprof fix --profile goroutine.pb.gz --repo . --write")]
+  leakprof fix --profile goroutine.pb.gz --repo . --write",
+        mut_arg("outputs", |arg| arg
+            .value_name("FILE")
+            .help("Write the patch to FILE (replaced atomically) instead of standard output")),
+        mut_arg("format", |arg| arg.hide(true)),
+        mut_arg("sarif_suppressed", |arg| arg.hide(true)),
+        mut_arg("sarif_category", |arg| arg.hide(true)),
+        mut_arg("mention_owners", |arg| arg.hide(true)),
+        mut_arg("link_template", |arg| arg.hide(true)),
+        mut_arg("fail_on", |arg| arg.hide(true)),
+        mut_arg("fail_on_verdict", |arg| arg.hide(true)),
+        mut_arg("color", |arg| arg.hide(true)),
+        mut_arg("group_by_label", |arg| arg.hide(true)),
+        mut_arg("show_other_blocking", |arg| arg.hide(true)),
+        mut_arg("baseline", |arg| arg.hide(true)),
+    )]
     Fix(FixArgs),
     /// Explain a kind of leak or a leak pattern: what it is, why it leaks, how to fix it,
     /// with an example. Without KIND, list them.
@@ -104,6 +122,7 @@ pub enum RulesCommand {
   leakprof rules check .leakprof.yaml
   leakprof rules check rules/*.yaml")]
     Check {
+        /// A rules file (YAML) to validate; repeat for several.
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
     },
@@ -117,7 +136,11 @@ pub enum RulesCommand {
     Add(AddArgs),
     /// List rules with what each matches, its bound and why, and its reason: the rules
     /// leakprof ships with --builtin, or those of FILEs.
+    #[command(after_help = "Examples:
+  leakprof rules list .leakprof.yaml
+  leakprof rules list --builtin")]
     List {
+        /// A rules file (YAML) to list; repeat for several.
         #[arg(value_name = "FILE", required_unless_present = "builtin")]
         files: Vec<PathBuf>,
         /// List the built-in rules (rules/*.yaml, compiled in).
@@ -129,6 +152,7 @@ pub enum RulesCommand {
   leakprof rules prune .leakprof.yaml --report leaks.json
   leakprof rules prune .leakprof.yaml --report leaks.json --write --today 2027-04-01")]
     Prune {
+        /// The rules file (YAML) whose entries are judged, and edited with --write.
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// A report made with `--format json --rules FILE`.

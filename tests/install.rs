@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use clap::CommandFactory;
 use serde_json::Value;
 
 use crate::support::{leakprof, testdata};
@@ -77,21 +78,92 @@ fn man_pages() {
     }
 }
 
+/// Every command's name path (`[]`, `["rules", "list"]`, …), from the clap definitions, so
+/// a new command cannot be missed.
+fn command_paths() -> Vec<Vec<String>> {
+    fn walk(command: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        for sub in command.get_subcommands() {
+            let mut below = path.clone();
+            below.push(sub.get_name().to_string());
+            walk(sub, below, out);
+        }
+        out.push(path);
+    }
+    let mut out = Vec::new();
+    walk(&leakprof::cli::Cli::command(), Vec::new(), &mut out);
+    out.sort();
+    out
+}
+
+/// Every argument a user types without a flag says what it is.
+#[test]
+fn every_positional_argument_has_help() {
+    fn check(command: &clap::Command, name: &str) {
+        for arg in command.get_arguments().filter(|arg| arg.is_positional()) {
+            assert!(
+                arg.get_help()
+                    .is_some_and(|help| !help.to_string().is_empty()),
+                "{name} {} has no help",
+                arg.get_id()
+            );
+        }
+        for sub in command.get_subcommands() {
+            check(sub, &format!("{name} {}", sub.get_name()));
+        }
+    }
+    check(&leakprof::cli::Cli::command(), "leakprof");
+    let help = leakprof(&["rules", "list", "--help"]).stdout;
+    assert!(help.contains("  [FILE]...  A rules file"), "{help}");
+}
+
+/// `leakprof fix --help` shows what fix takes: not the flags that only shape a report, and
+/// `--output` as the one file the patch goes to.
+#[test]
+fn fix_help_shows_only_what_fix_takes() {
+    let help = leakprof(&["fix", "--help"]).stdout;
+    for flag in [
+        "--format",
+        "--sarif-suppressed",
+        "--sarif-category",
+        "--fail-on",
+        "--fail-on-verdict",
+        "--color",
+        "--mention-owners",
+        "--link-template",
+        "--group-by-label",
+        "--baseline",
+        "FORMAT:",
+    ] {
+        assert!(!help.contains(flag), "{flag} in fix --help:\n{help}");
+    }
+    for flag in [
+        "--profile",
+        "--repo",
+        "--rev",
+        "--rules",
+        "--write",
+        "--verify",
+        "--output <FILE>\n          Write the patch to FILE",
+    ] {
+        assert!(help.contains(flag), "{flag} not in fix --help:\n{help}");
+    }
+    // report keeps them all.
+    let help = leakprof(&["report", "--help"]).stdout;
+    for flag in ["--format", "--sarif-category", "--color", "[FORMAT:]FILE"] {
+        assert!(help.contains(flag), "{flag} not in report --help");
+    }
+}
+
 /// Every command's `--help` ends with two or three examples that run the command itself.
 #[test]
 fn every_help_has_examples() {
-    for command in [
-        vec![],
-        vec!["report"],
-        vec!["collect"],
-        vec!["rules"],
-        vec!["rules", "check"],
-        vec!["rules", "add"],
-        vec!["rules", "prune"],
-        vec!["explain"],
-        vec!["completions"],
-        vec!["man"],
-    ] {
+    let commands = command_paths();
+    assert!(commands.len() >= 12, "{commands:?}");
+    for command in commands
+        .iter()
+        .filter(|path| !path.iter().any(|name| name == "help"))
+    {
+        let command: Vec<&str> = command.iter().map(String::as_str).collect();
         let run = leakprof(&[&command[..], &["--help"]].concat());
         assert_eq!(run.code, 0, "{command:?}");
         let (_, examples) = run
