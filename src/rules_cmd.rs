@@ -11,6 +11,7 @@ use crate::blocking::Op;
 use crate::cli::{AddArgs, RulesCommand};
 use crate::date::Date;
 use crate::model::view::{ReportView, ViewError};
+use crate::report::present;
 use crate::{EXIT_CLEAN, EXIT_ERROR};
 
 /// Errors of the rules commands: each names the file and what is wrong.
@@ -69,7 +70,7 @@ pub fn run(command: &RulesCommand, stdout: &mut dyn Write, stderr: &mut dyn Writ
         Ok(()) => EXIT_CLEAN,
         Err(error) => {
             for line in error.to_string().lines() {
-                let _ = writeln!(stderr, "error: {line}");
+                let _ = writeln!(stderr, "error: {}", present::safe(line));
             }
             EXIT_ERROR
         }
@@ -178,8 +179,9 @@ fn list(files: &[PathBuf], builtin: bool, stdout: &mut dyn Write) -> Result<(), 
         out.push('\n');
         out.push_str(&describe(rule));
     }
+    // Rules files come from repositories: their text is shown, never acted on.
     stdout
-        .write_all(out.as_bytes())
+        .write_all(present::safe_lines(&out).as_bytes())
         .map_err(|source| RulesCmdError::Write {
             path: PathBuf::from("<stdout>"),
             source,
@@ -430,7 +432,7 @@ fn prune(
     }
     let verb = if write { "removed" } else { "would remove" };
     for (_, why) in &stale {
-        let _ = writeln!(stdout, "{verb} {why}");
+        let _ = writeln!(stdout, "{verb} {}", present::safe(why));
     }
     Ok(())
 }

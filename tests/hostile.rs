@@ -330,3 +330,40 @@ fn control_characters_from_profiles_are_escaped() {
     }
     assert!(warned, "a warning naming the path reached standard error");
 }
+
+/// A rules file committed to a repository is read by `rules list`: its reason (YAML's `\e` is
+/// an escape character) is shown escaped, as report formats show it.
+#[test]
+fn control_characters_from_rules_files_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nsuppressions:\n  - id: pool\n    reason: \"a pool\\e]0;pwned\\a\\u202e\"\n    function: \"main.prematureReturn.func1\"\n",
+    )
+    .unwrap();
+    let run = crate::support::leakprof(&["rules", "list", path_str(&rules)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(r"a pool\x1b]0;pwned\x07\u{202e}"),
+        "{}",
+        run.stdout
+    );
+    let profile = testdata("profiles/go1.27/goroutine.pb.gz");
+    for format in ["text", "markdown", "concise", "github"] {
+        let run = crate::support::leakprof(&[
+            "report",
+            "--profile",
+            path_str(&profile),
+            "--rules",
+            path_str(&rules),
+            "--format",
+            format,
+        ]);
+        assert!(run.code <= 1, "{format}: {}", run.stderr);
+        for text in [&run.stdout, &run.stderr] {
+            let raw: Vec<char> = text.chars().filter(|&c| acted_on(c)).collect();
+            assert!(raw.is_empty(), "{format} holds {raw:?}:\n{text}");
+        }
+    }
+}

@@ -115,7 +115,12 @@ pub fn run(args: &CollectArgs, _stdout: &mut dyn Write, stderr: &mut dyn Write) 
     match collect(args, stderr) {
         Ok(()) => EXIT_CLEAN,
         Err(error) => {
-            let _ = writeln!(stderr, "error: {error}");
+            // A server's answer can be quoted in it: shown, never acted on.
+            let _ = writeln!(
+                stderr,
+                "error: {}",
+                crate::report::present::safe_lines(&error.to_string())
+            );
             EXIT_ERROR
         }
     }
@@ -323,6 +328,7 @@ impl<'a> Progress<'a> {
             } else {
                 ""
             };
+            let failure = crate::report::present::safe(&failure.to_string()).into_owned();
             let _ = writeln!(stderr, "warning: round {round}/{count}: {failure}{more}");
         }
         Ok(())

@@ -22,6 +22,7 @@ use std::ops::Range;
 use crate::cli::{FixArgs, OutputFormat};
 use crate::config::ReportConfig;
 use crate::model::{Finding, Report, Status};
+use crate::report::present;
 use crate::source::repo::Source;
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, atomic, build_report};
 use diff::FileEdits;
@@ -52,7 +53,7 @@ pub fn run(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
     match fix(args, stdout, stderr) {
         Ok(code) => code,
         Err(message) => {
-            let _ = writeln!(stderr, "error: {message}");
+            let _ = writeln!(stderr, "error: {}", present::safe_lines(&message));
             EXIT_ERROR
         }
     }
@@ -85,7 +86,7 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result
     };
     let report = build_report(&config).map_err(|error| error.to_string())?;
     for warning in &report.warnings {
-        let _ = writeln!(stderr, "warning: {warning}");
+        let _ = writeln!(stderr, "warning: {}", present::safe(&warning.to_string()));
     }
     let source = Source::open(&asked.repo, asked.rev.as_deref()).map_err(|e| e.to_string())?;
 
@@ -128,18 +129,21 @@ fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result
     };
 
     for line in notes {
-        let _ = writeln!(stderr, "{line}");
+        let _ = writeln!(stderr, "{}", present::safe(&line));
     }
     for (planned, outcome) in planned.iter().zip(&outcomes) {
+        let title = present::safe(&planned.title);
         let _ = match outcome {
-            Outcome::Included => writeln!(stderr, "fix: {}", planned.title),
-            Outcome::Verified => writeln!(stderr, "fix: {} (verified)", planned.title),
+            Outcome::Included => writeln!(stderr, "fix: {title}"),
+            Outcome::Verified => writeln!(stderr, "fix: {title} (verified)"),
             Outcome::Failed(why) => writeln!(
                 stderr,
-                "left out: {}: it does not verify: {why}",
-                planned.title
+                "left out: {title}: it does not verify: {}",
+                present::safe_lines(why)
             ),
-            Outcome::Conflict(why) => writeln!(stderr, "left out: {}: {why}", planned.title),
+            Outcome::Conflict(why) => {
+                writeln!(stderr, "left out: {title}: {}", present::safe(why))
+            }
         };
     }
 
