@@ -719,6 +719,7 @@ fn ids(known: &[Known], prefix: Option<&str>) -> Vec<String> {
                 check.location.repo_path()?;
                 check.syntax.as_deref()
             }),
+            twin: check.as_ref().and_then(|check| check.twin).unwrap_or(1),
         })
         .collect();
     id::assign(&parts)
