@@ -346,6 +346,15 @@ impl<'t> Go<'t> {
             "call_expression" if parent.child_by_field_name("function") == Some(node) => Use::Call,
             // `var cancel = …`: the name declared again, not read.
             "var_spec" => Use::Inert,
+            // `S{cancel: nil}`: a field's name, not the variable.
+            "literal_element"
+                if ancestors.len() >= 2
+                    && ancestors[ancestors.len() - 2].kind() == "keyed_element"
+                    && ancestors[ancestors.len() - 2].child_by_field_name("key")
+                        == Some(parent) =>
+            {
+                Use::Inert
+            }
             "binary_expression"
                 if parent
                     .child_by_field_name("operator")

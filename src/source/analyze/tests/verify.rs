@@ -159,6 +159,16 @@ fn cancel_uses() {
         "never called",
     );
     check(&with("\tcancel = nil"), "never", "never called");
+    check(
+        &with("\ttype s struct{ cancel func() }\n\t_ = s{cancel: nil}"),
+        "never",
+        "never called",
+    );
+    check(
+        &with("\ttype s struct{ cancel func() }\n\tkeep := s{cancel: cancel}\n\t_ = keep"),
+        "fires",
+        "",
+    );
     // Handed over before the wait: whoever gets it can call it.
     check(&with("\tstop = cancel"), "fires", "");
     check(&with("\tkeep := []any{cancel}\n\t_ = keep"), "fires", "");
