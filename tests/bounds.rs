@@ -184,3 +184,37 @@ fn no_ctx_done_reports_context_bounds() {
             .collect()
     );
 }
+
+/// `<-ctx.Done()` on `context.TODO()` (bounds.go:107): the debug=2 dump says the channel is
+/// nil, the pprof profile says a receive; with --repo the source names the same pattern for
+/// both, and its advice is about the context, not about making a channel.
+#[test]
+fn a_never_cancelled_context_has_one_pattern_whatever_the_profile() {
+    // Without the GC's word in either, so that the verdicts come from the same evidence.
+    let dir = tempfile::tempdir().unwrap();
+    let dump = std::fs::read_to_string(captures("goroutine.debug2.txt")).unwrap();
+    let stripped = dir.path().join("goroutine.debug2.txt");
+    std::fs::write(&stripped, dump.replace(" (leaked)", "")).unwrap();
+    let mut patterns = Vec::new();
+    for profile in [stripped, captures("goroutine.pb.gz")] {
+        let report = report(&profile, &[]);
+        let profile = profile.display();
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["function"] == "main.backgroundWait.func1")
+            .unwrap_or_else(|| panic!("{profile}: no backgroundWait"))
+            .clone();
+        assert_eq!(finding["line"], 107, "{profile}");
+        let pattern = &finding["pattern"];
+        assert_eq!(pattern["id"], "never_closed", "{profile}: {finding:#}");
+        let summary = pattern["fix"]["summary"].as_str().unwrap();
+        assert!(
+            summary.contains("context") && !summary.contains("make(chan"),
+            "{profile}: {summary}"
+        );
+        patterns.push((pattern["id"].clone(), finding["verdict"].clone()));
+    }
+    assert_eq!(patterns[0], patterns[1]);
+}
