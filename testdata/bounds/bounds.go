@@ -256,3 +256,19 @@ func deferredFuncCancel(n int) {
 		}()
 	}
 }
+
+// literalDeferredCancel: the context is handed to the goroutine as an argument, and the
+// only call of cancel is deferred by that goroutine: after its wait.
+func literalDeferredCancel(n int) {
+	for i := 0; i < n; i++ {
+		ch := make(chan int)
+		ctx, cancel := context.WithCancel(context.Background())
+		go func(ctx context.Context) {
+			defer cancel()
+			select {
+			case ch <- 1:
+			case <-ctx.Done():
+			}
+		}(ctx)
+	}
+}

@@ -27,11 +27,12 @@ const DEADLINES: [&str; 4] = [
 
 /// Where a bound is checked from: inside the goroutine that waits (a `defer` there runs
 /// after the wait), or from a caller that started it (everything the caller does can
-/// happen while the goroutine waits).
+/// happen while the goroutine waits, except what the goroutine it started defers: when
+/// the call starts a func literal, `started` is that literal).
 #[derive(Clone, Copy)]
 pub(super) enum Vantage<'t> {
     Waiter(Node<'t>),
-    Caller,
+    Caller { started: Option<Node<'t>> },
 }
 
 /// What the uses of a cancel function show.
@@ -288,10 +289,20 @@ impl<'t> Go<'t> {
             if node.start_byte() < wait.start_byte() && self.abandons(node, wait) {
                 return true;
             }
-            let Vantage::Waiter(waiter) = vantage else {
-                // From a caller, any use can happen while the goroutine waits.
-                can = true;
-                return false;
+            let waiter = match vantage {
+                Vantage::Waiter(waiter) => waiter,
+                // The func literal the caller starts defers it: after the wait.
+                Vantage::Caller {
+                    started: Some(literal),
+                } if self.deferred_in(ancestors, literal) => {
+                    after.get_or_insert(Late::Deferred(line_of(node)));
+                    return true;
+                }
+                Vantage::Caller { .. } => {
+                    // From a caller, any other use can happen while the goroutine waits.
+                    can = true;
+                    return false;
+                }
             };
             let Some(at) = ancestors.iter().position(|ancestor| *ancestor == waiter) else {
                 // Another goroutine or a callback: it can run while this one waits.
@@ -305,9 +316,7 @@ impl<'t> Go<'t> {
                 .iter()
                 .position(|ancestor| ancestor.kind() == "func_literal");
             let site = literal.map_or(node, |index| inner[index]);
-            let deferred = inner[..literal.unwrap_or(inner.len())]
-                .iter()
-                .any(|ancestor| ancestor.kind() == "defer_statement");
+            let deferred = self.deferred_in(ancestors, waiter);
             let line = line_of(node);
             if deferred {
                 after.get_or_insert(Late::Deferred(line));
@@ -335,6 +344,18 @@ impl<'t> Go<'t> {
             (false, Some(late)) => Cancels::OnlyAfter(late),
             (false, None) => Cancels::Never(discarded),
         }
+    }
+
+    /// Whether a use with these `ancestors` sits in a `defer` of `function` itself (directly,
+    /// or in a func literal that the `defer` runs): it runs when `function` returns.
+    fn deferred_in(&self, ancestors: &[Node<'t>], function: Node<'t>) -> bool {
+        let Some(at) = ancestors.iter().position(|ancestor| *ancestor == function) else {
+            return false;
+        };
+        ancestors[at + 1..]
+            .iter()
+            .take_while(|ancestor| ancestor.kind() != "func_literal")
+            .any(|ancestor| ancestor.kind() == "defer_statement")
     }
 
     /// What the use of a name at `node` (with its `ancestors`) does with the value.
@@ -684,7 +705,11 @@ impl<'t> Go<'t> {
         });
         let call = found?;
         let argument = self.argument(call, index)?;
-        Some(self.context_check(argument, call, Vantage::Caller, 0))
+        let started = call
+            .child_by_field_name("function")
+            .map(unparen)
+            .filter(|callee| callee.kind() == "func_literal");
+        Some(self.context_check(argument, call, Vantage::Caller { started }, 0))
     }
 
     /// The byte where 1-based `line` starts.

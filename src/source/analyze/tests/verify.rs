@@ -299,6 +299,34 @@ fn cancel_uses_from_the_caller() {
             "{unused}\n{got}"
         );
     }
+    // A func literal started with the context as its argument: what it defers runs after
+    // its wait; what the caller does, or the literal does on its way, can wake it.
+    let literal = |body: &str| -> String {
+        let source = format!(
+            "package p\n\nimport \"context\"\n\n\
+             func start(ch chan int) {{\n\
+             \tctx, cancel := context.WithCancel(context.Background())\n\
+             \tgo func(ctx context.Context) {{\n{body}\n\
+             \t\tselect {{\n\t\tcase ch <- 1:\n\t\tcase <-ctx.Done():\n\t\t}}\n\
+             \t}}(ctx)\n}}\n"
+        );
+        let parameter = Parameter {
+            function: "a func literal".to_string(),
+            index: 0,
+            name: "ctx".to_string(),
+        };
+        match ParsedFile::parse(&source).argument_check(7, &parameter) {
+            Some(Check::Fires) => "fires".to_string(),
+            Some(Check::Never { why, .. }) => format!("never: {why}"),
+            Some(Check::Unverified { why, .. }) => format!("unverified: {why}"),
+            None => "none".to_string(),
+        }
+    };
+    let deferred = literal("\t\tdefer cancel()");
+    assert!(deferred.contains("only deferred, at line 8"), "{deferred}");
+    let deferred = literal("\t\tdefer func() { cancel() }()");
+    assert!(deferred.contains("only deferred"), "{deferred}");
+    assert_eq!(literal("\t\tgo cancel()"), "fires");
 }
 
 #[test]
