@@ -443,7 +443,8 @@ impl<'t> Go<'t> {
             .any(|list| parts(*list).last().is_some_and(|last| self.ends(last)))
     }
 
-    /// Whether a statement ends the function: a `return`, or a call of `panic`.
+    /// Whether a statement ends the function: a `return`, or a call that does not come back
+    /// (`panic`, `os.Exit`, `log.Fatal`…).
     fn ends(&self, statement: Node<'t>) -> bool {
         match statement.kind() {
             "return_statement" => true,
@@ -451,7 +452,17 @@ impl<'t> Go<'t> {
                 call.kind() == "call_expression"
                     && call
                         .child_by_field_name("function")
-                        .is_some_and(|function| self.text(function) == "panic")
+                        .is_some_and(|function| {
+                            matches!(
+                                self.text(function),
+                                "panic"
+                                    | "os.Exit"
+                                    | "log.Fatal"
+                                    | "log.Fatalf"
+                                    | "log.Fatalln"
+                                    | "runtime.Goexit"
+                            )
+                        })
             }),
             _ => false,
         }

@@ -206,6 +206,11 @@ fn cancel_uses() {
         "never",
         "never called",
     );
+    check(
+        &with("\tif ch == nil {\n\t\tcancel()\n\t\tos.Exit(1)\n\t}"),
+        "never",
+        "never called",
+    );
     // ...but a goroutine started in that branch returns on its own.
     check(
         &with("\tif ch == nil {\n\t\treturn\n\t}\n\tgo func() {\n\t\tcancel()\n\t\treturn\n\t}()"),
