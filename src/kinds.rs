@@ -420,11 +420,15 @@ pub const PATTERNS: &[KindDoc] = &[
                 calls would close.",
         what: "A goroutine waits until a quit channel is closed or a context is cancelled, and \
                the only code that would do it is a `Stop`/`Close` method nothing calls, or a \
-               cancel function that is dropped or never called.",
+               cancel function that is dropped or never called; or the context can never be \
+               cancelled at all (`context.Background()`, `context.TODO()`: their `Done()` is \
+               nil).",
         why: "Without the call, the wait never ends.",
         fix: "Call the method when the value is no longer needed (`defer s.Stop()` where it is \
               made). For a context made in the function that starts the goroutine, `defer \
-              cancel()` right after `context.WithCancel`: `leakprof fix` writes that patch.",
+              cancel()` right after `context.WithCancel`: `leakprof fix` writes that patch. For \
+              a context that can never be cancelled, pass the caller's context or derive one \
+              that something cancels.",
         example: "ctx, cancel := context.WithCancel(parent)\n\
                   defer cancel() // ends the watcher when this function returns\n\
                   go watch(ctx)",

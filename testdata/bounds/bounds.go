@@ -205,3 +205,70 @@ func paramTimeout(n int) {
 		go waitDeadline(ctx, make(chan int))
 	}
 }
+
+// Fake bounds found by an audit of the cancel check: nothing can cancel these contexts
+// while the goroutines wait.
+
+// ignoredCancel: `_ = cancel` only silences the compiler; nothing calls it.
+func ignoredCancel(n int) {
+	for i := 0; i < n; i++ {
+		ch := make(chan int)
+		ctx, cancel := context.WithCancel(context.Background())
+		_ = cancel
+		go func() {
+			select {
+			case ch <- 1:
+			case <-ctx.Done():
+			}
+		}()
+	}
+}
+
+// cancelEachTurn: each turn makes a new context and cancels it after the select, so the
+// cancel of one turn never wakes that turn's select.
+func cancelEachTurn(n int) {
+	for i := 0; i < n; i++ {
+		ch := make(chan int)
+		go func() {
+			for {
+				ctx, cancel := context.WithCancel(context.Background())
+				select {
+				case ch <- 1:
+				case <-ctx.Done():
+				}
+				cancel()
+			}
+		}()
+	}
+}
+
+// deferredFuncCancel: a deferred func literal runs after the wait, like a deferred call.
+func deferredFuncCancel(n int) {
+	for i := 0; i < n; i++ {
+		ch := make(chan int)
+		go func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer func() { cancel() }()
+			select {
+			case ch <- 1:
+			case <-ctx.Done():
+			}
+		}()
+	}
+}
+
+// literalDeferredCancel: the context is handed to the goroutine as an argument, and the
+// only call of cancel is deferred by that goroutine: after its wait.
+func literalDeferredCancel(n int) {
+	for i := 0; i < n; i++ {
+		ch := make(chan int)
+		ctx, cancel := context.WithCancel(context.Background())
+		go func(ctx context.Context) {
+			defer cancel()
+			select {
+			case ch <- 1:
+			case <-ctx.Done():
+			}
+		}(ctx)
+	}
+}

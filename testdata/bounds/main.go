@@ -40,9 +40,13 @@ func main() {
 	liveTicker(23)
 	doneVariable(24)
 	paramTimeout(25)
+	ignoredCancel(26)
+	cancelEachTurn(27)
+	deferredFuncCancel(28)
+	literalDeferredCancel(29)
 	// reusedTimer's timers fire after a millisecond; wait for them to have fired.
 	time.Sleep(50 * time.Millisecond)
-	waitParked(11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 21 + 22 + 23 + 24 + 25)
+	waitParked(11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 21 + 22 + 23 + 24 + 25 + 26 + 27 + 28 + 29)
 	fmt.Println("ready")
 	log.Fatal(http.Serve(ln, nil))
 }

@@ -66,6 +66,9 @@ func load() {
 	forever(41)
 	global(42)
 	escaped(43)
+	for job := 0; job < 88; job++ {
+		_ = startJob(job)
+	}
 	close(slow)
 }
 

@@ -7,7 +7,8 @@ use tree_sitter::Node;
 use super::ops::pick;
 use super::queries::queries;
 pub(crate) use super::tree::{Go, line_of, parts, unparen, walk};
-use super::{Bound, ParsedFile};
+use super::verify::Vantage;
+use super::{Bound, Check, ParsedFile};
 use crate::blocking::Op;
 
 impl<'a> ParsedFile<'a> {
@@ -36,6 +37,21 @@ impl<'t> Go<'t> {
     /// source order.
     pub(crate) fn case_bounds(&self, select: Node<'t>) -> Vec<Bound> {
         self.select_bounds(select).0
+    }
+
+    /// Why the context `context` (the `x` of `x.Done()`) can never be done while a goroutine
+    /// waits at `wait` (a select or a receive), and the line that shows it: the bound check
+    /// of [`super::verify`]. None when it can be done, or the function cannot tell.
+    pub(crate) fn context_never_done(
+        &self,
+        context: Node<'t>,
+        wait: Node<'t>,
+    ) -> Option<(String, u32)> {
+        let waiter = self.enclosing_function(wait)?;
+        match self.context_check(context, wait, Vantage::Waiter(waiter), 0) {
+            Check::Never { why, line } => Some((why, line)),
+            Check::Fires | Check::Unverified { .. } => None,
+        }
     }
 
     /// Whether `call` is `make(chan T[, N])`.

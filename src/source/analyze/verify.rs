@@ -27,20 +27,47 @@ const DEADLINES: [&str; 4] = [
 
 /// Where a bound is checked from: inside the goroutine that waits (a `defer` there runs
 /// after the wait), or from a caller that started it (everything the caller does can
-/// happen while the goroutine waits).
+/// happen while the goroutine waits, except what the goroutine it started defers: when
+/// the call starts a func literal, `started` is that literal).
 #[derive(Clone, Copy)]
 pub(super) enum Vantage<'t> {
     Waiter(Node<'t>),
-    Caller,
+    Caller { started: Option<Node<'t>> },
 }
 
 /// What the uses of a cancel function show.
 enum Cancels {
     /// Someone can call it while the goroutine waits.
     Can,
-    /// Only a `defer` of the waiting function calls it, at this line: after the wait.
-    OnlyAfter(u32),
-    Never,
+    /// Only the goroutine that waits reaches it, and only after the wait.
+    OnlyAfter(Late),
+    /// Nothing calls it or passes it on; the line of a `_ = cancel` that only discards it.
+    Never(Option<u32>),
+}
+
+/// How a cancel function is reached only after the wait, by the goroutine that waits.
+#[derive(Clone, Copy)]
+enum Late {
+    /// A `defer` of the waiting function, at this line.
+    Deferred(u32),
+    /// A call or a hand-over after the wait, at this line.
+    After(u32),
+    /// A call after the wait in the loop turn that made the context, at `line`: the next
+    /// turn of the loop at `looped` makes a new context and waits on that one.
+    SameTurn { line: u32, looped: u32 },
+}
+
+/// What one use of a cancel function's name does with it.
+#[derive(Clone, Copy, PartialEq)]
+enum Use {
+    /// `cancel()`, `go cancel()`, `defer cancel()`.
+    Call,
+    /// Passed to a call, stored, returned, captured: whoever gets it can call it.
+    PassedOn,
+    /// `_ = cancel`: thrown away, only to please the compiler.
+    Discarded,
+    /// Assigned to, or compared with nil: nothing can call it through this use.
+    Inert,
 }
 
 impl<'t> Go<'t> {
@@ -179,20 +206,31 @@ impl<'t> Go<'t> {
             }
         }
         let cancelled = match cancel.map(|cancel| self.text(cancel)) {
-            None | Some("_") => Cancels::Never,
+            None | Some("_") => Cancels::Never(Some(line)),
             Some(cancel) => self.cancels(cancel, statement, wait, vantage),
         };
         let why = match cancelled {
             Cancels::Can => return Check::Fires,
-            Cancels::Never if cancel.is_some_and(|cancel| self.text(cancel) == "_") => {
-                format!(
-                    "the cancel function of {name} is discarded at line {line}: nobody can cancel it"
-                )
-            }
-            Cancels::Never => format!("the cancel function of {name} is never called"),
-            Cancels::OnlyAfter(deferred) => format!(
+            Cancels::Never(Some(discarded)) => format!(
+                "the cancel function of {name} is discarded at line {discarded}: nobody can \
+                 cancel it"
+            ),
+            Cancels::Never(None) => format!("the cancel function of {name} is never called"),
+            Cancels::OnlyAfter(Late::Deferred(deferred)) => format!(
                 "the cancel function of {name} is only deferred, at line {deferred}, by the \
                  function that waits: it runs after the wait"
+            ),
+            Cancels::OnlyAfter(Late::After(after)) => format!(
+                "the cancel function of {name} is only reached at line {after}, after the \
+                 wait, by the goroutine that waits"
+            ),
+            Cancels::OnlyAfter(Late::SameTurn {
+                line: after,
+                looped,
+            }) => format!(
+                "the cancel function of {name} is only called at line {after}, after the wait \
+                 in the same turn of the loop at line {looped}, which makes a new {name} each \
+                 turn"
             ),
         };
         match parent {
@@ -217,6 +255,7 @@ impl<'t> Go<'t> {
     ) -> Cancels {
         let scope = self.enclosing_function(statement).unwrap_or(self.root);
         let mut after = None;
+        let mut discarded = None;
         let mut can = false;
         walk(scope, |node, ancestors| {
             if can {
@@ -228,49 +267,204 @@ impl<'t> Go<'t> {
             {
                 return true;
             }
-            let parent = ancestors.last().copied();
-            let called = parent.is_some_and(|parent| {
-                parent.kind() == "call_expression"
-                    && parent.child_by_field_name("function") == Some(node)
-            });
-            let Vantage::Waiter(waiter) = vantage else {
-                // From a caller, any use can happen while the goroutine waits.
+            // Another variable of the same name, or this one bound again (`ctx, cancel =
+            // context.WithCancel(…)` for the next turn): not this cancel function.
+            if self
+                .resolve(name, node)
+                .and_then(|binding| binding.statement)
+                != Some(statement)
+            {
+                return true;
+            }
+            let used = self.use_of(node, ancestors);
+            match used {
+                Use::Inert => return true,
+                Use::Discarded => {
+                    discarded.get_or_insert(line_of(node));
+                    return true;
+                }
+                Use::Call | Use::PassedOn => {}
+            }
+            // A use before the wait in a branch that returns is on no path to the wait.
+            if node.start_byte() < wait.start_byte() && self.abandons(node, wait) {
+                return true;
+            }
+            let waiter = match vantage {
+                Vantage::Waiter(waiter) => waiter,
+                // The func literal the caller starts defers it: after the wait.
+                Vantage::Caller {
+                    started: Some(literal),
+                } if self.deferred_in(ancestors, literal) => {
+                    after.get_or_insert(Late::Deferred(line_of(node)));
+                    return true;
+                }
+                Vantage::Caller { .. } => {
+                    // From a caller, any other use can happen while the goroutine waits.
+                    can = true;
+                    return false;
+                }
+            };
+            let Some(at) = ancestors.iter().position(|ancestor| *ancestor == waiter) else {
+                // Another goroutine or a callback: it can run while this one waits.
                 can = true;
                 return false;
             };
-            if !called {
-                // Passed on, stored, returned: whoever gets it can call it.
-                can = true;
-                return false;
-            }
-            let in_waiter = self.enclosing_function(node) == Some(waiter);
-            let deferred = ancestors
+            // Where the use happens as the waiting function runs: a func literal made there
+            // runs no earlier than it is made, and a `defer` runs after the wait.
+            let inner = &ancestors[at + 1..];
+            let literal = inner
                 .iter()
-                .rev()
-                .take_while(|ancestor| {
-                    !matches!(
-                        ancestor.kind(),
-                        "func_literal" | "function_declaration" | "method_declaration"
-                    )
-                })
-                .any(|ancestor| ancestor.kind() == "defer_statement");
-            if !in_waiter {
-                // Another goroutine or a callback: it can run while this one waits.
-                can = true;
-            } else if deferred {
-                after.get_or_insert(line_of(node));
-            } else if node.start_byte() < wait.start_byte() || self.in_same_loop(node, wait, waiter)
-            {
+                .position(|ancestor| ancestor.kind() == "func_literal");
+            let site = literal.map_or(node, |index| inner[index]);
+            let deferred = self.deferred_in(ancestors, waiter);
+            let line = line_of(node);
+            if deferred {
+                after.get_or_insert(Late::Deferred(line));
+            } else if site.start_byte() < wait.start_byte() {
                 can = true;
             } else {
-                after.get_or_insert(line_of(node));
+                match self.loop_around(site, wait, waiter) {
+                    // A later turn waits again on the same context, after this call.
+                    Some(looped) if !self.holds(looped, statement) => can = true,
+                    Some(looped) if used == Use::Call => {
+                        after.get_or_insert(Late::SameTurn {
+                            line,
+                            looped: line_of(looped),
+                        });
+                    }
+                    _ => {
+                        after.get_or_insert(Late::After(line));
+                    }
+                }
             }
             !can
         });
         match (can, after) {
             (true, _) => Cancels::Can,
-            (false, Some(line)) => Cancels::OnlyAfter(line),
-            (false, None) => Cancels::Never,
+            (false, Some(late)) => Cancels::OnlyAfter(late),
+            (false, None) => Cancels::Never(discarded),
+        }
+    }
+
+    /// Whether a use with these `ancestors` sits in a `defer` of `function` itself (directly,
+    /// or in a func literal that the `defer` runs): it runs when `function` returns.
+    fn deferred_in(&self, ancestors: &[Node<'t>], function: Node<'t>) -> bool {
+        let Some(at) = ancestors.iter().position(|ancestor| *ancestor == function) else {
+            return false;
+        };
+        ancestors[at + 1..]
+            .iter()
+            .take_while(|ancestor| ancestor.kind() != "func_literal")
+            .any(|ancestor| ancestor.kind() == "defer_statement")
+    }
+
+    /// What the use of a name at `node` (with its `ancestors`) does with the value.
+    fn use_of(&self, node: Node<'t>, ancestors: &[Node<'t>]) -> Use {
+        let Some(&parent) = ancestors.last() else {
+            return Use::PassedOn;
+        };
+        match parent.kind() {
+            "call_expression" if parent.child_by_field_name("function") == Some(node) => Use::Call,
+            // `var cancel = …`: the name declared again, not read.
+            "var_spec" => Use::Inert,
+            // `S{cancel: nil}`: a field's name, not the variable.
+            "literal_element"
+                if ancestors.len() >= 2
+                    && ancestors[ancestors.len() - 2].kind() == "keyed_element"
+                    && ancestors[ancestors.len() - 2].child_by_field_name("key")
+                        == Some(parent) =>
+            {
+                Use::Inert
+            }
+            "binary_expression"
+                if parent
+                    .child_by_field_name("operator")
+                    .is_some_and(|operator| matches!(operator.kind(), "==" | "!=")) =>
+            {
+                Use::Inert
+            }
+            "expression_list" => {
+                let Some(&holder) = ancestors
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| ancestors.get(i))
+                else {
+                    return Use::PassedOn;
+                };
+                let (targets, values) = match holder.kind() {
+                    "assignment_statement" | "short_var_declaration" => {
+                        let targets: Vec<Node<'t>> = holder
+                            .child_by_field_name("left")
+                            .map(|left| parts(left).collect())
+                            .unwrap_or_default();
+                        (targets, holder.child_by_field_name("right"))
+                    }
+                    "var_spec" => {
+                        let mut cursor = holder.walk();
+                        let targets = holder.children_by_field_name("name", &mut cursor).collect();
+                        (targets, holder.child_by_field_name("value"))
+                    }
+                    _ => return Use::PassedOn,
+                };
+                if values != Some(parent) {
+                    // On the left: the name is written, not read.
+                    return Use::Inert;
+                }
+                let index = parts(parent).position(|value| value == node);
+                let target = index.and_then(|index| targets.get(index));
+                match target {
+                    Some(target) if self.text(*target) == "_" => Use::Discarded,
+                    _ => Use::PassedOn,
+                }
+            }
+            _ => Use::PassedOn,
+        }
+    }
+
+    /// Whether `node`, before `wait`, sits in a branch that ends the function (`return`,
+    /// `panic`) without reaching the wait: what happens there is on no path to the wait.
+    fn abandons(&self, node: Node<'t>, wait: Node<'t>) -> bool {
+        let holds_wait = |ancestor: Node<'t>| {
+            ancestor.start_byte() <= wait.start_byte() && wait.end_byte() <= ancestor.end_byte()
+        };
+        let chain: Vec<Node<'t>> = self
+            .ancestry(node)
+            .into_iter()
+            .take_while(|ancestor| !holds_wait(*ancestor))
+            .collect();
+        // The returns of a func literal end the literal, not the function around the wait.
+        let outside = chain
+            .iter()
+            .rposition(|ancestor| ancestor.kind() == "func_literal")
+            .map_or(0, |literal| literal + 1);
+        chain[outside..]
+            .iter()
+            .filter(|ancestor| ancestor.kind() == "statement_list")
+            .any(|list| parts(*list).last().is_some_and(|last| self.ends(last)))
+    }
+
+    /// Whether a statement ends the function: a `return`, or a call that does not come back
+    /// (`panic`, `os.Exit`, `log.Fatal`…).
+    fn ends(&self, statement: Node<'t>) -> bool {
+        match statement.kind() {
+            "return_statement" => true,
+            "expression_statement" => parts(statement).next().is_some_and(|call| {
+                call.kind() == "call_expression"
+                    && call
+                        .child_by_field_name("function")
+                        .is_some_and(|function| {
+                            matches!(
+                                self.text(function),
+                                "panic"
+                                    | "os.Exit"
+                                    | "log.Fatal"
+                                    | "log.Fatalf"
+                                    | "log.Fatalln"
+                                    | "runtime.Goexit"
+                            )
+                        })
+            }),
+            _ => false,
         }
     }
 
@@ -312,7 +506,8 @@ impl<'t> Go<'t> {
                 Some("Stop")
                     if !inside_defer
                         && node.start_byte() > statement.end_byte()
-                        && node.end_byte() < wait.start_byte() =>
+                        && node.end_byte() < wait.start_byte()
+                        && !self.abandons(node, wait) =>
                 {
                     stopped = Some(line_of(node));
                 }
@@ -410,23 +605,25 @@ impl<'t> Go<'t> {
         leaves
     }
 
-    /// Whether some loop inside `waiter` holds both `a` and `b`: then a call after the wait
-    /// in one turn comes before it in the next.
-    fn in_same_loop(&self, a: Node<'t>, b: Node<'t>, waiter: Node<'t>) -> bool {
+    /// The innermost loop inside `waiter` that holds both `a` and `b`: then a call after
+    /// the wait in one turn comes before it in the next.
+    fn loop_around(&self, a: Node<'t>, b: Node<'t>, waiter: Node<'t>) -> Option<Node<'t>> {
         let mut at = b;
         while let Some(parent) = at.parent() {
             if parent == waiter {
-                return false;
+                return None;
             }
-            if parent.kind() == "for_statement"
-                && a.start_byte() >= parent.start_byte()
-                && a.end_byte() <= parent.end_byte()
-            {
-                return true;
+            if parent.kind() == "for_statement" && self.holds(parent, a) {
+                return Some(parent);
             }
             at = parent;
         }
-        false
+        None
+    }
+
+    /// Whether `outer` spans `inner`.
+    fn holds(&self, outer: Node<'t>, inner: Node<'t>) -> bool {
+        outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
     }
 
     /// Whether `node` sits in a `defer` of its function.
@@ -519,7 +716,11 @@ impl<'t> Go<'t> {
         });
         let call = found?;
         let argument = self.argument(call, index)?;
-        Some(self.context_check(argument, call, Vantage::Caller, 0))
+        let started = call
+            .child_by_field_name("function")
+            .map(unparen)
+            .filter(|callee| callee.kind() == "func_literal");
+        Some(self.context_check(argument, call, Vantage::Caller { started }, 0))
     }
 
     /// The byte where 1-based `line` starts.

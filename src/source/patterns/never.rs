@@ -15,6 +15,8 @@ enum CancelUse<'t> {
     Called(Node<'t>),
     Deferred,
     Escapes,
+    /// `_ = cancel`: thrown away, only to please the compiler.
+    Discarded,
 }
 
 impl<'p, 't> Shapes<'p, 't> {
@@ -205,6 +207,7 @@ impl<'p, 't> Shapes<'p, 't> {
                 }
                 match self.cancel_use(identifier) {
                     CancelUse::Called(call) => calls.push(call),
+                    CancelUse::Discarded => {}
                     CancelUse::Deferred | CancelUse::Escapes => return None,
                 }
             }
@@ -303,6 +306,66 @@ impl<'p, 't> Shapes<'p, 't> {
         Some(case)
     }
 
+    /// `wait` (the operation, or a select case of `waiting`) waits on `context.Done()` of a
+    /// context that can never be done while the goroutine waits, as the bound check shows
+    /// (`context.Background()`, `context.TODO()`, a cancel that runs only after the wait), or
+    /// whose `Done()` the runtime reports nil (`nil`): never closed, with the reason. Its
+    /// fix is a context that ends, not a channel to make.
+    pub(super) fn context_never_done(
+        &self,
+        wait: Node<'t>,
+        waiting: Node<'t>,
+        context: Node<'t>,
+        nil: bool,
+    ) -> Option<Case> {
+        let go = self.go;
+        let name = go.written(context);
+        let never = go.context_never_done(context, waiting);
+        if never.is_none() && !nil {
+            return None;
+        }
+        let mut evidence = Vec::new();
+        if let Some((why, line)) = &never {
+            evidence.push(Line {
+                file: self.file,
+                line: *line,
+                text: format!("`{name}` can never be cancelled while the goroutine waits: {why}"),
+            });
+        }
+        if let Some(start) = self.started_at(waiting, None) {
+            evidence.push(Line {
+                file: start.file,
+                line: first_line(start.node),
+                text: "the goroutine is started here".into(),
+            });
+        }
+        evidence.push(self.line_at(
+            wait,
+            if nil {
+                format!(
+                    "the goroutine waits for `{name}.Done()` here, which the runtime reports is \
+                     nil: a context that can never be cancelled (context.Background(), \
+                     context.TODO()) has no Done channel"
+                )
+            } else {
+                format!("the goroutine waits for `{name}.Done()` here")
+            },
+        ));
+        Some(
+            Case::new(
+                PatternId::NeverClosed,
+                evidence,
+                format!(
+                    "give the goroutine a context that ends: pass it the caller's context, or \
+                     derive one with `context.WithCancel` (or `WithTimeout`) and call its cancel \
+                     when the work is given up, instead of waiting on `{name}.Done()`, which \
+                     never fires"
+                ),
+            )
+            .no_patch("which context should end the goroutine is the owner's call"),
+        )
+    }
+
     fn cancel_use(&self, identifier: Node<'t>) -> CancelUse<'t> {
         let Some(parent) = identifier.parent() else {
             return CancelUse::Escapes;
@@ -310,7 +373,21 @@ impl<'p, 't> Shapes<'p, 't> {
         let called = parent.kind() == "call_expression"
             && parent.child_by_field_name("function").map(unparen) == Some(identifier);
         if !called {
-            return CancelUse::Escapes;
+            // `_ = cancel` alone, its one value for the blank identifier.
+            let discarded = parent.kind() == "expression_list"
+                && parts(parent).count() == 1
+                && parent.parent().is_some_and(|statement| {
+                    statement.kind() == "assignment_statement"
+                        && statement.child_by_field_name("right") == Some(parent)
+                        && statement
+                            .child_by_field_name("left")
+                            .is_some_and(|left| self.go.text(left) == "_")
+                });
+            return if discarded {
+                CancelUse::Discarded
+            } else {
+                CancelUse::Escapes
+            };
         }
         match parent.parent().map(|statement| statement.kind()) {
             Some("defer_statement") => CancelUse::Deferred,

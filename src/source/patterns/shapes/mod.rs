@@ -147,6 +147,18 @@ impl<'p, 't> Shapes<'p, 't> {
         }
         .map(unparen)?;
         let origin = self.origin(channel, blocked.caller_line, 0);
+        // A context's `Done()` is nil when the context can never be cancelled: the fix is a
+        // context that ends, not a channel to make.
+        if let Origin::Done { context } = origin {
+            return self
+                .context_never_cancelled(blocked.node, context)
+                .or_else(|| {
+                    self.context_never_done(blocked.node, blocked.node, context, blocked.nil)
+                });
+        }
+        if let Some(context) = done_operand(&self.go, channel).filter(|_| blocked.nil) {
+            return self.context_never_done(blocked.node, blocked.node, context, true);
+        }
         if blocked.nil || self.never_made(origin) {
             return Some(self.nil_channel(blocked, channel, origin));
         }
@@ -156,10 +168,9 @@ impl<'p, 't> Shapes<'p, 't> {
                 binding,
                 owner,
             } => self.local(blocked, name, binding, owner),
-            Origin::Package { name } => self.global(blocked, name),
+            Origin::Package { name } => self.global(blocked, &[name]),
             Origin::Field { field } => self.field_never_closed(blocked.node, channel, field),
-            Origin::Done { context } => self.context_never_cancelled(blocked.node, context),
-            Origin::Unknown => None,
+            Origin::Done { .. } | Origin::Unknown => None,
         }
     }
 
@@ -422,20 +433,46 @@ impl<'p, 't> Shapes<'p, 't> {
         .no_patch("a made channel still needs a counterpart, and which one is the owner's call")
     }
 
-    fn global(&self, blocked: &Blocked<'t>, name: &str) -> Option<Case> {
-        let declared = self.package.package_var(name)?;
-        let path = self.package.files[declared.file].0;
-        let mut evidence = vec![Line {
-            file: declared.file,
-            line: crate::source::analyze::shared::line_of(declared.node),
-            text: format!(
-                "`{name}` is a package-level variable in {path}: reachable for the whole \
-                 program, so the GC cannot prove the goroutines waiting on it leaked"
-            ),
-        }];
+    /// Goroutines wait on package-level channels (`names`: one, or every case of a select).
+    fn global(&self, blocked: &Blocked<'t>, names: &[&str]) -> Option<Case> {
+        let mut evidence = Vec::new();
+        for name in names {
+            let declared = self.package.package_var(name)?;
+            let path = self.package.files[declared.file].0;
+            evidence.push(Line {
+                file: declared.file,
+                line: crate::source::analyze::shared::line_of(declared.node),
+                text: format!(
+                    "`{name}` is a package-level variable in {path}: reachable for the whole \
+                     program, so the GC cannot prove the goroutines waiting on it leaked"
+                ),
+            });
+        }
         if let Some(start) = self.started_at(blocked.node, blocked.caller_line) {
             evidence.push(self.line_at_node(start, "the goroutine is started here"));
         }
+        let [name] = names else {
+            let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+            evidence.push(self.at(
+                blocked.node,
+                format!(
+                    "the select waits only on package-level channels: {}",
+                    names.join(", ")
+                ),
+            ));
+            return Some(
+                Case::new(
+                    PatternId::GlobalChannel,
+                    evidence,
+                    format!(
+                        "give {} an owner that closes one of them (a quit channel) when the \
+                         goroutines should stop, or pass each goroutine channels made for it",
+                        names.join(" and ")
+                    ),
+                )
+                .no_patch("who should end the wait on a package-level channel is the owner's call"),
+            );
+        };
         Some(
             Case::new(
                 PatternId::GlobalChannel,
@@ -567,6 +604,20 @@ fn lines_run(first: u32, last: u32) -> String {
     } else {
         format!("lines {first}–{last} run")
     }
+}
+
+/// `E` when `channel` is `E.Done()`: a context's done channel, whatever `E` is.
+fn done_operand<'t>(go: &Go<'t>, channel: Node<'t>) -> Option<Node<'t>> {
+    let no_arguments = channel
+        .child_by_field_name("arguments")
+        .is_some_and(|arguments| parts(arguments).next().is_none());
+    if channel.kind() != "call_expression" || !no_arguments {
+        return None;
+    }
+    channel
+        .child_by_field_name("function")
+        .filter(|function| field_of(go, *function) == Some("Done"))?
+        .child_by_field_name("operand")
 }
 
 /// The capacity argument of `make(chan T, N)`, as written.

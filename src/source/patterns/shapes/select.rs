@@ -44,12 +44,33 @@ impl<'p, 't> Shapes<'p, 't> {
         for (case, channel, _) in ways_out {
             let found = match self.origin(*channel, blocked.caller_line, 0) {
                 Origin::Field { field } => self.field_never_closed(*case, *channel, field),
-                Origin::Done { context } => self.context_never_cancelled(*case, context),
+                Origin::Done { context } => self
+                    .context_never_cancelled(*case, context)
+                    .or_else(|| self.context_never_done(*case, blocked.node, context, false)),
                 _ => None,
             };
             if found.is_some() {
                 return found;
             }
+        }
+        // Every case on a package-level channel: reachable for the whole program.
+        let globals: Option<Vec<&str>> = cases
+            .iter()
+            .map(
+                |(_, channel, _)| match self.origin(*channel, blocked.caller_line, 0) {
+                    Origin::Package { name } => Some(name),
+                    _ => None,
+                },
+            )
+            .collect();
+        if let Some(mut names) = globals {
+            let mut seen = Vec::new();
+            names.retain(|name| {
+                let first = !seen.contains(name);
+                seen.push(*name);
+                first
+            });
+            return self.global(blocked, &names);
         }
         // Every case on a channel of the owner's that nothing outside this goroutine serves.
         let mine = go.function_of(blocked.node)?;

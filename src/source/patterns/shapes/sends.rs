@@ -237,9 +237,15 @@ impl<'p, 't> Shapes<'p, 't> {
         let go = self.go;
         let name = flow.name;
         let owner_name = self.function_name(flow.owner);
-        if flow.by_role(Role::Close).next().is_some() || me.select.is_some() {
+        if me.select.is_some() {
             return None;
         }
+        // A close wakes every receiver: the owner's closes count like its sends, and a close
+        // by any other goroutine runs at times the source does not tell.
+        let closes: Vec<Use<'t>> = flow
+            .by_role(Role::Close)
+            .map(|(found, goroutine)| goroutine.is_none().then_some(*found))
+            .collect::<Option<Vec<_>>>()?;
         let sends: Vec<Use<'t>> = flow
             .by_role(Role::Send)
             .filter(|(_, goroutine)| *goroutine != Some(start))
@@ -272,6 +278,33 @@ impl<'p, 't> Shapes<'p, 't> {
             "closing `{name}` would wake the goroutine with a zero value; whether it should \
              stop or go on is the owner's call"
         );
+        if !closes.is_empty() {
+            // Which path sends and which closes is not told apart: say nothing.
+            if !sends.is_empty() {
+                return None;
+            }
+            // The goroutine is abandoned only when every close can be skipped.
+            let mut abandon = None;
+            for close in &closes {
+                if !go.loops_between(close.anchor, flow.list).is_empty() {
+                    return None;
+                }
+                abandon = abandon.or(Some(self.skips(flow, start, *close, "closing")?));
+            }
+            evidence.extend(abandon?);
+            return Some(
+                Case::new(
+                    PatternId::PrematureReturn,
+                    evidence,
+                    format!(
+                        "close `{name}` on every path of {owner_name}, including the one that \
+                         gives up, and let the goroutine tell whether to go on (a context, or a \
+                         second channel to select on)"
+                    ),
+                )
+                .no_patch(no_patch),
+            );
+        }
         if sends.is_empty() {
             evidence.push(self.ends_without(flow, "sending on or closing"));
             return Some(

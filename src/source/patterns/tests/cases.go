@@ -388,3 +388,129 @@ func someCases(kind int) int {
 	}
 	return 0
 }
+
+// The goroutine waits for a start signal that only a close gives, and an early return
+// skips the close.
+func startSkipped(check bool) error {
+	start := make(chan struct{})
+	go func() {
+		<-start // want premature_return nopatch
+		work()
+	}()
+	if check {
+		return errBad
+	}
+	close(start)
+	return nil
+}
+
+// Closed on every path: nothing to say.
+func startAlways(check bool) error {
+	start := make(chan struct{})
+	go func() {
+		<-start // want other
+	}()
+	if check {
+		close(start)
+		return errBad
+	}
+	close(start)
+	return nil
+}
+
+// A deferred close runs on every path.
+func startDeferred(check bool) error {
+	start := make(chan struct{})
+	defer close(start)
+	go func() {
+		<-start // want other
+	}()
+	if check {
+		return errBad
+	}
+	return nil
+}
+
+// Closed by another goroutine, at a time the source does not tell.
+func startElsewhere(check bool) {
+	start := make(chan struct{})
+	go func() {
+		<-start // want other
+	}()
+	go func() {
+		close(start)
+	}()
+}
+
+// Many goroutines wait for one close that an early return skips.
+func startAllSkipped(n int, check bool) error {
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		go func() {
+			<-start // want premature_return nopatch
+		}()
+	}
+	if check {
+		return errBad
+	}
+	close(start)
+	return nil
+}
+
+// A select on package-level channels only.
+var (
+	poolJobs = make(chan int)
+	poolQuit = make(chan struct{})
+)
+
+func poolWorker() {
+	for {
+		select { // want global_channel nopatch
+		case j := <-poolJobs:
+			_ = j
+		case <-poolQuit:
+			return
+		}
+	}
+}
+
+// A package-level channel and one of the function's own: not only package-level.
+func mixedSelect() {
+	mine := make(chan int)
+	go func() {
+		select { // want other
+		case mine <- 1:
+		case <-poolQuit:
+		}
+	}()
+	<-mine
+}
+
+// A context that can never be cancelled: its Done() is nil.
+func backgroundWait() {
+	ctx := context.TODO()
+	go func() {
+		<-ctx.Done() // want never_closed nopatch
+	}()
+}
+
+// The same in a select.
+func backgroundSelect() {
+	ch := make(chan int)
+	ctx := context.Background()
+	go func() {
+		select { // want never_closed nopatch
+		case ch <- 1:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// A cancel that is only discarded.
+func discardedWait() {
+	ctx, cancel := context.WithCancel(context.Background())
+	_ = cancel
+	go func() {
+		<-ctx.Done() // want never_closed patch
+	}()
+}

@@ -150,6 +150,11 @@ fn patch_contents() {
             "<-ctx.Done() // want premature_return patch",
             "+\tdefer cancel()",
         ),
+        // `_ = cancel` only pleased the compiler.
+        (
+            "<-ctx.Done() // want never_closed patch",
+            "+\tdefer cancel()",
+        ),
     ] {
         let classified = classify_in(&files, 0, line_of(needle), Op::Unknown);
         let patch = classified
@@ -161,6 +166,65 @@ fn patch_contents() {
             "{needle}: {added:?} not in\n{patch}"
         );
     }
+}
+
+/// `<-ctx.Done()` on a context that can never be cancelled: the runtime (a debug=2 dump)
+/// calls its channel nil, a pprof profile a plain receive; the source names one pattern for
+/// both, and its advice is about the context, never about making a channel.
+#[test]
+fn never_cancelled_contexts_whatever_the_profile() {
+    let files = [("cases.go", CASES)];
+    for needle in [
+        "<-ctx.Done() // want never_closed nopatch",
+        "select { // want never_closed nopatch",
+    ] {
+        let line = CASES
+            .lines()
+            .position(|line| line.contains(needle))
+            .map(|index| index as u32 + 1)
+            .expect(needle);
+        let ops: &[Op] = if needle.starts_with("select") {
+            &[Op::Select, Op::Unknown]
+        } else {
+            &[Op::Receive, Op::NilReceive, Op::Unknown]
+        };
+        for op in ops {
+            let pattern = classify_in(&files, 0, line, *op)
+                .pattern
+                .expect("a pattern");
+            assert_eq!(pattern.id, PatternId::NeverClosed, "{needle} as {op:?}");
+            let summary = &pattern.fix.summary;
+            assert!(
+                summary.contains("context") && !summary.contains("make(chan"),
+                "{needle} as {op:?}: {summary}"
+            );
+            let evidence: Vec<&str> = pattern
+                .evidence
+                .iter()
+                .map(|line| line.text.as_str())
+                .collect();
+            assert!(
+                evidence
+                    .iter()
+                    .any(|text| text.contains("can never be cancelled")),
+                "{needle} as {op:?}: {evidence:?}"
+            );
+        }
+    }
+    // A Done() the source cannot trace, that the runtime says is nil: the runtime's word.
+    let source = "package p\n\ntype s struct{ ctx interface{ Done() <-chan struct{} } }\n\n\
+                  func (v s) wait() {\n\t<-v.ctx.Done()\n}\n";
+    let files = [("s.go", source)];
+    let pattern = classify_in(&files, 0, 6, Op::NilReceive)
+        .pattern
+        .expect("a pattern");
+    assert_eq!(pattern.id, PatternId::NeverClosed);
+    assert!(
+        pattern.evidence[0]
+            .text
+            .contains("the runtime reports is nil"),
+        "{pattern:#?}"
+    );
 }
 
 /// The program's places as expected.tsv lists them: function, file, line, op, pattern.
