@@ -149,15 +149,18 @@ fn split_places(
     evidence: Merged,
     timeline: &Timeline,
 ) -> (Vec<Place>, Vec<OtherBlocking>) {
-    let proven: HashMap<(String, u32, String), u64> = evidence
-        .into_sites()
-        .into_iter()
-        .map(|(site, tally)| ((site.file, site.line, site.function), tally.leaked))
+    let evidence = evidence.into_sites();
+    let proven: HashMap<(&str, u32, &str), u64> = evidence
+        .iter()
+        .map(|(site, tally)| {
+            let key = (site.file.as_str(), site.line, site.function.as_str());
+            (key, tally.leaked)
+        })
         .collect();
     let mut places = Vec::new();
     let mut other = Vec::new();
     for (site, tally) in merged.into_sites() {
-        let key = (site.file.clone(), site.line, site.function.clone());
+        let key = (site.file.as_str(), site.line, site.function.as_str());
         let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
         // A wait on a sync primitive is a finding only on the GC's proof: unproven, a mutex
         // held long is contention, not a leak.
@@ -206,55 +209,69 @@ fn merge_same_code(
     checks: Vec<Option<SourceCheck>>,
     timeline: &Timeline,
 ) -> (Vec<Place>, Vec<Option<SourceCheck>>) {
-    let key = |place: &Place, check: &Option<SourceCheck>| {
-        let file = match check.as_ref().and_then(|check| check.location.repo_path()) {
-            Some(path) => path.to_string(),
-            None => {
-                let file = &place.site.file;
-                file.rsplit(['/', '\\']).next().unwrap_or(file).to_string()
-            }
-        };
-        let op = op_of(place, check);
-        (
-            file,
-            place.site.line,
-            place.site.function.clone(),
-            op.family(),
-        )
+    // Where each place goes: the first place of its code. The keys borrow from the places, so
+    // telling tens of thousands of places apart copies no name.
+    let firsts: Vec<usize> = {
+        let mut first: HashMap<(&str, u32, &str, Op), usize> = HashMap::with_capacity(places.len());
+        places
+            .iter()
+            .zip(&checks)
+            .enumerate()
+            .map(|(at, (place, check))| *first.entry(code_key(place, check)).or_insert(at))
+            .collect()
     };
-    let mut first: HashMap<(String, u32, String, Op), usize> = HashMap::new();
+    if firsts.iter().enumerate().all(|(at, &first)| at == first) {
+        return (places, checks);
+    }
+    // Each place's position in `merged`, once it is there.
+    let mut kept_at: Vec<usize> = Vec::with_capacity(places.len());
     let mut merged: Vec<(Place, Option<SourceCheck>)> = Vec::with_capacity(places.len());
-    let mut absorbed = false;
-    for (place, check) in places.into_iter().zip(checks) {
-        let key = key(&place, &check);
-        match first.get(&key) {
-            Some(&at) => {
-                absorbed = true;
-                let (kept, kept_check) = &mut merged[at];
-                // The most specific name of the op: nil_send over send, any over unknown.
-                if place.op != Op::Unknown && (kept.op == Op::Unknown || place.op > kept.op) {
-                    kept.op = place.op;
-                }
-                kept.leaked = kept.leaked.max(place.leaked);
-                aggregate::merge_tally(&mut kept.tally, place.tally);
-                let trusted =
-                    |check: &Option<SourceCheck>| check.as_ref().is_some_and(|check| check.trusted);
-                if !trusted(kept_check) && trusted(&check) {
-                    *kept_check = check;
-                }
-            }
-            None => {
-                first.insert(key, merged.len());
-                merged.push((place, check));
-            }
+    for ((place, check), (at, first)) in places
+        .into_iter()
+        .zip(checks)
+        .zip(firsts.into_iter().enumerate())
+    {
+        if first == at {
+            kept_at.push(merged.len());
+            merged.push((place, check));
+            continue;
+        }
+        kept_at.push(kept_at[first]);
+        let (kept, kept_check) = &mut merged[kept_at[first]];
+        // The most specific name of the op: nil_send over send, any over unknown.
+        if place.op != Op::Unknown && (kept.op == Op::Unknown || place.op > kept.op) {
+            kept.op = place.op;
+        }
+        kept.leaked = kept.leaked.max(place.leaked);
+        aggregate::merge_tally(&mut kept.tally, place.tally);
+        let trusted =
+            |check: &Option<SourceCheck>| check.as_ref().is_some_and(|check| check.trusted);
+        if !trusted(kept_check) && trusted(&check) {
+            *kept_check = check;
         }
     }
-    if absorbed {
-        for (place, _) in &mut merged {
-            place.movement = timeline.movement(&place.tally.series);
-        }
+    for (place, _) in &mut merged {
+        place.movement = timeline.movement(&place.tally.series);
     }
     merged.into_iter().unzip()
+}
+
+/// What makes two places one piece of code (see [`merge_same_code`]): the file in the
+/// repository (its name alone without `--repo`), the line, the function and the op's family.
+fn code_key<'a>(place: &'a Place, check: &'a Option<SourceCheck>) -> (&'a str, u32, &'a str, Op) {
+    let file = match check.as_ref().and_then(|check| check.location.repo_path()) {
+        Some(path) => path,
+        None => {
+            let file = place.site.file.as_str();
+            file.rsplit(['/', '\\']).next().unwrap_or(file)
+        }
+    };
+    (
+        file,
+        place.site.line,
+        place.site.function.as_str(),
+        op_of(place, check).family(),
+    )
 }
 
 /// An inline ignore and the repository file it is in.
@@ -406,22 +423,17 @@ fn apply_rules(
     exclusions: &[Option<Exclusion>],
     config: &ReportConfig,
 ) -> Applied {
-    let stacks: Vec<Vec<String>> = places
-        .iter()
-        .map(|place| place.tally.stack.lines().map(str::to_owned).collect())
-        .collect();
     let subjects: Vec<Option<Subject<'_>>> = places
         .iter()
         .zip(checks)
         .zip(exclusions)
-        .zip(&stacks)
-        .map(|(((place, check), exclusion), stack)| {
+        .map(|((place, check), exclusion)| {
             exclusion.is_none().then(|| Subject {
                 function: &place.site.function,
                 file: file_of(place, check),
                 line: place.site.line,
                 op: op_of(place, check),
-                stack,
+                stack: &place.tally.stack,
                 stacks: &place.tally.stacks,
                 stacks_untold: place.tally.stacks_untold,
                 goroutines: place.tally.goroutines,
@@ -630,7 +642,7 @@ fn assemble(
                 suppression: decision.suppression,
                 verdict: decision.verdict,
                 notes: decision.notes,
-                stack: tally.stack.lines().map(str::to_owned).collect(),
+                stack: tally.stack.into(),
                 created_by: tally.created_by,
                 created_at: told.created_at,
                 pattern: told.pattern,
