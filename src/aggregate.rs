@@ -476,20 +476,23 @@ fn number_text(digits: &mut [u8; 10], mut number: u32) -> &[u8] {
 /// Sites merged over all snapshots read so far.
 #[derive(Default)]
 pub struct Merged {
+    /// The places of the first snapshot, sorted: a single profile (the common run) needs no
+    /// map. The second snapshot moves them into `sites`.
+    first: Vec<(Site, Tally)>,
     sites: BTreeMap<Site, Tally>,
 }
 
 impl Merged {
     pub fn add(&mut self, snapshot: Snapshot) {
-        if self.sites.is_empty() {
+        if self.first.is_empty() && self.sites.is_empty() {
             // The first snapshot: its places are distinct, so they are the merged places as
-            // they are, built in one go from sorted order rather than inserted one by one.
-            // Sorting positions moves a word at a time rather than a whole place.
+            // they are, in sorted order rather than inserted one by one. Sorting positions
+            // moves a word at a time rather than a whole place.
             let sites = snapshot.sites;
             let mut order: Vec<usize> = (0..sites.len()).collect();
             order.sort_unstable_by(|&a, &b| sites[a].0.cmp(&sites[b].0));
             let mut slots: Vec<Option<(Site, Tally)>> = sites.into_iter().map(Some).collect();
-            self.sites = order
+            self.first = order
                 .into_iter()
                 .filter_map(|at| slots[at].take())
                 .map(|(site, mut tally)| {
@@ -499,6 +502,10 @@ impl Merged {
                 })
                 .collect();
             return;
+        }
+        if !self.first.is_empty() {
+            // Built in one go from sorted order.
+            self.sites = std::mem::take(&mut self.first).into_iter().collect();
         }
         for (site, mut tally) in snapshot.sites {
             tally.total_goroutines = tally.goroutines;
@@ -514,9 +521,10 @@ impl Merged {
     /// `nil_send`). Where the profiles name one operation at a place, its sites fold into the
     /// most specific name; where they name several, they stay apart.
     pub fn into_sites(self) -> Vec<(Site, Tally)> {
-        let mut out: Vec<(Site, Tally)> = Vec::with_capacity(self.sites.len());
+        let mut out: Vec<(Site, Tally)> = Vec::with_capacity(self.first.len() + self.sites.len());
         let mut group: Vec<(Site, Tally)> = Vec::new();
-        for (site, tally) in self.sites {
+        // One of the two is empty.
+        for (site, tally) in self.first.into_iter().chain(self.sites) {
             let same_place = group.first().is_some_and(|(first, _)| {
                 first.file == site.file
                     && first.line == site.line

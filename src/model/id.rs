@@ -44,26 +44,25 @@ pub fn assign(places: &[IdParts<'_>]) -> Vec<String> {
     });
     let salt = format!("v{ID_VERSION}");
     let mut ids = vec![String::new(); places.len()];
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    // Keyed by the hash a base id is written from: the same ids, with no string copied.
+    let mut seen: HashMap<u64, u32> = HashMap::with_capacity(places.len());
     for index in order {
         let place = &places[index];
         let family = place.op.family();
         let base = match place.syntax {
-            Some(syntax) => {
-                fingerprint(&[&salt, place.file, place.function, family.as_str(), syntax])
-            }
+            Some(syntax) => fnv1a(&[&salt, place.file, place.function, family.as_str(), syntax]),
             None => {
                 let name = place.file.rsplit(['/', '\\']).next().unwrap_or(place.file);
                 let line = place.line.to_string();
-                fingerprint(&[&salt, name, place.function, family.as_str(), &line])
+                fnv1a(&[&salt, name, place.function, family.as_str(), &line])
             }
         };
-        let count = seen.entry(base.clone()).or_insert(0);
+        let count = seen.entry(base).or_insert(0);
         *count += 1;
         ids[index] = if *count == 1 {
-            base
+            format!("{base:016x}")
         } else {
-            format!("{base}-{count}")
+            format!("{base:016x}-{count}")
         };
     }
     ids
@@ -71,6 +70,11 @@ pub fn assign(places: &[IdParts<'_>]) -> Vec<String> {
 
 /// 64-bit FNV-1a: a fingerprint that is the same on every machine and every release.
 pub fn fingerprint(parts: &[&str]) -> String {
+    format!("{:016x}", fnv1a(parts))
+}
+
+/// 64-bit FNV-1a over `parts`, each ended by a zero byte.
+fn fnv1a(parts: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &byte in part.as_bytes().iter().chain(&[0u8]) {
@@ -78,7 +82,7 @@ pub fn fingerprint(parts: &[&str]) -> String {
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    format!("{hash:016x}")
+    hash
 }
 
 #[cfg(test)]

@@ -131,6 +131,10 @@ fn open_source(config: &ReportConfig) -> Result<Option<Source>, RunError> {
     }
 }
 
+/// What the source says about a place, when it was looked at: boxed, as a report can have
+/// tens of thousands of places and most runs look at the source of none or a few.
+type Check = Option<Box<SourceCheck>>;
+
 /// A place where goroutines wait on a channel, merged over every snapshot.
 struct Place {
     site: Site,
@@ -157,9 +161,10 @@ fn split_places(
             (key, tally.leaked)
         })
         .collect();
-    let mut places = Vec::new();
+    let sites = merged.into_sites();
+    let mut places = Vec::with_capacity(sites.len());
     let mut other = Vec::new();
-    for (site, tally) in merged.into_sites() {
+    for (site, tally) in sites {
         let key = (site.file.as_str(), site.line, site.function.as_str());
         let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
         // A wait on a sync primitive is a finding only on the GC's proof: unproven, a mutex
@@ -206,9 +211,9 @@ fn split_places(
 /// Tallies merge, so no goroutine is counted twice and no id gets a `-2` twin.
 fn merge_same_code(
     places: Vec<Place>,
-    checks: Vec<Option<SourceCheck>>,
+    checks: Vec<Check>,
     timeline: &Timeline,
-) -> (Vec<Place>, Vec<Option<SourceCheck>>) {
+) -> (Vec<Place>, Vec<Check>) {
     // Where each place goes: the first place of its code. The keys borrow from the places, so
     // telling tens of thousands of places apart copies no name.
     let firsts: Vec<usize> = {
@@ -225,7 +230,7 @@ fn merge_same_code(
     }
     // Each place's position in `merged`, once it is there.
     let mut kept_at: Vec<usize> = Vec::with_capacity(places.len());
-    let mut merged: Vec<(Place, Option<SourceCheck>)> = Vec::with_capacity(places.len());
+    let mut merged: Vec<(Place, Check)> = Vec::with_capacity(places.len());
     for ((place, check), (at, first)) in places
         .into_iter()
         .zip(checks)
@@ -244,8 +249,7 @@ fn merge_same_code(
         }
         kept.leaked = kept.leaked.max(place.leaked);
         aggregate::merge_tally(&mut kept.tally, place.tally);
-        let trusted =
-            |check: &Option<SourceCheck>| check.as_ref().is_some_and(|check| check.trusted);
+        let trusted = |check: &Check| check.as_ref().is_some_and(|check| check.trusted);
         if !trusted(kept_check) && trusted(&check) {
             *kept_check = check;
         }
@@ -258,7 +262,7 @@ fn merge_same_code(
 
 /// What makes two places one piece of code (see [`merge_same_code`]): the file in the
 /// repository (its name alone without `--repo`), the line, the function and the op's family.
-fn code_key<'a>(place: &'a Place, check: &'a Option<SourceCheck>) -> (&'a str, u32, &'a str, Op) {
+fn code_key<'a>(place: &'a Place, check: &'a Check) -> (&'a str, u32, &'a str, Op) {
     let file = match check.as_ref().and_then(|check| check.location.repo_path()) {
         Some(path) => path,
         None => {
@@ -283,7 +287,7 @@ fn check_source(
     places: &[Place],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
-) -> Result<(Vec<Option<SourceCheck>>, Vec<FileMarker>), RunError> {
+) -> Result<(Vec<Check>, Vec<FileMarker>), RunError> {
     let mut markers = Vec::new();
     let Some(source) = source else {
         return Ok((places.iter().map(|_| None).collect(), markers));
@@ -306,7 +310,13 @@ fn check_source(
         })
         .collect();
     let checks = source::check(&refs, source, &mapper, warnings, &mut markers);
-    Ok((checks.into_iter().map(Some).collect(), markers))
+    Ok((
+        checks
+            .into_iter()
+            .map(|check| Some(Box::new(check)))
+            .collect(),
+        markers,
+    ))
 }
 
 /// Inline ignores that apply to no place of the profiles, whatever its status: stale once the
@@ -314,7 +324,7 @@ fn check_source(
 /// of a large repository for them would cost seconds.
 fn unused_ignores(
     places: &[Place],
-    checks: &[Option<SourceCheck>],
+    checks: &[Check],
     mut markers: Vec<FileMarker>,
 ) -> Vec<Warning> {
     markers.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
@@ -338,7 +348,7 @@ fn unused_ignores(
 /// repository.
 fn assign_owners(
     places: &[Place],
-    checks: &[Option<SourceCheck>],
+    checks: &[Check],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Vec<String>> {
@@ -379,11 +389,7 @@ fn assign_owners(
 
 /// Why each place is not reported as own code: the standard library (from the function's
 /// package, with or without source) or what path mapping found, unless asked for.
-fn exclusions(
-    places: &[Place],
-    checks: &[Option<SourceCheck>],
-    config: &ReportConfig,
-) -> Vec<Option<Exclusion>> {
+fn exclusions(places: &[Place], checks: &[Check], config: &ReportConfig) -> Vec<Option<Exclusion>> {
     places
         .iter()
         .zip(checks)
@@ -401,7 +407,7 @@ fn exclusions(
 }
 
 /// The place's file as findings name it: repository-relative when mapped.
-fn file_of<'a>(place: &'a Place, check: &'a Option<SourceCheck>) -> &'a str {
+fn file_of<'a>(place: &'a Place, check: &'a Check) -> &'a str {
     check
         .as_ref()
         .and_then(|check| check.location.repo_path())
@@ -409,7 +415,7 @@ fn file_of<'a>(place: &'a Place, check: &'a Option<SourceCheck>) -> &'a str {
 }
 
 /// The op as findings name it: the source's when it is more precise.
-fn op_of(place: &Place, check: &Option<SourceCheck>) -> Op {
+fn op_of(place: &Place, check: &Check) -> Op {
     check
         .as_ref()
         .and_then(|check| check.refined_op)
@@ -419,7 +425,7 @@ fn op_of(place: &Place, check: &Option<SourceCheck>) -> Op {
 fn apply_rules(
     rules: &[Rule],
     places: &[Place],
-    checks: &[Option<SourceCheck>],
+    checks: &[Check],
     exclusions: &[Option<Exclusion>],
     config: &ReportConfig,
 ) -> Applied {
@@ -455,7 +461,7 @@ fn automatic_bar(entries: &[ProfileEntry], config: &ReportConfig) -> Option<u64>
 /// Everything the stages found out about one place, gathered for the decision.
 struct Known {
     place: Place,
-    check: Option<SourceCheck>,
+    check: Check,
     exclusion: Option<Exclusion>,
     owners: Vec<String>,
     told: patterns::Told,
@@ -469,7 +475,7 @@ struct Known {
 /// The stages' findings about each place, one record per place.
 fn gather(
     places: Vec<Place>,
-    checks: Vec<Option<SourceCheck>>,
+    checks: Vec<Check>,
     exclusions: Vec<Option<Exclusion>>,
     owners: Vec<Vec<String>>,
     told: Vec<patterns::Told>,
@@ -617,10 +623,10 @@ fn assemble(
                 ..
             } = known;
             let op = op_of(&place, &check);
-            let file = file_of(&place, &check).to_string();
-            let mapped = check
+            let repo_path = check
                 .as_ref()
-                .is_some_and(|check| check.location.repo_path().is_some());
+                .and_then(|check| check.location.repo_path())
+                .map(str::to_string);
             let Place {
                 site,
                 tally,
@@ -628,10 +634,15 @@ fn assemble(
                 movement,
                 ..
             } = place;
+            // The profile's path is kept beside the repository's, or is the file.
+            let (file, profile_file) = match repo_path {
+                Some(path) => (path, Some(site.file)),
+                None => (site.file, None),
+            };
             Finding {
                 id,
                 function: site.function,
-                profile_file: mapped.then_some(site.file),
+                profile_file,
                 file,
                 line: site.line,
                 op,
