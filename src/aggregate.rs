@@ -142,6 +142,8 @@ impl Snapshot {
     pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>, instance: u32) {
         for (_, tally) in &mut self.sites {
             tally.over_threshold = tally.goroutines >= threshold;
+            // Most places are in one snapshot: room for one, not four.
+            tally.series.reserve_exact(1);
             tally.series.push(Seen {
                 instance,
                 time: time_nanos,
@@ -486,21 +488,29 @@ impl Merged {
     pub fn add(&mut self, snapshot: Snapshot) {
         if self.first.is_empty() && self.sites.is_empty() {
             // The first snapshot: its places are distinct, so they are the merged places as
-            // they are, in sorted order rather than inserted one by one. Sorting positions
-            // moves a word at a time rather than a whole place.
-            let sites = snapshot.sites;
+            // they are, in sorted order rather than inserted one by one. Positions are sorted
+            // (a word at a time rather than a whole place), then each place is moved once,
+            // within the snapshot's own list.
+            let mut sites = snapshot.sites;
             let mut order: Vec<usize> = (0..sites.len()).collect();
             order.sort_unstable_by(|&a, &b| sites[a].0.cmp(&sites[b].0));
-            let mut slots: Vec<Option<(Site, Tally)>> = sites.into_iter().map(Some).collect();
-            self.first = order
-                .into_iter()
-                .filter_map(|at| slots[at].take())
-                .map(|(site, mut tally)| {
-                    tally.total_goroutines = tally.goroutines;
-                    tally.profiles = 1;
-                    (site, tally)
-                })
-                .collect();
+            // target[at]: where the place now at `at` belongs.
+            let mut target = vec![0; order.len()];
+            for (position, &at) in order.iter().enumerate() {
+                target[at] = position;
+            }
+            for at in 0..sites.len() {
+                while target[at] != at {
+                    let to = target[at];
+                    sites.swap(at, to);
+                    target.swap(at, to);
+                }
+            }
+            for (_, tally) in &mut sites {
+                tally.total_goroutines = tally.goroutines;
+                tally.profiles = 1;
+            }
+            self.first = sites;
             return;
         }
         if !self.first.is_empty() {
@@ -521,16 +531,25 @@ impl Merged {
     /// `nil_send`). Where the profiles name one operation at a place, its sites fold into the
     /// most specific name; where they name several, they stay apart.
     pub fn into_sites(self) -> Vec<(Site, Tally)> {
+        let same_place =
+            |a: &Site, b: &Site| a.file == b.file && a.line == b.line && a.function == b.function;
+        // One snapshot with one site per place (the common run): nothing to fold.
+        if self.sites.is_empty()
+            && !self
+                .first
+                .windows(2)
+                .any(|pair| same_place(&pair[0].0, &pair[1].0))
+        {
+            return self.first;
+        }
         let mut out: Vec<(Site, Tally)> = Vec::with_capacity(self.first.len() + self.sites.len());
         let mut group: Vec<(Site, Tally)> = Vec::new();
         // One of the two is empty.
         for (site, tally) in self.first.into_iter().chain(self.sites) {
-            let same_place = group.first().is_some_and(|(first, _)| {
-                first.file == site.file
-                    && first.line == site.line
-                    && first.function == site.function
-            });
-            if !same_place {
+            if !group
+                .first()
+                .is_some_and(|(first, _)| same_place(first, &site))
+            {
                 fold_place(&mut group, &mut out);
             }
             group.push((site, tally));
