@@ -97,6 +97,11 @@ pub enum EditError {
     NotAList,
     #[error("the `[` of `suppressions` is not closed")]
     Unclosed,
+    #[error(
+        "the file is one flow mapping (`{{...}}`), which `rules add` does not edit; write \
+         `version: 1` and `suppressions:` on lines of their own"
+    )]
+    FlowDocument,
 }
 
 /// The byte order mark, if any, and the rest.
@@ -133,6 +138,13 @@ pub fn insert_entry(text: &str, entry: &NewEntry) -> Result<String, EditError> {
             "{bom}version: 1{eol}suppressions:{eol}{}",
             entry.block(2, eol)
         ));
+    }
+    let first = body
+        .lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with('#'));
+    if first.is_some_and(|line| line.starts_with('{')) {
+        return Err(EditError::FlowDocument);
     }
     // Inserts `insert` at `offset`, starting a line first when the text ends without one.
     let splice = |offset: usize, insert: &str| {
@@ -383,6 +395,14 @@ mod tests {
         assert_eq!(
             insert_entry("suppressions: [{id: a}", &entry()),
             Err(EditError::Unclosed)
+        );
+        // A whole file in flow style is refused, not turned into two documents.
+        assert_eq!(
+            insert_entry(
+                "# rules\n{version: 1, suppressions: [{id: a, reason: r, function: f}]}\n",
+                &entry()
+            ),
+            Err(EditError::FlowDocument)
         );
     }
 

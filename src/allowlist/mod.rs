@@ -26,6 +26,7 @@ mod edit;
 mod layout;
 mod scan;
 
+use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -347,18 +348,41 @@ pub fn parse_all(text: &str, name: &str, source: RuleSource) -> (Vec<Rule>, Vec<
     }
 
     let mut rules = Vec::with_capacity(entries.len());
+    // Every entry's id, kept or not (first line of each), so that a duplicate shows in the
+    // same pass as a problem that keeps its first occurrence out.
+    let mut ids: Vec<(String, usize, bool)> = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
         let before = errors.len();
-        if let Some(rule) = parse_entry(
+        let parsed = parse_entry(
             index,
             entry,
             &layout,
             &source,
             name,
             &mut |position, message| errors.push(at(position, message)),
-        ) {
-            if errors.len() == before {
-                rules.push(rule);
+        );
+        let kept = parsed.is_some() && errors.len() == before;
+        if let Some(Value::String(id)) = entry.get("id") {
+            ids.push((id.clone(), index, kept));
+        }
+        if let Some(rule) = parsed.filter(|_| kept) {
+            rules.push(rule);
+        }
+    }
+    // Two kept rules are left to [`duplicate_ids`], which sees every file loaded together.
+    let mut first: HashMap<&str, (usize, bool)> = HashMap::new();
+    for (id, index, kept) in &ids {
+        match first.get(id.as_str()) {
+            Some(&(earlier, earlier_kept)) if !(earlier_kept && *kept) => {
+                let (line, _) = layout.key(earlier, "id");
+                errors.push(at(
+                    layout.key(*index, "id"),
+                    format!("duplicate id {id:?}: already defined at {name}:{line}"),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                first.insert(id, (*index, *kept));
             }
         }
     }

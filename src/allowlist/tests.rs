@@ -100,6 +100,14 @@ fn every_problem_is_reported() {
                     "5:9: duplicate id \"a\": already defined at r.yaml:2",
                 ],
             ),
+            // A problem that keeps the first entry out does not hide the duplicate.
+            (
+                "version: 1\nsuppressions:\n  - id: a\n    function: f\n  - id: a\n    reason: r\n    function: f\n".into(),
+                &[
+                    "3:5: suppressions[0]: missing field `reason`",
+                    "5:9: duplicate id \"a\": already defined at r.yaml:3",
+                ],
+            ),
             (
                 format!("{ENTRY}    id2: x\n"),
                 &["5:5: suppressions[0]: unknown field `id2`, expected one of `id`, `reason`, `function`, `file`, `line`, `op`, `stack`, `max_goroutines`, `bound_reason`, `over_bound`, `owner`, `expires`"],

@@ -344,8 +344,8 @@ fn unused_ignores(
         .collect()
 }
 
-/// Code owners from the first CODEOWNERS file at the revision, for places mapped into the
-/// repository.
+/// Code owners from the first CODEOWNERS file at the root of the repository at the revision
+/// (where GitHub reads it), for places mapped into the repository.
 fn assign_owners(
     places: &[Place],
     checks: &[Check],
@@ -356,14 +356,12 @@ fn assign_owners(
     let Some(source) = source else {
         return none();
     };
-    let Some((location, text)) =
-        owners::LOCATIONS
-            .iter()
-            .find_map(|location| match source.read(location) {
-                Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
-                _ => None,
-            })
-    else {
+    let Some((location, text)) = owners::LOCATIONS.iter().find_map(|location| {
+        match source.read_from_repository_root(location) {
+            Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
+            _ => None,
+        }
+    }) else {
         return none();
     };
     let (code_owners, problems): (CodeOwners, _) = CodeOwners::parse(&text);
@@ -376,11 +374,16 @@ fn assign_owners(
                 problem,
             }),
     );
+    // Patterns are written against paths from the repository's root, as GitHub reads them,
+    // also when `--repo` is a module folder in it.
+    let prefix = source.prefix();
+    let prefix = prefix.as_str();
     checks
         .iter()
         .map(
             |check| match check.as_ref().and_then(|check| check.location.repo_path()) {
-                Some(path) => code_owners.owners(path),
+                Some(path) if prefix.is_empty() => code_owners.owners(path),
+                Some(path) => code_owners.owners(&format!("{prefix}/{path}")),
                 None => Vec::new(),
             },
         )
@@ -742,6 +745,7 @@ fn ids(known: &[Known], prefix: Option<&str>) -> Vec<String> {
                 check.location.repo_path()?;
                 check.syntax.as_deref()
             }),
+            twin: check.as_ref().and_then(|check| check.twin).unwrap_or(1),
         })
         .collect();
     id::assign(&parts)
