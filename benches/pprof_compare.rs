@@ -7,7 +7,8 @@
 //! `--read FILE` reads and aggregates the file the way `leakprof report` does (every sample
 //! decoded, every frame resolved, every goroutine classified and grouped by place) and
 //! prints the places; with `--decode FILE` it only decodes (every sample handed out, every
-//! frame visited). `go tool pprof -traces FILE` decodes the file and prints every stack.
+//! frame visited). `leakprof report --profile FILE` is the whole report; `go tool pprof
+//! -traces FILE` decodes the file and prints every stack.
 //! Timing them is left to hyperfine (Debian package `hyperfine`): wall-clock time of whole
 //! processes, start-up included.
 
@@ -74,10 +75,12 @@ fn main() {
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!("wrote {shown} ({bytes} bytes): {GOROUTINES} goroutines in {STACKS} stacks");
     let me = std::env::current_exe().expect("the bench binary");
-    println!("compare:");
+    let leakprof = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/leakprof");
+    println!("compare (after `cargo build --release`):");
     println!(
-        "  hyperfine -N --warmup 3 '{me} --decode {shown}' '{me} --read {shown}' 'go tool pprof -traces {shown}'",
-        me = me.display()
+        "  hyperfine -N --warmup 2 --runs 10 '{me} --decode {shown}' '{me} --read {shown}' '{leakprof} report --profile {shown}' 'go tool pprof -traces {shown}'",
+        me = me.display(),
+        leakprof = leakprof.display()
     );
 }
 

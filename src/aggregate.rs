@@ -64,10 +64,6 @@ pub struct Tally {
     pub stacks: Vec<(String, u64)>,
     /// Goroutines whose stack was not among [`Tally::stacks`] (worst snapshot).
     pub stacks_untold: u64,
-    /// The hash of the example stack's frames, and of each of [`Tally::stacks`], to tell
-    /// stacks apart within a snapshot.
-    stack_hash: u64,
-    stack_hashes: Vec<u64>,
 }
 
 /// A place seen in one snapshot.
@@ -101,7 +97,11 @@ pub struct LabelKeys {
 #[derive(Default)]
 pub struct Snapshot {
     sites: Vec<(Site, Tally)>,
-    index: HashMap<u64, Vec<usize>>,
+    /// Place hash → the first site with it; further sites with the same hash follow through
+    /// [`Snapshot::next`] (no bucket allocated per place).
+    index: HashMap<u64, usize>,
+    /// Per site: the next site whose place has the same hash.
+    next: Vec<Option<usize>>,
     hasher: std::hash::RandomState,
     keys: LabelKeys,
     /// Goroutines per value of the instance label.
@@ -142,6 +142,8 @@ impl Snapshot {
     pub fn finish(&mut self, threshold: u64, time_nanos: Option<i64>, instance: u32) {
         for (_, tally) in &mut self.sites {
             tally.over_threshold = tally.goroutines >= threshold;
+            // Most places are in one snapshot: room for one, not four.
+            tally.series.reserve_exact(1);
             tally.series.push(Seen {
                 instance,
                 time: time_nanos,
@@ -255,14 +257,18 @@ impl SampleSink for Snapshot {
             location.line.hash(&mut hasher);
             hasher.finish()
         };
-        let bucket = self.index.entry(hash).or_default();
-        let found = bucket.iter().copied().find(|&at| {
+        let mut found = self.index.get(&hash).copied();
+        while let Some(at) = found {
             let site = &self.sites[at].0;
-            site.blocking == classified.blocking
+            if site.blocking == classified.blocking
                 && site.line == location.line
                 && site.function == function
                 && site.file == file
-        });
+            {
+                break;
+            }
+            found = self.next[at];
+        }
         let at = match found {
             Some(at) => at,
             None => {
@@ -278,19 +284,12 @@ impl SampleSink for Snapshot {
                     Blocking::Other(kind) => Op::of_sync_wait(kind).is_some(),
                 };
                 let tally = Tally {
-                    stack_hash: if has_stack {
-                        stack_hash(&self.hasher, sample)
-                    } else {
-                        0
-                    },
                     // Sync waits become findings when the GC proves them leaked: keep their
                     // stacks too.
-                    stack: match classified.blocking {
-                        Blocking::Channel(_) => example_stack(sample),
-                        Blocking::Other(kind) if Op::of_sync_wait(kind).is_some() => {
-                            example_stack(sample)
-                        }
-                        Blocking::Other(_) => String::new(),
+                    stack: if has_stack {
+                        example_stack(sample)
+                    } else {
+                        String::new()
                     },
                     created_by: creator
                         .map(|frame| profile::bounded_name(frame.function).into_owned()),
@@ -308,17 +307,15 @@ impl SampleSink for Snapshot {
                         + tally.created_at.as_ref().map_or(0, |(file, _)| file.len()))
                         as u64,
                 );
-                bucket.push(self.sites.len());
+                let at = self.sites.len();
+                self.next.push(self.index.insert(hash, at));
                 self.sites.push((site, tally));
-                self.sites.len() - 1
+                at
             }
         };
         if found.is_some() && !self.sites[at].1.stack.is_empty() {
-            let hash = stack_hash(&self.hasher, sample);
             let tally = &mut self.sites[at].1;
-            self.kept = self
-                .kept
-                .saturating_add(add_stack_variant(tally, hash, sample));
+            self.kept = self.kept.saturating_add(add_stack_variant(tally, sample));
         }
         let tally = &mut self.sites[at].1;
         tally.goroutines = tally.goroutines.saturating_add(sample.count);
@@ -361,40 +358,61 @@ impl SampleSink for Snapshot {
     }
 }
 
-/// A hash of the frames an example stack keeps: equal stacks hash alike within a snapshot,
-/// without building the stack's text.
-fn stack_hash(hasher: &std::hash::RandomState, sample: &Sample<'_>) -> u64 {
-    let mut hasher = hasher.build_hasher();
+/// Whether `sample` has the stack `stack` (written by [`example_stack`]) as far as example
+/// stacks tell stacks apart: their first [`MAX_EXAMPLE_FRAMES`] frames. Compared as the text
+/// would be written, without writing it: a place's goroutines mostly share one stack, so most
+/// samples are told by a walk over their frames, with nothing built or hashed.
+fn same_stack(stack: &str, sample: &Sample<'_>) -> bool {
+    let mut rest = stack.as_bytes();
+    let mut eat = |part: &[u8]| match rest.strip_prefix(part) {
+        Some(after) => {
+            rest = after;
+            true
+        }
+        None => false,
+    };
+    let mut frames = 0;
     for frame in sample.frames.clone().take(MAX_EXAMPLE_FRAMES) {
-        profile::bounded_name(frame.function).hash(&mut hasher);
-        profile::bounded_name(frame.file).hash(&mut hasher);
-        frame.line.hash(&mut hasher);
+        let mut digits = [0u8; 10];
+        let same = (frames == 0 || eat(b"\n"))
+            && eat(profile::bounded_name(frame.function).as_bytes())
+            && eat(b" ")
+            && eat(profile::bounded_name(frame.file).as_bytes())
+            && eat(b":")
+            && eat(number_text(&mut digits, frame.line));
+        if !same {
+            return false;
+        }
+        frames += 1;
     }
-    hasher.finish()
+    // The frames past the example's are not told apart.
+    rest.is_empty() || (frames == MAX_EXAMPLE_FRAMES && rest.starts_with(b"\n... "))
 }
 
 /// Counts `sample` (at a place `tally` already holds, before its count is added) under its
 /// stack: nothing to do while every goroutine has the example's stack; from the second stack
 /// on, each is kept apart (the example's among them), up to [`MAX_STACK_VARIANTS`]. Returns
 /// the bytes newly kept.
-fn add_stack_variant(tally: &mut Tally, hash: u64, sample: &Sample<'_>) -> u64 {
+fn add_stack_variant(tally: &mut Tally, sample: &Sample<'_>) -> u64 {
     let mut kept = 0;
     if tally.stacks.is_empty() {
-        if hash == tally.stack_hash {
+        if same_stack(&tally.stack, sample) {
             return 0;
         }
         tally.stacks.push((tally.stack.clone(), tally.goroutines));
-        tally.stack_hashes.push(tally.stack_hash);
         kept += tally.stack.len();
     }
-    if let Some(at) = tally.stack_hashes.iter().position(|&seen| seen == hash) {
+    if let Some(at) = tally
+        .stacks
+        .iter()
+        .position(|(stack, _)| same_stack(stack, sample))
+    {
         let counted = &mut tally.stacks[at].1;
         *counted = counted.saturating_add(sample.count);
     } else if tally.stacks.len() < MAX_STACK_VARIANTS {
         let stack = example_stack(sample);
         kept += stack.len();
         tally.stacks.push((stack, sample.count));
-        tally.stack_hashes.push(hash);
     } else {
         tally.stacks_untold = tally.stacks_untold.saturating_add(sample.count);
     }
@@ -434,8 +452,17 @@ fn example_stack(sample: &Sample<'_>) -> String {
     stack
 }
 
-fn push_number(text: &mut String, mut number: u32) {
+fn push_number(text: &mut String, number: u32) {
     let mut digits = [0u8; 10];
+    text.extend(
+        number_text(&mut digits, number)
+            .iter()
+            .map(|&digit| char::from(digit)),
+    );
+}
+
+/// `number` in decimal, written at the end of `digits`.
+fn number_text(digits: &mut [u8; 10], mut number: u32) -> &[u8] {
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -445,35 +472,50 @@ fn push_number(text: &mut String, mut number: u32) {
             break;
         }
     }
-    text.extend(digits[at..].iter().map(|&digit| char::from(digit)));
+    &digits[at..]
 }
 
 /// Sites merged over all snapshots read so far.
 #[derive(Default)]
 pub struct Merged {
+    /// The places of the first snapshot, sorted: a single profile (the common run) needs no
+    /// map. The second snapshot moves them into `sites`.
+    first: Vec<(Site, Tally)>,
     sites: BTreeMap<Site, Tally>,
 }
 
 impl Merged {
     pub fn add(&mut self, snapshot: Snapshot) {
-        if self.sites.is_empty() {
+        if self.first.is_empty() && self.sites.is_empty() {
             // The first snapshot: its places are distinct, so they are the merged places as
-            // they are, built in one go from sorted order rather than inserted one by one.
-            // Sorting positions moves a word at a time rather than a whole place.
-            let sites = snapshot.sites;
+            // they are, in sorted order rather than inserted one by one. Positions are sorted
+            // (a word at a time rather than a whole place), then each place is moved once,
+            // within the snapshot's own list.
+            let mut sites = snapshot.sites;
             let mut order: Vec<usize> = (0..sites.len()).collect();
             order.sort_unstable_by(|&a, &b| sites[a].0.cmp(&sites[b].0));
-            let mut slots: Vec<Option<(Site, Tally)>> = sites.into_iter().map(Some).collect();
-            self.sites = order
-                .into_iter()
-                .filter_map(|at| slots[at].take())
-                .map(|(site, mut tally)| {
-                    tally.total_goroutines = tally.goroutines;
-                    tally.profiles = 1;
-                    (site, tally)
-                })
-                .collect();
+            // target[at]: where the place now at `at` belongs.
+            let mut target = vec![0; order.len()];
+            for (position, &at) in order.iter().enumerate() {
+                target[at] = position;
+            }
+            for at in 0..sites.len() {
+                while target[at] != at {
+                    let to = target[at];
+                    sites.swap(at, to);
+                    target.swap(at, to);
+                }
+            }
+            for (_, tally) in &mut sites {
+                tally.total_goroutines = tally.goroutines;
+                tally.profiles = 1;
+            }
+            self.first = sites;
             return;
+        }
+        if !self.first.is_empty() {
+            // Built in one go from sorted order.
+            self.sites = std::mem::take(&mut self.first).into_iter().collect();
         }
         for (site, mut tally) in snapshot.sites {
             tally.total_goroutines = tally.goroutines;
@@ -489,15 +531,25 @@ impl Merged {
     /// `nil_send`). Where the profiles name one operation at a place, its sites fold into the
     /// most specific name; where they name several, they stay apart.
     pub fn into_sites(self) -> Vec<(Site, Tally)> {
-        let mut out: Vec<(Site, Tally)> = Vec::with_capacity(self.sites.len());
+        let same_place =
+            |a: &Site, b: &Site| a.file == b.file && a.line == b.line && a.function == b.function;
+        // One snapshot with one site per place (the common run): nothing to fold.
+        if self.sites.is_empty()
+            && !self
+                .first
+                .windows(2)
+                .any(|pair| same_place(&pair[0].0, &pair[1].0))
+        {
+            return self.first;
+        }
+        let mut out: Vec<(Site, Tally)> = Vec::with_capacity(self.first.len() + self.sites.len());
         let mut group: Vec<(Site, Tally)> = Vec::new();
-        for (site, tally) in self.sites {
-            let same_place = group.first().is_some_and(|(first, _)| {
-                first.file == site.file
-                    && first.line == site.line
-                    && first.function == site.function
-            });
-            if !same_place {
+        // One of the two is empty.
+        for (site, tally) in self.first.into_iter().chain(self.sites) {
+            if !group
+                .first()
+                .is_some_and(|(first, _)| same_place(first, &site))
+            {
                 fold_place(&mut group, &mut out);
             }
             group.push((site, tally));
@@ -652,7 +704,6 @@ fn merge_stacks(merged: &mut Tally, tally: &mut Tally) {
         merged.stacks = stacks;
         merged.stacks_untold = untold;
     }
-    merged.stack_hashes.clear();
 }
 
 #[cfg(test)]

@@ -28,6 +28,10 @@ pub enum Token {
 pub struct Glob {
     pattern: String,
     program: Vec<Node>,
+    /// The characters every match starts with (the program's leading `Char` nodes): most
+    /// globs name a package, and most subjects are told apart by it without running the
+    /// automaton (a report weighs every rule against every place).
+    prefix: String,
 }
 
 /// A position of the automaton. Edges that consume nothing only point forward, so one pass
@@ -65,9 +69,17 @@ impl Glob {
                 ]),
             }
         }
+        let prefix = program
+            .iter()
+            .map_while(|node| match node {
+                Node::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
         Glob {
             pattern: pattern.to_string(),
             program,
+            prefix,
         }
     }
 
@@ -143,7 +155,9 @@ impl Glob {
 
     /// Whether the glob matches all of `text`.
     pub fn matches(&self, text: &str) -> bool {
-        self.run(text).0
+        // Leading `Char` nodes are entered only in order from the start (edges that consume
+        // nothing point forward, and none precedes them), so they must match the text's start.
+        text.starts_with(self.prefix.as_str()) && self.run(text).0
     }
 
     /// The match, and the number of steps it took: a step is a position of the pattern

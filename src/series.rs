@@ -71,7 +71,9 @@ impl Timeline {
 
     /// How a place seen at `seen` moved.
     pub fn movement(&self, seen: &[Seen]) -> Movement {
-        let mut instances = Vec::new();
+        // Most places are seen on one instance: room for one, not four (a report can have
+        // tens of thousands of places).
+        let mut instances = Vec::with_capacity(1);
         let mut trends = Vec::new();
         let mut growth = 0.0;
         let mut change: Option<Change> = None;

@@ -307,3 +307,67 @@ fn trend_thresholds() {
         assert_eq!(got, expected, "{points:?}");
     }
 }
+
+/// A sample's stack is told from a kept stack by its first `MAX_EXAMPLE_FRAMES` frames, as
+/// `example_stack` writes them: a line, a file, a frame more or less differs; frames past the
+/// kept ones do not.
+#[test]
+fn stacks_compared_with_their_text() {
+    let frame = |at: u32| Frame {
+        function: "main.f",
+        file: "/a/b.go",
+        line: at + 1,
+    };
+    let frames = |count: u32| -> Vec<Frame<'static>> { (0..count).map(frame).collect() };
+    let sample = |frames: &[Frame<'static>]| -> String {
+        let sample = Sample {
+            count: 1,
+            wait_reason: None,
+            wait_minutes: None,
+            leaked: false,
+            hidden_runtime_frames: None,
+            frames: profile::Frames::List(frames),
+            labels: Vec::new(),
+        };
+        example_stack(&sample)
+    };
+    let same = |kept: &str, frames: &[Frame<'static>]| {
+        same_stack(
+            kept,
+            &Sample {
+                count: 1,
+                wait_reason: None,
+                wait_minutes: None,
+                leaked: false,
+                hidden_runtime_frames: None,
+                frames: profile::Frames::List(frames),
+                labels: Vec::new(),
+            },
+        )
+    };
+    let mut other_line = frames(3);
+    other_line[1].line = 99;
+    let mut other_file = frames(3);
+    other_file[2].file = "/a/c.go";
+    let long = MAX_EXAMPLE_FRAMES as u32;
+    let mut deep_difference = frames(long + 5);
+    deep_difference[long as usize + 1].line = 7;
+    // (kept stack, sample's frames, same)
+    let table: Vec<(String, Vec<Frame<'static>>, bool)> = vec![
+        (sample(&frames(3)), frames(3), true),
+        (sample(&frames(3)), frames(2), false),
+        (sample(&frames(3)), frames(4), false),
+        (sample(&frames(3)), other_line, false),
+        (sample(&frames(3)), other_file, false),
+        (String::new(), frames(1), false),
+        (sample(&frames(1)), Vec::new(), false),
+        // Past the kept frames, stacks are not told apart.
+        (sample(&frames(long + 5)), frames(long + 2), true),
+        (sample(&frames(long + 5)), deep_difference, true),
+        (sample(&frames(long)), frames(long + 1), true),
+        (sample(&frames(long + 1)), frames(long - 1), false),
+    ];
+    for (row, (kept, frames, expected)) in table.iter().enumerate() {
+        assert_eq!(same(kept, frames), *expected, "row {row}");
+    }
+}

@@ -16,8 +16,8 @@ pub struct Subject<'a> {
     pub file: &'a str,
     pub line: u32,
     pub op: Op,
-    /// The example stack, innermost first: `function file:line`.
-    pub stack: &'a [String],
+    /// The example stack, innermost first: one `function file:line` per line.
+    pub stack: &'a str,
     /// When the place's goroutines came with several stacks: each (one `function file:line`
     /// per line) with its goroutines; empty when they all had the example's.
     pub stacks: &'a [(String, u64)],
@@ -109,9 +109,7 @@ fn cover(
                 (None, _) => true,
                 (Some(glob), Some(stack)) => stack_matches(glob, stack.lines()),
                 // The example's stack stands for all when the profile told none apart.
-                (Some(glob), None) => {
-                    !told_apart && stack_matches(glob, subject.stack.iter().map(String::as_str))
-                }
+                (Some(glob), None) => !told_apart && stack_matches(glob, subject.stack.lines()),
             })
             .collect();
         if matching.is_empty() {

@@ -264,6 +264,37 @@ pub struct Suppression {
     pub verified: Option<bool>,
 }
 
+/// An example stack, innermost first, one `function file:line` per line: one text as the
+/// profile reader built it (a report can hold tens of thousands of stacks, and a string per
+/// frame cost a report more time than reading the profile); serialised as a list of frames.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stack(String);
+
+impl Stack {
+    /// The frames, innermost first.
+    pub fn frames(&self) -> std::str::Lines<'_> {
+        self.0.lines()
+    }
+}
+
+impl From<String> for Stack {
+    fn from(text: String) -> Stack {
+        Stack(text)
+    }
+}
+
+impl From<Vec<String>> for Stack {
+    fn from(frames: Vec<String>) -> Stack {
+        Stack(frames.join("\n"))
+    }
+}
+
+impl Serialize for Stack {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.frames())
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
     /// Stable fingerprint of the place (function, file name, line, op).
@@ -287,7 +318,7 @@ pub struct Finding {
     /// What else is known about the place, and what would tell more.
     pub notes: Vec<Note>,
     /// One example stack, innermost first: `function file:line`.
-    pub stack: Vec<String>,
+    pub stack: Stack,
     /// The function that started the example goroutine, when the dump says.
     pub created_by: Option<String>,
     /// Where the goroutine was started, `file:line` of its `go` statement (repository-relative

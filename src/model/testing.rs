@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::blocking::Op;
 use crate::model::{
-    Exclusion, Finding, Note, Point, SourceEvidence, Status, Suppression, Trend, Verdict, rfc3339,
+    Exclusion, Finding, Note, Point, SourceEvidence, Stack, Status, Suppression, Trend, Verdict,
+    rfc3339,
 };
 
 /// A reported send in `main.f` at `x.go:1`: one goroutine in one profile, no id, no source,
@@ -25,7 +26,7 @@ pub fn finding() -> FindingBuilder {
         suppression: None,
         verdict: Verdict::Possible,
         notes: Vec::new(),
-        stack: Vec::new(),
+        stack: Stack::default(),
         created_by: None,
         created_at: None,
         pattern: None,
@@ -126,7 +127,7 @@ impl FindingBuilder {
     }
 
     pub fn stack(mut self, stack: Vec<String>) -> Self {
-        self.0.stack = stack;
+        self.0.stack = stack.into();
         self
     }
 

@@ -131,6 +131,10 @@ fn open_source(config: &ReportConfig) -> Result<Option<Source>, RunError> {
     }
 }
 
+/// What the source says about a place, when it was looked at: boxed, as a report can have
+/// tens of thousands of places and most runs look at the source of none or a few.
+type Check = Option<Box<SourceCheck>>;
+
 /// A place where goroutines wait on a channel, merged over every snapshot.
 struct Place {
     site: Site,
@@ -149,15 +153,19 @@ fn split_places(
     evidence: Merged,
     timeline: &Timeline,
 ) -> (Vec<Place>, Vec<OtherBlocking>) {
-    let proven: HashMap<(String, u32, String), u64> = evidence
-        .into_sites()
-        .into_iter()
-        .map(|(site, tally)| ((site.file, site.line, site.function), tally.leaked))
+    let evidence = evidence.into_sites();
+    let proven: HashMap<(&str, u32, &str), u64> = evidence
+        .iter()
+        .map(|(site, tally)| {
+            let key = (site.file.as_str(), site.line, site.function.as_str());
+            (key, tally.leaked)
+        })
         .collect();
-    let mut places = Vec::new();
+    let sites = merged.into_sites();
+    let mut places = Vec::with_capacity(sites.len());
     let mut other = Vec::new();
-    for (site, tally) in merged.into_sites() {
-        let key = (site.file.clone(), site.line, site.function.clone());
+    for (site, tally) in sites {
+        let key = (site.file.as_str(), site.line, site.function.as_str());
         let leaked = tally.leaked.max(proven.get(&key).copied().unwrap_or(0));
         // A wait on a sync primitive is a finding only on the GC's proof: unproven, a mutex
         // held long is contention, not a leak.
@@ -203,58 +211,71 @@ fn split_places(
 /// Tallies merge, so no goroutine is counted twice and no id gets a `-2` twin.
 fn merge_same_code(
     places: Vec<Place>,
-    checks: Vec<Option<SourceCheck>>,
+    checks: Vec<Check>,
     timeline: &Timeline,
-) -> (Vec<Place>, Vec<Option<SourceCheck>>) {
-    let key = |place: &Place, check: &Option<SourceCheck>| {
-        let file = match check.as_ref().and_then(|check| check.location.repo_path()) {
-            Some(path) => path.to_string(),
-            None => {
-                let file = &place.site.file;
-                file.rsplit(['/', '\\']).next().unwrap_or(file).to_string()
-            }
-        };
-        let op = op_of(place, check);
-        (
-            file,
-            place.site.line,
-            place.site.function.clone(),
-            op.family(),
-        )
+) -> (Vec<Place>, Vec<Check>) {
+    // Where each place goes: the first place of its code. The keys borrow from the places, so
+    // telling tens of thousands of places apart copies no name.
+    let firsts: Vec<usize> = {
+        let mut first: HashMap<(&str, u32, &str, Op), usize> = HashMap::with_capacity(places.len());
+        places
+            .iter()
+            .zip(&checks)
+            .enumerate()
+            .map(|(at, (place, check))| *first.entry(code_key(place, check)).or_insert(at))
+            .collect()
     };
-    let mut first: HashMap<(String, u32, String, Op), usize> = HashMap::new();
-    let mut merged: Vec<(Place, Option<SourceCheck>)> = Vec::with_capacity(places.len());
-    let mut absorbed = false;
-    for (place, check) in places.into_iter().zip(checks) {
-        let key = key(&place, &check);
-        match first.get(&key) {
-            Some(&at) => {
-                absorbed = true;
-                let (kept, kept_check) = &mut merged[at];
-                // The most specific name of the op: nil_send over send, any over unknown.
-                if place.op != Op::Unknown && (kept.op == Op::Unknown || place.op > kept.op) {
-                    kept.op = place.op;
-                }
-                kept.leaked = kept.leaked.max(place.leaked);
-                aggregate::merge_tally(&mut kept.tally, place.tally);
-                let trusted =
-                    |check: &Option<SourceCheck>| check.as_ref().is_some_and(|check| check.trusted);
-                if !trusted(kept_check) && trusted(&check) {
-                    *kept_check = check;
-                }
-            }
-            None => {
-                first.insert(key, merged.len());
-                merged.push((place, check));
-            }
+    if firsts.iter().enumerate().all(|(at, &first)| at == first) {
+        return (places, checks);
+    }
+    // Each place's position in `merged`, once it is there.
+    let mut kept_at: Vec<usize> = Vec::with_capacity(places.len());
+    let mut merged: Vec<(Place, Check)> = Vec::with_capacity(places.len());
+    for ((place, check), (at, first)) in places
+        .into_iter()
+        .zip(checks)
+        .zip(firsts.into_iter().enumerate())
+    {
+        if first == at {
+            kept_at.push(merged.len());
+            merged.push((place, check));
+            continue;
+        }
+        kept_at.push(kept_at[first]);
+        let (kept, kept_check) = &mut merged[kept_at[first]];
+        // The most specific name of the op: nil_send over send, any over unknown.
+        if place.op != Op::Unknown && (kept.op == Op::Unknown || place.op > kept.op) {
+            kept.op = place.op;
+        }
+        kept.leaked = kept.leaked.max(place.leaked);
+        aggregate::merge_tally(&mut kept.tally, place.tally);
+        let trusted = |check: &Check| check.as_ref().is_some_and(|check| check.trusted);
+        if !trusted(kept_check) && trusted(&check) {
+            *kept_check = check;
         }
     }
-    if absorbed {
-        for (place, _) in &mut merged {
-            place.movement = timeline.movement(&place.tally.series);
-        }
+    for (place, _) in &mut merged {
+        place.movement = timeline.movement(&place.tally.series);
     }
     merged.into_iter().unzip()
+}
+
+/// What makes two places one piece of code (see [`merge_same_code`]): the file in the
+/// repository (its name alone without `--repo`), the line, the function and the op's family.
+fn code_key<'a>(place: &'a Place, check: &'a Check) -> (&'a str, u32, &'a str, Op) {
+    let file = match check.as_ref().and_then(|check| check.location.repo_path()) {
+        Some(path) => path,
+        None => {
+            let file = place.site.file.as_str();
+            file.rsplit(['/', '\\']).next().unwrap_or(file)
+        }
+    };
+    (
+        file,
+        place.site.line,
+        place.site.function.as_str(),
+        op_of(place, check).family(),
+    )
 }
 
 /// An inline ignore and the repository file it is in.
@@ -266,7 +287,7 @@ fn check_source(
     places: &[Place],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
-) -> Result<(Vec<Option<SourceCheck>>, Vec<FileMarker>), RunError> {
+) -> Result<(Vec<Check>, Vec<FileMarker>), RunError> {
     let mut markers = Vec::new();
     let Some(source) = source else {
         return Ok((places.iter().map(|_| None).collect(), markers));
@@ -289,7 +310,13 @@ fn check_source(
         })
         .collect();
     let checks = source::check(&refs, source, &mapper, warnings, &mut markers);
-    Ok((checks.into_iter().map(Some).collect(), markers))
+    Ok((
+        checks
+            .into_iter()
+            .map(|check| Some(Box::new(check)))
+            .collect(),
+        markers,
+    ))
 }
 
 /// Inline ignores that apply to no place of the profiles, whatever its status: stale once the
@@ -297,7 +324,7 @@ fn check_source(
 /// of a large repository for them would cost seconds.
 fn unused_ignores(
     places: &[Place],
-    checks: &[Option<SourceCheck>],
+    checks: &[Check],
     mut markers: Vec<FileMarker>,
 ) -> Vec<Warning> {
     markers.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
@@ -321,7 +348,7 @@ fn unused_ignores(
 /// (where GitHub reads it), for places mapped into the repository.
 fn assign_owners(
     places: &[Place],
-    checks: &[Option<SourceCheck>],
+    checks: &[Check],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Vec<String>> {
@@ -365,11 +392,7 @@ fn assign_owners(
 
 /// Why each place is not reported as own code: the standard library (from the function's
 /// package, with or without source) or what path mapping found, unless asked for.
-fn exclusions(
-    places: &[Place],
-    checks: &[Option<SourceCheck>],
-    config: &ReportConfig,
-) -> Vec<Option<Exclusion>> {
+fn exclusions(places: &[Place], checks: &[Check], config: &ReportConfig) -> Vec<Option<Exclusion>> {
     places
         .iter()
         .zip(checks)
@@ -387,7 +410,7 @@ fn exclusions(
 }
 
 /// The place's file as findings name it: repository-relative when mapped.
-fn file_of<'a>(place: &'a Place, check: &'a Option<SourceCheck>) -> &'a str {
+fn file_of<'a>(place: &'a Place, check: &'a Check) -> &'a str {
     check
         .as_ref()
         .and_then(|check| check.location.repo_path())
@@ -395,7 +418,7 @@ fn file_of<'a>(place: &'a Place, check: &'a Option<SourceCheck>) -> &'a str {
 }
 
 /// The op as findings name it: the source's when it is more precise.
-fn op_of(place: &Place, check: &Option<SourceCheck>) -> Op {
+fn op_of(place: &Place, check: &Check) -> Op {
     check
         .as_ref()
         .and_then(|check| check.refined_op)
@@ -405,26 +428,21 @@ fn op_of(place: &Place, check: &Option<SourceCheck>) -> Op {
 fn apply_rules(
     rules: &[Rule],
     places: &[Place],
-    checks: &[Option<SourceCheck>],
+    checks: &[Check],
     exclusions: &[Option<Exclusion>],
     config: &ReportConfig,
 ) -> Applied {
-    let stacks: Vec<Vec<String>> = places
-        .iter()
-        .map(|place| place.tally.stack.lines().map(str::to_owned).collect())
-        .collect();
     let subjects: Vec<Option<Subject<'_>>> = places
         .iter()
         .zip(checks)
         .zip(exclusions)
-        .zip(&stacks)
-        .map(|(((place, check), exclusion), stack)| {
+        .map(|((place, check), exclusion)| {
             exclusion.is_none().then(|| Subject {
                 function: &place.site.function,
                 file: file_of(place, check),
                 line: place.site.line,
                 op: op_of(place, check),
-                stack,
+                stack: &place.tally.stack,
                 stacks: &place.tally.stacks,
                 stacks_untold: place.tally.stacks_untold,
                 goroutines: place.tally.goroutines,
@@ -446,7 +464,7 @@ fn automatic_bar(entries: &[ProfileEntry], config: &ReportConfig) -> Option<u64>
 /// Everything the stages found out about one place, gathered for the decision.
 struct Known {
     place: Place,
-    check: Option<SourceCheck>,
+    check: Check,
     exclusion: Option<Exclusion>,
     owners: Vec<String>,
     told: patterns::Told,
@@ -460,7 +478,7 @@ struct Known {
 /// The stages' findings about each place, one record per place.
 fn gather(
     places: Vec<Place>,
-    checks: Vec<Option<SourceCheck>>,
+    checks: Vec<Check>,
     exclusions: Vec<Option<Exclusion>>,
     owners: Vec<Vec<String>>,
     told: Vec<patterns::Told>,
@@ -608,10 +626,10 @@ fn assemble(
                 ..
             } = known;
             let op = op_of(&place, &check);
-            let file = file_of(&place, &check).to_string();
-            let mapped = check
+            let repo_path = check
                 .as_ref()
-                .is_some_and(|check| check.location.repo_path().is_some());
+                .and_then(|check| check.location.repo_path())
+                .map(str::to_string);
             let Place {
                 site,
                 tally,
@@ -619,10 +637,15 @@ fn assemble(
                 movement,
                 ..
             } = place;
+            // The profile's path is kept beside the repository's, or is the file.
+            let (file, profile_file) = match repo_path {
+                Some(path) => (path, Some(site.file)),
+                None => (site.file, None),
+            };
             Finding {
                 id,
                 function: site.function,
-                profile_file: mapped.then_some(site.file),
+                profile_file,
                 file,
                 line: site.line,
                 op,
@@ -633,7 +656,7 @@ fn assemble(
                 suppression: decision.suppression,
                 verdict: decision.verdict,
                 notes: decision.notes,
-                stack: tally.stack.lines().map(str::to_owned).collect(),
+                stack: tally.stack.into(),
                 created_by: tally.created_by,
                 created_at: told.created_at,
                 pattern: told.pattern,

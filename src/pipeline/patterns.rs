@@ -1,10 +1,10 @@
 //! The leak pattern of each place and where its goroutines were started: what the source
 //! stage told for places it read, else what the profile alone tells.
 
-use super::Place;
+use super::{Check, Place};
 use crate::aggregate::Site;
 use crate::model::{Pattern, PatternId};
-use crate::source::{self, SourceCheck};
+use crate::source;
 
 /// What is told about one place.
 pub(super) struct Told {
@@ -23,7 +23,7 @@ impl Told {
     }
 }
 
-pub(super) fn tell(places: &[Place], checks: &[Option<SourceCheck>]) -> Vec<Told> {
+pub(super) fn tell(places: &[Place], checks: &[Check]) -> Vec<Told> {
     places
         .iter()
         .zip(checks)

@@ -211,8 +211,7 @@ impl StackView<'_> {
 pub fn stack(finding: &Finding) -> StackView<'_> {
     let frames: Vec<&str> = finding
         .stack
-        .iter()
-        .map(String::as_str)
+        .frames()
         .filter(|frame| !frame.starts_with("runtime."))
         .collect();
     let more = frames.len().saturating_sub(SHOWN_FRAMES);

@@ -27,7 +27,7 @@ fn rules(source: RuleSource) -> Vec<Rule> {
     parse(RULES, "r.yaml", source).unwrap()
 }
 
-fn subject<'a>(function: &'a str, file: &'a str, line: u32, stack: &'a [String]) -> Subject<'a> {
+fn subject<'a>(function: &'a str, file: &'a str, line: u32, stack: &'a str) -> Subject<'a> {
     Subject {
         function,
         file,
@@ -49,47 +49,48 @@ fn day(text: &str) -> Date {
 #[test]
 fn each_condition_must_hold() {
     let rules = rules(RuleSource::User(0));
-    let http = vec!["net/http.(*conn).serve /usr/go/src/net/http/server.go:1".to_string()];
-    let none: Vec<String> = Vec::new();
-    let other = vec!["main.g net/http.go:1".to_string()];
+    let http = "net/http.(*conn).serve /usr/go/src/net/http/server.go:1";
+    let none = "";
+    let other = "main.g net/http.go:1";
     let matching = |subject: Subject<'_>| -> Vec<&str> {
         rules
             .iter()
             .filter(|rule| {
                 // Every goroutine with the example's stack: the place and the stack.
                 rule.matches_place(&subject)
-                    && rule.stack.as_ref().is_none_or(|glob| {
-                        stack_matches(glob, subject.stack.iter().map(String::as_str))
-                    })
+                    && rule
+                        .stack
+                        .as_ref()
+                        .is_none_or(|glob| stack_matches(glob, subject.stack.lines()))
             })
             .map(|rule| rule.id.as_str())
             .collect()
     };
     let table: &[(Subject<'_>, &[&str])] = &[
-        (subject("main.pool.func1", "x.go", 1, &none), &["bounded"]),
+        (subject("main.pool.func1", "x.go", 1, none), &["bounded"]),
         (
-            subject("main.f", "svc/a.go", 7, &none),
+            subject("main.f", "svc/a.go", 7, none),
             &["svc-receive", "line"],
         ),
         (
-            subject("main.f", "/build/app/svc/a.go", 8, &none),
+            subject("main.f", "/build/app/svc/a.go", 8, none),
             &["svc-receive"],
         ),
-        (subject("main.f", "svc/deep/a.go", 8, &none), &[]),
-        (subject("lib.f", "x.go", 7, &http), &["http"]),
+        (subject("main.f", "svc/deep/a.go", 8, none), &[]),
+        (subject("lib.f", "x.go", 7, http), &["http"]),
         // A frame's file is not part of what a stack glob sees.
-        (subject("lib.f", "x.go", 7, &other), &[]),
+        (subject("lib.f", "x.go", 7, other), &[]),
         (
             Subject {
                 op: Op::Send,
-                ..subject("main.f", "svc/a.go", 8, &none)
+                ..subject("main.f", "svc/a.go", 8, none)
             },
             &[],
         ),
         (
             Subject {
                 op: Op::Unknown,
-                ..subject("main.f", "svc/a.go", 8, &none)
+                ..subject("main.f", "svc/a.go", 8, none)
             },
             &["svc-receive"],
         ),
@@ -104,20 +105,20 @@ fn each_condition_must_hold() {
 #[test]
 fn first_eligible_rule_hits() {
     let rules = rules(RuleSource::User(0));
-    let http = vec!["net/http.(*conn).serve x.go:1".to_string()];
-    let none: Vec<String> = Vec::new();
+    let http = "net/http.(*conn).serve x.go:1";
+    let none = "";
     let subjects = [
-        Some(subject("main.pool", "svc/a.go", 7, &none)),
+        Some(subject("main.pool", "svc/a.go", 7, none)),
         Some(Subject {
             goroutines: 10,
-            ..subject("main.pool", "x.go", 9, &http)
+            ..subject("main.pool", "x.go", 9, http)
         }),
         None,
         Some(Subject {
             ignored_inline: true,
-            ..subject("main.pool", "svc/a.go", 7, &none)
+            ..subject("main.pool", "svc/a.go", 7, none)
         }),
-        Some(subject("main.nothing", "y.go", 1, &none)),
+        Some(subject("main.nothing", "y.go", 1, none)),
     ];
     let applied = apply(&rules, &subjects, day("2026-12-31"));
     assert_eq!(applied.hits, [Some(0), Some(2), None, None, None]);
@@ -245,7 +246,6 @@ fn stack_rules_cover_the_goroutines_whose_stacks_match() {
     .unwrap();
     let server = stack("NewServerTransport");
     let client = stack("newHTTP2Client");
-    let example: Vec<String> = server.lines().map(str::to_owned).collect();
     let today = Date::parse("2026-01-01").unwrap();
     // (stacks told apart, untold, the place's goroutines) → (hit, over bound: rule and
     // goroutines)
@@ -305,7 +305,7 @@ fn stack_rules_cover_the_goroutines_whose_stacks_match() {
             file: "/t/controlbuf.go",
             line: 20,
             op: Op::Select,
-            stack: &example,
+            stack: &server,
             stacks: &stacks,
             stacks_untold: untold,
             goroutines,
