@@ -51,6 +51,9 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// What would make the answers better (a goroutineleak profile, `--repo`), once each.
     pub hints: Vec<Hint>,
+    /// With `leakprof lint` or `report --lint`: what the lint read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lint: Option<LintInfo>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -268,6 +271,17 @@ pub struct Suppression {
 pub struct Finding {
     /// Stable fingerprint of the place (function, file name, line, op).
     pub id: String,
+    /// What found it: goroutines waiting there in a profile (`profile`), or the source alone
+    /// (`lint`: no goroutine was seen, so the counts are 0).
+    pub found_by: FoundBy,
+    /// For a lint finding in `report --lint`: the id of the profile finding at the same
+    /// place, whose goroutines confirm it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed_by: Option<String>,
+    /// For a profile finding in `report --lint`: the id of the lint finding at the same
+    /// place, which the source alone would have found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lint_finding: Option<String>,
     pub function: String,
     /// Repository-relative when the source was looked at (`--repo`), else as the profile
     /// gives it.
@@ -333,6 +347,43 @@ pub struct Finding {
     pub owners: Vec<String>,
     /// With `--baseline`: whether the finding is missing from the baseline report.
     pub new: Option<bool>,
+}
+
+/// What found a finding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundBy {
+    /// Goroutines waiting there in a goroutine profile (`leakprof report`).
+    #[default]
+    Profile,
+    /// The source alone shows a leak pattern there (`leakprof lint`, `report --lint`).
+    Lint,
+}
+
+impl FoundBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FoundBy::Profile => "profile",
+            FoundBy::Lint => "lint",
+        }
+    }
+}
+
+/// What `leakprof lint` (or `report --lint`) read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LintInfo {
+    /// Go files linted (after `vendor/`, `testdata/` and generated files were left out).
+    pub files: usize,
+    /// Packages they belong to.
+    pub packages: usize,
+    /// The paths asked for (repository-relative); empty for the whole repository.
+    pub paths: Vec<String>,
+    /// With `--diff BASE`: the base as given, and the commit it resolved to. Only functions
+    /// changed since it were linted.
+    pub diff_base: Option<String>,
+    pub diff_commit: Option<String>,
+    /// Lint findings among `findings`.
+    pub findings: usize,
 }
 
 /// Something known about a finding that is not evidence of its own: a reason for its verdict,

@@ -19,7 +19,7 @@ use crate::config::ReportConfig;
 use crate::model::id::{self, IdParts};
 use crate::model::view::ViewError;
 use crate::model::{
-    Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
+    Exclusion, Finding, FoundBy, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
     RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
 };
 use crate::owners::{self, CodeOwners};
@@ -103,6 +103,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         rules: usage,
         warnings,
         hints,
+        lint: None,
     })
 }
 
@@ -468,6 +469,7 @@ fn decide_all(
                 auto_bar,
                 pool: pool_evidence(known),
                 pattern: known.told.abandoning(),
+                found_by: FoundBy::Profile,
             };
             status::decide(&evidence, policy)
         })
@@ -555,6 +557,9 @@ fn assemble(
             } = place;
             Finding {
                 id,
+                found_by: FoundBy::Profile,
+                confirmed_by: None,
+                lint_finding: None,
                 function: site.function,
                 profile_file: mapped.then_some(site.file),
                 file,

@@ -3,7 +3,7 @@
 
 use crate::blocking::Op;
 use crate::model::{
-    Exclusion, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict,
+    Exclusion, FoundBy, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict,
 };
 use crate::source::analyze::{Bound, BoundKind, Check};
 
@@ -37,6 +37,8 @@ pub struct Evidence<'a> {
     /// A leak pattern whose lines were all found in the source and that shows how the
     /// goroutines are abandoned.
     pub pattern: Option<PatternId>,
+    /// What found the place: a lint finding has no goroutines to weigh against a threshold.
+    pub found_by: FoundBy,
 }
 
 impl Default for Evidence<'_> {
@@ -56,6 +58,7 @@ impl Default for Evidence<'_> {
             auto_bar: None,
             pool: None,
             pattern: None,
+            found_by: FoundBy::Profile,
         }
     }
 }
@@ -98,7 +101,8 @@ pub struct Policy {
 /// Status, in order: code that is not own is excluded; an inline ignore wins over every rule
 /// and heuristic; then the first allowlist rule; then a bounded select, unless the GC proved
 /// the goroutines leaked (a heuristic never overrules the GC); what is left is reported when
-/// over the threshold, proven leaked, or growing under an automatic threshold, else below it.
+/// over the threshold, proven leaked, growing under an automatic threshold, or found by lint
+/// (no count to judge), else below it.
 ///
 /// Verdict: `proven` when the GC proved goroutines there leaked; `likely` when the place grows
 /// over three or more snapshots or the source shows the path that abandons its goroutines (a
@@ -179,7 +183,9 @@ fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppressio
     let proven = evidence.leaked > 0 && policy.confirmed_below_threshold;
     // An automatic bar is set from the places themselves; a growing place is never under it.
     let growing = evidence.auto_bar.is_some() && evidence.trend == Some(Trend::Growing);
-    if evidence.over_threshold || proven || growing {
+    // The source alone showed the pattern: there is no count for a threshold to judge.
+    let linted = evidence.found_by == FoundBy::Lint;
+    if evidence.over_threshold || proven || growing || linted {
         (Status::Reported, None)
     } else {
         (Status::BelowThreshold, None)
@@ -367,6 +373,52 @@ mod tests {
             },
             POLICY,
             (Status::Suppressed, Some(SelectCtxDone)),
+        );
+    }
+
+    /// A lint finding has no count: reported with no threshold to pass, `likely` on its
+    /// pattern, and suppressed by an inline ignore or a rule like any other.
+    #[test]
+    fn lint_findings() {
+        use SuppressionKind::*;
+        let linted = Evidence {
+            found_by: FoundBy::Lint,
+            place: ("a/x.go", 6),
+            op: Op::Send,
+            source_checked: true,
+            pattern: Some(PatternId::Timeout),
+            ..Evidence::default()
+        };
+        check(linted, POLICY, (Status::Reported, None));
+        assert_eq!(decide(&linted, POLICY).verdict, Verdict::Likely);
+        check(
+            Evidence {
+                found_by: FoundBy::Profile,
+                ..linted
+            },
+            POLICY,
+            (Status::BelowThreshold, None),
+        );
+        check(
+            Evidence {
+                ignore: Some("drained elsewhere"),
+                ..linted
+            },
+            POLICY,
+            (Status::Suppressed, Some(Inline)),
+        );
+        let rule = RuleEvidence {
+            id: "r",
+            reason: "by design",
+            owner: None,
+        };
+        check(
+            Evidence {
+                rule: Some(rule),
+                ..linted
+            },
+            POLICY,
+            (Status::Suppressed, Some(Allowlist)),
         );
     }
 

@@ -413,6 +413,7 @@ mod tests {
                 path: evil.into(),
                 message: evil.into(),
             }],
+            lint: None,
         }
     }
 
