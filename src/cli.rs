@@ -20,6 +20,11 @@ pub struct Cli {
 pub enum Command {
     /// Report goroutines blocked on channel operations, grouped by the line that blocks.
     Report(ReportArgs),
+    /// Find leak patterns in the Go source alone, before anything runs: every channel
+    /// operation the source shows can wait forever (timeout, premature return, n-cast, range
+    /// over a channel nobody closes, double send, never-closed done channel, nil channel,
+    /// `select {}` outside main), with the lines that make the case and the fix.
+    Lint(LintArgs),
     /// Fetch goroutine profiles from running services at an interval, into one folder per
     /// target, for `report` to read later.
     Collect(CollectArgs),
@@ -286,6 +291,78 @@ pub struct ReportArgs {
 
     /// Keep only the findings this code owner (from CODEOWNERS at --rev) owns, e.g. @team.
     #[arg(long, value_name = "NAME", requires = "repo")]
+    pub owner: Option<String>,
+
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Also lint the files the findings point to (as `leakprof lint` does) and add what the
+    /// source alone shows there: a lint finding a profile confirms says so.
+    #[arg(long, requires = "repo")]
+    pub lint: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Go files or folders to lint, repository-relative (`pkg/orders`, `./pkg/...`); default:
+    /// the whole revision. vendor/, testdata/ and folders named with a leading . or _ are
+    /// left out unless named here; generated files (`// Code generated … DO NOT EDIT.`)
+    /// always.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+
+    /// The Go source: a git repository (with a work tree or bare) or a plain folder.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
+
+    /// The revision to lint: any revision git understands. Read from git objects; the work
+    /// tree is never touched. Default: HEAD.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+
+    /// Lint only the functions changed between BASE and --rev (a git diff of the two
+    /// trees): what a pull request adds, e.g. --diff origin/main.
+    #[arg(long, value_name = "BASE")]
+    pub diff: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// A YAML allowlist of known false positives, as for `report`. Repeatable; earlier files
+    /// take precedence over later ones, all over the repository's and the built-in rules.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Do not read the repository's `.leakprof.yaml` (read at --rev).
+    #[arg(long)]
+    pub no_repo_rules: bool,
+
+    /// Do not apply the built-in rules.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+
+    /// Judge rule expiry against this day (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<Date>,
+
+    /// An earlier JSON report of `lint`: findings whose `id` it has are not new, and only new
+    /// reported findings make the exit code 1 (unless --fail-on says otherwise).
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// What makes the exit code 1: any reported finding, only new ones (needs --baseline), or
+    /// never. Default: new with --baseline, else any.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Keep only the findings this code owner (from CODEOWNERS at --rev) owns, e.g. @team.
+    #[arg(long, value_name = "NAME")]
     pub owner: Option<String>,
 
     /// Colour in text output.

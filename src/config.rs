@@ -35,6 +35,8 @@ pub struct ReportConfig {
     pub owner: Option<String>,
     pub show_other_blocking: bool,
     pub output: OutputConfig,
+    /// Also lint the files the findings point to (`--lint`).
+    pub lint: bool,
 }
 
 /// A `--profile` argument: a path, and the instance its profiles came from when named
@@ -123,22 +125,7 @@ impl ReportConfig {
         stdout_is_terminal: bool,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<ReportConfig, ConfigError> {
-        if args.fail_on == Some(FailOn::New) && args.baseline.is_none() {
-            return Err(ConfigError(
-                "--fail-on new needs --baseline OLD.json".into(),
-            ));
-        }
-        let fail_on = args.fail_on.unwrap_or(if args.baseline.is_some() {
-            FailOn::New
-        } else {
-            FailOn::Any
-        });
-        let to_terminal = args.output.is_none() && stdout_is_terminal;
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => to_terminal && env("NO_COLOR").is_none(),
-        };
+        let fail_on = fail_on(args.fail_on, args.baseline.is_some())?;
         Ok(ReportConfig {
             profiles: args
                 .profiles
@@ -177,13 +164,50 @@ impl ReportConfig {
             },
             owner: args.owner.clone(),
             show_other_blocking: args.show_other_blocking,
-            output: OutputConfig {
-                format: args.format,
-                path: args.output.clone(),
-                color,
-                warnings_to_stderr: args.output.is_some() || args.format != OutputFormat::Text,
-            },
+            lint: args.lint,
+            output: OutputConfig::new(
+                args.format,
+                args.output.as_deref(),
+                args.color,
+                stdout_is_terminal,
+                env,
+            ),
         })
+    }
+}
+
+/// The fail-on policy: as given, else `new` with a baseline and `any` without; `new` needs a
+/// baseline.
+pub fn fail_on(given: Option<FailOn>, baseline: bool) -> Result<FailOn, ConfigError> {
+    if given == Some(FailOn::New) && !baseline {
+        return Err(ConfigError(
+            "--fail-on new needs --baseline OLD.json".into(),
+        ));
+    }
+    Ok(given.unwrap_or(if baseline { FailOn::New } else { FailOn::Any }))
+}
+
+impl OutputConfig {
+    /// Where the report goes and how: colour only on a terminal without NO_COLOR (unless
+    /// asked), warnings on stderr too when the report will not show them to a person.
+    pub fn new(
+        format: OutputFormat,
+        path: Option<&Path>,
+        color: ColorChoice,
+        stdout_is_terminal: bool,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> OutputConfig {
+        let to_terminal = path.is_none() && stdout_is_terminal;
+        OutputConfig {
+            format,
+            path: path.map(Path::to_path_buf),
+            color: match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => to_terminal && env("NO_COLOR").is_none(),
+            },
+            warnings_to_stderr: path.is_some() || format != OutputFormat::Text,
+        }
     }
 }
 

@@ -17,6 +17,7 @@ pub mod explain;
 pub mod fix;
 pub mod glob;
 pub mod kinds;
+pub mod lint;
 pub mod model;
 pub mod owners;
 pub mod pipeline;
@@ -31,8 +32,9 @@ use std::io::{self, Write};
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, FailOn, OutputFormat, ReportArgs};
-use crate::config::ReportConfig;
+use crate::cli::{Cli, Command, FailOn, LintArgs, OutputFormat, ReportArgs};
+use crate::config::{OutputConfig, ReportConfig};
+use crate::lint::config::LintConfig;
 use crate::model::{Report, Status, Verdict};
 pub use crate::pipeline::{RunError, build_report};
 
@@ -69,6 +71,7 @@ where
     };
     match cli.command {
         Command::Report(args) => run_report(&args, stdout, stderr, stdout_is_terminal),
+        Command::Lint(args) => run_lint(&args, stdout, stderr, stdout_is_terminal),
         Command::Rules(command) => rules_cmd::run(&command, stdout, stderr),
         Command::Collect(args) => collect::run(&args, stdout, stderr),
         Command::Explain { kind } => explain::run(kind.as_deref(), stdout, stderr),
@@ -97,9 +100,44 @@ fn run_report(
         }
     };
     let code = exit_code(&report, config.fail_on, config.fail_verdict);
-    let output = &config.output;
+    emit(&report, &config.output, code, stdout, stderr)
+}
+
+fn run_lint(
+    args: &LintArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    stdout_is_terminal: bool,
+) -> u8 {
+    let config = match LintConfig::new(args, stdout_is_terminal, |name| std::env::var(name).ok()) {
+        Ok(config) => config,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            return EXIT_ERROR;
+        }
+    };
+    let report = match pipeline::lint::build_lint_report(&config) {
+        Ok(report) => report,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            return EXIT_ERROR;
+        }
+    };
+    let code = exit_code(&report, config.fail_on, config.fail_verdict);
+    emit(&report, &config.output, code, stdout, stderr)
+}
+
+/// Renders the report where `output` says, with its warnings on stderr when the report will
+/// not show them to a person; `code` unless that fails.
+fn emit(
+    report: &Report,
+    output: &OutputConfig,
+    code: u8,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
     let mut rendered = Vec::new();
-    if let Err(error) = render(&report, output.format, output.color, &mut rendered) {
+    if let Err(error) = render(report, output.format, output.color, &mut rendered) {
         let _ = writeln!(stderr, "error: cannot render the report: {error}");
         return EXIT_ERROR;
     }

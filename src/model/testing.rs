@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::blocking::Op;
 use crate::model::{
-    Exclusion, Finding, FoundBy, Note, Point, SourceEvidence, Status, Suppression, Trend, Verdict, rfc3339,
+    Exclusion, Finding, FoundBy, Note, Point, SourceEvidence, Status, Suppression, Trend, Verdict,
+    rfc3339,
 };
 
 /// A reported send in `main.f` at `x.go:1`: one goroutine in one profile, no id, no source,

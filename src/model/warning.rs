@@ -126,6 +126,11 @@ pub enum Warning {
         line: usize,
         problem: String,
     },
+    /// A Go file (`file`) or an operation (`file:line`) that `lint` could not read or trust.
+    LintSkipped {
+        place: String,
+        why: String,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -270,6 +275,7 @@ impl fmt::Display for Warning {
                 f,
                 "{location}:{line}: {problem}; the line is ignored, as GitHub does"
             ),
+            Warning::LintSkipped { place, why } => write!(f, "{place}: not linted: {why}"),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! typed output; a place's status is decided in one function ([`status::decide`]) from the
 //! evidence the stages gathered.
 
+pub mod lint;
 mod patterns;
 mod read;
 mod rules;
@@ -16,11 +17,12 @@ use crate::allowlist::{self, Applied, Rule, Subject};
 use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
+use crate::date::Date;
 use crate::model::id::{self, IdParts};
 use crate::model::view::ViewError;
 use crate::model::{
-    Exclusion, Finding, FoundBy, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
-    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
+    Exclusion, Finding, FoundBy, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry,
+    Report, RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
 };
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
@@ -43,6 +45,8 @@ pub enum RunError {
     RulesFile(allowlist::ReadError),
     #[error("bad --baseline: {0}")]
     Baseline(ViewError),
+    #[error("{0}")]
+    Lint(#[from] crate::lint::LintError),
 }
 
 /// Reads every profile `config` names and builds the report.
@@ -69,9 +73,42 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let known = gather(places, checks, exclusions, owners, told, &applied);
     let auto_bar = automatic_bar(&read.entries, config);
     let decided = decide_all(&known, &rules, auto_bar, config);
-    let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
+    // `--lint`: the lint's findings of the files the places are in, through the same stages.
+    let linted = match (config.lint, source.as_ref()) {
+        (true, Some(source)) => Some(lint::for_report(
+            &known,
+            source,
+            &rules,
+            config.rules.today,
+            &mut warnings,
+        )?),
+        _ => None,
+    };
+    let usage = match &linted {
+        Some((staged, _)) => {
+            let mut both = Applied {
+                hits: applied.hits.clone(),
+                matched: applied.matched.clone(),
+                warnings: Vec::new(),
+            };
+            both.hits.extend(staged.applied.hits.iter().copied());
+            for (count, more) in both.matched.iter_mut().zip(&staged.applied.matched) {
+                *count += more;
+            }
+            let decisions: Vec<Decision> =
+                decided.iter().chain(&staged.decided).cloned().collect();
+            rule_usage(&rules, &both, &decisions, config.rules.today, &mut warnings)
+        }
+        None => rule_usage(&rules, &applied, &decided, config.rules.today, &mut warnings),
+    };
     let ids = ids(&known);
-    let findings = assemble(known, decided, ids, config.labels.group.as_deref());
+    let mut findings = assemble(known, decided, ids, config.labels.group.as_deref());
+    let lint_info = linted.map(|(staged, info)| {
+        let mut lint_findings = staged.findings;
+        lint::cross_link(&mut findings, &mut lint_findings);
+        findings.extend(lint_findings);
+        info
+    });
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
     let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
@@ -103,7 +140,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         rules: usage,
         warnings,
         hints,
-        lint: None,
+        lint: lint_info,
     })
 }
 
@@ -281,29 +318,9 @@ fn assign_owners(
     warnings: &mut Vec<Warning>,
 ) -> Vec<Vec<String>> {
     let none = || places.iter().map(|_| Vec::new()).collect();
-    let Some(source) = source else {
+    let Some(code_owners) = source.and_then(|source| code_owners(source, warnings)) else {
         return none();
     };
-    let Some((location, text)) =
-        owners::LOCATIONS
-            .iter()
-            .find_map(|location| match source.read(location) {
-                Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
-                _ => None,
-            })
-    else {
-        return none();
-    };
-    let (code_owners, problems): (CodeOwners, _) = CodeOwners::parse(&text);
-    warnings.extend(
-        problems
-            .into_iter()
-            .map(|(line, problem)| Warning::CodeOwnersLine {
-                location: location.to_string(),
-                line,
-                problem,
-            }),
-    );
     checks
         .iter()
         .map(
@@ -313,6 +330,28 @@ fn assign_owners(
             },
         )
         .collect()
+}
+
+/// The first CODEOWNERS file at the revision, parsed; the lines GitHub would ignore become
+/// warnings.
+fn code_owners(source: &Source, warnings: &mut Vec<Warning>) -> Option<CodeOwners> {
+    let (location, text) = owners::LOCATIONS
+        .iter()
+        .find_map(|location| match source.read(location) {
+            Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
+            _ => None,
+        })?;
+    let (code_owners, problems) = CodeOwners::parse(&text);
+    warnings.extend(
+        problems
+            .into_iter()
+            .map(|(line, problem)| Warning::CodeOwnersLine {
+                location: location.to_string(),
+                line,
+                problem,
+            }),
+    );
+    Some(code_owners)
 }
 
 /// Why each place is not reported as own code: the standard library (from the function's
@@ -504,7 +543,7 @@ fn rule_usage(
     rules: &[Rule],
     applied: &Applied,
     decided: &[Decision],
-    config: &ReportConfig,
+    today: Date,
     warnings: &mut Vec<Warning>,
 ) -> Vec<RuleUsage> {
     let mut suppressed = vec![0u64; rules.len()];
@@ -518,7 +557,7 @@ fn rule_usage(
         }
     }
     let (usage, rule_warnings) =
-        allowlist::usage(rules, &applied.matched, &suppressed, config.rules.today);
+        allowlist::usage(rules, &applied.matched, &suppressed, today);
     warnings.extend(rule_warnings);
     usage
 }

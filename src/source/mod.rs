@@ -423,7 +423,11 @@ fn statement_text(snippet: &str) -> String {
 
 /// `//leakprof:ignore <reason>` on the operation's line or alone on the line above: the
 /// reason. Without a reason it is a warning and suppresses nothing.
-fn inline_ignore(place: &PlaceRef<'_>, text: &str, warnings: &mut Vec<Warning>) -> Option<String> {
+pub(crate) fn inline_ignore(
+    place: &PlaceRef<'_>,
+    text: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
     let line = place.line as usize;
     let mut lines = text.lines().skip(line.saturating_sub(2));
     let above = if line >= 2 { lines.next() } else { None };

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 use super::ops::pick;
 use super::queries::queries;
 pub(crate) use super::tree::{Go, line_of, parts, unparen, walk};
-use super::{Bound, ParsedFile};
+use super::{Bound, Check, ParsedFile};
 use crate::blocking::Op;
 
 impl<'a> ParsedFile<'a> {
@@ -36,6 +36,19 @@ impl<'t> Go<'t> {
     /// source order.
     pub(crate) fn case_bounds(&self, select: Node<'t>) -> Vec<Bound> {
         self.select_bounds(select).0
+    }
+
+    /// A bare wait on a timer, ticker or context (`<-ctx.Done()`, `<-t.C` as an operation of
+    /// its own), checked like a select's case.
+    pub(crate) fn wait_bound(&self, receive: Node<'t>) -> Option<Bound> {
+        self.bare_bound(receive)
+    }
+
+    /// What the call on `line` (1-based) of `function` passes for its `index`-th parameter,
+    /// checked as a context from the caller's side.
+    pub(crate) fn passed_check(&self, line: u32, function: &str, index: usize) -> Option<Check> {
+        let row = usize::try_from(line.checked_sub(1)?).ok()?;
+        self.argument_check(row, function, index)
     }
 
     /// Whether `call` is `make(chan T[, N])`.

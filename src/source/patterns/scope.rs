@@ -585,6 +585,13 @@ impl<'t> Code<'_, 't> {
         node: Node<'t>,
         owner: Node<'t>,
     ) -> Result<Option<Node<'t>>, ()> {
+        // The call of `go f(ch)`: what it calls runs in the goroutine it starts.
+        if let Some(statement) = node
+            .parent()
+            .filter(|parent| node.kind() == "call_expression" && parent.kind() == "go_statement")
+        {
+            return Ok(Some(statement));
+        }
         for ancestor in self.ancestry(node) {
             if ancestor == owner {
                 return Ok(None);
