@@ -560,6 +560,47 @@ pub fn merge_tally(merged: &mut Tally, tally: Tally) {
 mod tests {
     use super::*;
 
+    /// The `created by` frame of a dump names the function that started the goroutine and,
+    /// on the line below, the file and line of its `go` statement: both reach the place.
+    #[test]
+    fn creators_carry_their_go_statement() {
+        let dump = "goroutine 7 [chan send]:\n\
+                    main.leak.func1()\n\
+                    \t/src/app/leaks.go:18 +0x2c\n\
+                    created by main.leak in goroutine 1\n\
+                    \t/src/app/leaks.go:16 +0x45\n\
+                    \n\
+                    goroutine 8 [chan send]:\n\
+                    main.orphan()\n\
+                    \t/src/app/leaks.go:30 +0x2c\n";
+        let mut snapshot = Snapshot::default();
+        crate::profile::read(
+            dump.as_bytes(),
+            &crate::profile::ReadOptions::default(),
+            &mut snapshot,
+        )
+        .expect("the dump reads");
+        let mut merged = Merged::default();
+        merged.add(snapshot);
+        let creators: Vec<String> = merged
+            .into_sites()
+            .into_iter()
+            .map(|(site, tally)| {
+                format!(
+                    "{} {:?} {:?}",
+                    site.function, tally.created_by, tally.created_at
+                )
+            })
+            .collect();
+        assert_eq!(
+            creators,
+            [
+                r#"main.leak.func1 Some("main.leak") Some(("/src/app/leaks.go", 16))"#,
+                "main.orphan None None",
+            ]
+        );
+    }
+
     #[test]
     fn auto_thresholds() {
         for (counts, expected) in [

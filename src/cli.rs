@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 
 use crate::date::Date;
 
@@ -10,7 +11,15 @@ use crate::date::Date;
 ///
 /// Exit codes: 0 nothing reported, 1 at least one suspected leak reported, 2 error.
 #[derive(Debug, Parser)]
-#[command(name = "leakprof", version, max_term_width = 100)]
+#[command(
+    name = "leakprof",
+    version,
+    max_term_width = 100,
+    after_help = "Examples:
+  leakprof report --profile goroutine.pb.gz --repo .
+  leakprof collect --url http://10.0.0.7:6060/debug/pprof/ --interval 5m --count 12 --out profiles/
+  leakprof explain send"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -19,6 +28,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Report goroutines blocked on channel operations, grouped by the line that blocks.
+    #[command(after_help = "Examples:
+  leakprof report --profile goroutine.pb.gz --repo . --rev \"$DEPLOYED_SHA\"
+  leakprof report --profile profiles/ --threshold auto --format html --output leaks.html
+  leakprof report --profile goroutine.pb.gz --repo . --baseline main.json \\
+      --output sarif:leaks.sarif --output markdown:leaks.md --output json:leaks.json")]
     Report(ReportArgs),
     /// Find leak patterns in the Go source alone, before anything runs: every channel
     /// operation the source shows can wait forever (timeout, premature return, n-cast, range
@@ -27,30 +41,89 @@ pub enum Command {
     Lint(LintArgs),
     /// Fetch goroutine profiles from running services at an interval, into one folder per
     /// target, for `report` to read later.
+    #[command(after_help = "Examples:
+  leakprof collect --url http://10.0.0.7:6060/debug/pprof/ --out profiles/
+  leakprof collect --url http://a:6060/debug/pprof/ --url http://b:6060/debug/pprof/ \\
+      --interval 5m --count 288 --leak-every 12 --out profiles/
+  leakprof collect --url https://api.internal:8443/debug/pprof/ --ca-file ca.pem \\
+      --auth-env PPROF_TOKEN --out profiles/")]
     Collect(CollectArgs),
     /// Maintain allowlist files: validate, add entries from a report, prune stale ones.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  leakprof rules check .leakprof.yaml
+  leakprof rules add .leakprof.yaml --from-report leaks.json --finding 3ea57c8d3f961be4 \\
+      --reason \"drained at shutdown\"
+  leakprof rules prune .leakprof.yaml --report leaks.json --write"
+    )]
     Rules(RulesCommand),
-    /// Explain a kind of leak: what it is, why it leaks, how to fix it, with an example.
-    /// Without KIND, list the kinds.
+    /// Write the fixes of the reported findings as one patch for `git apply`: the same
+    /// inputs as `report` (--repo is required), the patch on standard output or in
+    /// --output FILE.
+    ///
+    /// Exit codes: 0 the patch was written (it may be empty), 1 --verify left a fix out, 2
+    /// error.
+    #[command(after_help = "Examples:
+  leakprof fix --profile goroutine.pb.gz --repo . > leak-fixes.patch
+  leakprof fix --profile goroutine.pb.gz --repo . --rev \"$DEPLOYED_SHA\" --verify --output leak-fixes.patch
+  leakprof fix --profile goroutine.pb.gz --repo . --write")]
+    Fix(FixArgs),
+    /// Explain a kind of leak or a leak pattern: what it is, why it leaks, how to fix it,
+    /// with an example. Without KIND, list them.
+    #[command(after_help = "Examples:
+  leakprof explain
+  leakprof explain send
+  leakprof explain timeout")]
     Explain {
-        /// A leak kind, as findings name it (`send`, `select`, …).
+        /// A leak kind or pattern, as findings name it (`send`, `select`, `timeout`, …).
         #[arg(value_name = "KIND")]
         kind: Option<String>,
+    },
+    /// Print a shell completion script, generated from these definitions.
+    #[command(after_help = "Examples:
+  leakprof completions bash > /etc/bash_completion.d/leakprof
+  leakprof completions zsh > \"${fpath[1]}/_leakprof\"
+  leakprof completions fish > ~/.config/fish/completions/leakprof.fish")]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: Shell,
+    },
+    /// Print the man page (roff) of leakprof, or of one of its commands.
+    #[command(after_help = "Examples:
+  leakprof man > /usr/local/share/man/man1/leakprof.1
+  leakprof man report > /usr/local/share/man/man1/leakprof-report.1
+  leakprof man | man -l -")]
+    Man {
+        /// A command (`report`, `collect`, …); without it, the page of leakprof itself.
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// Validate rules files: exit 0 when valid, 2 with `FILE:LINE:COL: message` otherwise.
+    #[command(after_help = "Examples:
+  leakprof rules check .leakprof.yaml
+  leakprof rules check rules/*.yaml")]
     Check {
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
     },
     /// Append an entry built from a finding of a JSON report (or from --function/--file),
     /// keeping the file's comments and layout; the result is validated before it is written.
+    #[command(after_help = "Examples:
+  leakprof rules add .leakprof.yaml --from-report leaks.json --finding 3ea57c8d3f961be4 \\
+      --reason \"one per connection, closed with it\" --expires 2027-03-31
+  leakprof rules add .leakprof.yaml --function 'example.com/billing.(*Poller).run*' \\
+      --op select --reason \"long-poll by design\" --owner @billing-team")]
     Add(AddArgs),
     /// List entries that are expired or matched nothing in a JSON report; --write removes them.
+    #[command(after_help = "Examples:
+  leakprof rules prune .leakprof.yaml --report leaks.json
+  leakprof rules prune .leakprof.yaml --report leaks.json --write --today 2027-04-01")]
     Prune {
         #[arg(value_name = "FILE")]
         file: PathBuf,
@@ -179,6 +252,24 @@ pub struct AddArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Apply the patch to the work tree of --repo, only when --rev is its checked-out HEAD
+    /// and every file the patch touches is unmodified; never otherwise.
+    #[arg(long)]
+    pub write: bool,
+    /// Export the revision to a temporary folder, apply each fix alone and run `go build
+    /// ./...` and `go vet` on the packages it touches; the patch keeps the fixes that build
+    /// and add no vet finding.
+    #[arg(long)]
+    pub verify: bool,
+    /// The go command --verify runs.
+    #[arg(long, value_name = "PATH", default_value = "go")]
+    pub go: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct ReportArgs {
     /// A goroutine profile: pprof protobuf (/debug/pprof/goroutine, gzipped or not), or a
     /// debug=1 or debug=2 text dump (also panics, SIGQUIT, `go test -timeout` output). A folder
@@ -211,13 +302,40 @@ pub struct ReportArgs {
     #[arg(long)]
     pub no_progress: bool,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format of the report on standard output, or in a plain `--output FILE`
+    /// [default: text].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output; `FORMAT:FILE` writes that format
+    /// there (e.g. `sarif:leaks.sarif`), and `FORMAT:-` to standard output. Repeat it to write
+    /// several formats in one run. Files are replaced atomically.
+    #[arg(long = "output", value_name = "[FORMAT:]FILE", value_parser = parse_output)]
+    pub outputs: Vec<OutputSpec>,
+
+    /// SARIF: `omit` leaves suppressed findings out of the results (GitHub code scanning would
+    /// open alerts for them) and counts them in the run's properties; `include` writes them
+    /// as results with a `suppressions` entry, for viewers that honour it.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = SarifSuppressed::Omit)]
+    pub sarif_suppressed: SarifSuppressed,
+
+    /// SARIF: the analysis category (`automationDetails.id`), to upload several reports for one
+    /// commit, e.g. one per service of a monorepo: `leakprof/billing`. It takes precedence
+    /// over upload-sarif's `category` input.
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
+
+    /// Markdown: write code owners as @-mentions, which notify them each time the report is
+    /// posted (by default they are written as code, which notifies nobody).
+    #[arg(long)]
+    pub mention_owners: bool,
+
+    /// Markdown and HTML: link each place to its source with this URL, where `{path}` is the
+    /// file from the repository's root, `{line}` the line and `{rev}` the commit. By default
+    /// links are made for GitHub and GitLab remotes, e.g.
+    /// `https://github.com/OWNER/REPO/blob/{rev}/{path}#L{line}`.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub link_template: Option<String>,
 
     /// The Go source the profiled binary was built from: a git repository (with a work tree
     /// or bare) or a plain folder. Findings are mapped into it, checked against the line they
@@ -326,13 +444,35 @@ pub struct LintArgs {
     #[arg(long, value_name = "BASE")]
     pub diff: Option<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format of the report on standard output, or in a plain `--output FILE`
+    /// [default: text].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output; `FORMAT:FILE` writes that format
+    /// there (e.g. `sarif:lint.sarif`), and `FORMAT:-` to standard output. Repeat it to write
+    /// several formats in one run. Files are replaced atomically.
+    #[arg(long = "output", value_name = "[FORMAT:]FILE", value_parser = parse_output)]
+    pub outputs: Vec<OutputSpec>,
+
+    /// SARIF: leave suppressed findings out (`omit`) or write them with a `suppressions`
+    /// entry (`include`), as for `report`.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = SarifSuppressed::Omit)]
+    pub sarif_suppressed: SarifSuppressed,
+
+    /// SARIF: the analysis category (`automationDetails.id`), e.g. `leakprof-lint`, so lint
+    /// results and report results for one commit do not replace each other.
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
+
+    /// Markdown: write code owners as @-mentions.
+    #[arg(long)]
+    pub mention_owners: bool,
+
+    /// Markdown and HTML: link each place to its source with this URL (`{path}`, `{line}`,
+    /// `{rev}`), as for `report`.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub link_template: Option<String>,
 
     /// A YAML allowlist of known false positives, as for `report`. Repeatable; earlier files
     /// take precedence over later ones, all over the repository's and the built-in rules.
@@ -380,6 +520,73 @@ pub enum OutputFormat {
     Markdown,
     /// One self-contained page with charts of goroutines over time.
     Html,
+    /// GitLab Code Quality (CodeClimate JSON), for the merge request widget.
+    Codeclimate,
+    /// GitHub Actions workflow commands (`::error file=…`): annotations without SARIF.
+    Github,
+    /// One line per finding, `file:line:col: severity: message [rule]`, for editors,
+    /// reviewdog and problem matchers.
+    Concise,
+}
+
+impl OutputFormat {
+    /// The name `--format` and `--output FORMAT:FILE` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Text => "text",
+            OutputFormat::Json => "json",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Markdown => "markdown",
+            OutputFormat::Html => "html",
+            OutputFormat::Codeclimate => "codeclimate",
+            OutputFormat::Github => "github",
+            OutputFormat::Concise => "concise",
+        }
+    }
+
+    /// A format for machines: warnings also go to standard error, where people see them.
+    pub fn is_machine(self) -> bool {
+        !matches!(self, OutputFormat::Text)
+    }
+}
+
+/// One `--output`: a format (or the one `--format` names) and where to write it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub format: Option<OutputFormat>,
+    /// None: standard output (`-` or `FORMAT:-`).
+    pub path: Option<PathBuf>,
+}
+
+/// `sarif:leaks.sarif`, `markdown:-` or a plain `leaks.json`. Text before the first `:` is a
+/// format only when it names one, so a plain path may hold a colon (`./a:b.json`).
+fn parse_output(text: &str) -> Result<OutputSpec, String> {
+    let (format, path) = match text.split_once(':') {
+        Some((name, path)) => match OutputFormat::from_str(name, false) {
+            Ok(format) => (Some(format), path),
+            Err(_) => (None, text),
+        },
+        None => (None, text),
+    };
+    match (format, path) {
+        (_, "") => Err(format!(
+            "{text:?} names no file (use FORMAT:- for standard output)"
+        )),
+        (format, "-") => Ok(OutputSpec { format, path: None }),
+        (format, path) => Ok(OutputSpec {
+            format,
+            path: Some(PathBuf::from(path)),
+        }),
+    }
+}
+
+/// What SARIF does with suppressed findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SarifSuppressed {
+    /// Leave them out of the results; count them in the run's properties.
+    Omit,
+    /// Write them as results carrying a `suppressions` entry.
+    Include,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -416,7 +623,8 @@ pub enum VerdictArg {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when writing to a terminal and NO_COLOR is not set.
+    /// Colour text on a terminal, unless NO_COLOR is set and not empty or TERM is `dumb`;
+    /// CLICOLOR_FORCE (set, not empty, not `0`) colours it anywhere.
     Auto,
     Always,
     Never,
@@ -475,6 +683,49 @@ mod tests {
             ("99999999999999999999", Err(())),
         ] {
             assert_eq!(parse_size(text).map_err(|_| ()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn outputs() {
+        let plain = |path: &str| {
+            Ok(OutputSpec {
+                format: None,
+                path: Some(PathBuf::from(path)),
+            })
+        };
+        let typed = |format, path: Option<&str>| {
+            Ok(OutputSpec {
+                format: Some(format),
+                path: path.map(PathBuf::from),
+            })
+        };
+        for (text, expected) in [
+            ("leaks.json", plain("leaks.json")),
+            (
+                "sarif:leaks.sarif",
+                typed(OutputFormat::Sarif, Some("leaks.sarif")),
+            ),
+            ("markdown:-", typed(OutputFormat::Markdown, None)),
+            (
+                "codeclimate:out/gl.json",
+                typed(OutputFormat::Codeclimate, Some("out/gl.json")),
+            ),
+            ("concise:a:b", typed(OutputFormat::Concise, Some("a:b"))),
+            // Not a format before the colon: a plain path.
+            ("C:/reports/x.json", plain("C:/reports/x.json")),
+            ("Sarif:x", plain("Sarif:x")),
+            (
+                "-",
+                Ok(OutputSpec {
+                    format: None,
+                    path: None,
+                }),
+            ),
+            ("sarif:", Err(())),
+            ("", Err(())),
+        ] {
+            assert_eq!(parse_output(text).map_err(|_| ()), expected, "{text}");
         }
     }
 

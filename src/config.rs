@@ -1,12 +1,15 @@
 //! Every decision the command-line flags of `report` imply, settled once. The clap structs in
 //! [`crate::cli`] say what was typed; [`ReportConfig`] says what to do: the fail-on policy
-//! with its default, whether to paint colour, the day rules expire against. The pipeline and
-//! the renderers read these decisions, never the flags.
+//! with its default, which reports go where and whether to paint them, the day rules expire
+//! against. The pipeline and the renderers read these decisions, never the flags.
 
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::LabelKeys;
-use crate::cli::{ColorChoice, FailOn, OutputFormat, ReportArgs, Threshold, VerdictArg};
+use crate::cli::{
+    ColorChoice, FailOn, OutputFormat, OutputSpec, ReportArgs, SarifSuppressed, Threshold,
+    VerdictArg,
+};
 use crate::date::Date;
 use crate::model::Verdict;
 
@@ -102,14 +105,52 @@ pub struct RulesConfig {
 /// How and where the report is written.
 #[derive(Clone, Debug)]
 pub struct OutputConfig {
+    /// Every report to write, in the order given; at most one goes to standard output.
+    pub outputs: Vec<Output>,
+    pub render: RenderOptions,
+    /// Warnings go to standard error too: some report will not show them to a person (it is
+    /// a file, or a machine format).
+    pub warnings_to_stderr: bool,
+    /// A one-line summary on standard error: the reports went to files, so the terminal
+    /// would otherwise show nothing.
+    pub summary_to_stderr: bool,
+}
+
+/// One report to write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
     pub format: OutputFormat,
     /// None: standard output.
     pub path: Option<PathBuf>,
-    /// Paint text output with ANSI colour.
+    /// Paint it with ANSI colour (text only).
     pub color: bool,
-    /// Warnings go to standard error too: the report itself will not show them to a person
-    /// (it is a file, or a machine format).
-    pub warnings_to_stderr: bool,
+}
+
+/// What the renderers need beyond the report: decisions, not flags.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// Markdown: owners as @-mentions rather than code.
+    pub mention_owners: bool,
+    /// Markdown and HTML: the `--link-template`, else links follow the remote.
+    pub link_template: Option<String>,
+    /// SARIF: suppressed findings become results with a `suppressions` entry.
+    pub sarif_include_suppressed: bool,
+    /// SARIF: `automationDetails.id`, ending with `/` (GitHub reads the category up to it).
+    pub sarif_automation_id: Option<String>,
+}
+
+/// Whether to paint text on standard output with `--color auto`: a terminal, unless
+/// `NO_COLOR` says not to (set and not empty, as no-color.org defines it) or `TERM=dumb`;
+/// `CLICOLOR_FORCE` (set, not empty and not `0`) paints anywhere, but `NO_COLOR` still wins.
+fn auto_color(stdout_is_terminal: bool, env: &impl Fn(&str) -> Option<String>) -> bool {
+    let set = |name: &str| env(name).filter(|value| !value.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if set("CLICOLOR_FORCE").is_some_and(|value| value != "0") {
+        return true;
+    }
+    stdout_is_terminal && env("TERM").as_deref() != Some("dumb")
 }
 
 /// A combination of flags that cannot work.
@@ -126,6 +167,19 @@ impl ReportConfig {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<ReportConfig, ConfigError> {
         let fail_on = fail_on(args.fail_on, args.baseline.is_some())?;
+        let output = OutputConfig::new(
+            &OutputFlags {
+                format: args.format,
+                outputs: &args.outputs,
+                color: args.color,
+                sarif_suppressed: args.sarif_suppressed,
+                sarif_category: args.sarif_category.as_deref(),
+                mention_owners: args.mention_owners,
+                link_template: args.link_template.as_deref(),
+            },
+            stdout_is_terminal,
+            &env,
+        )?;
         Ok(ReportConfig {
             profiles: args
                 .profiles
@@ -164,14 +218,8 @@ impl ReportConfig {
             },
             owner: args.owner.clone(),
             show_other_blocking: args.show_other_blocking,
+            output,
             lint: args.lint,
-            output: OutputConfig::new(
-                args.format,
-                args.output.as_deref(),
-                args.color,
-                stdout_is_terminal,
-                env,
-            ),
         })
     }
 }
@@ -187,33 +235,154 @@ pub fn fail_on(given: Option<FailOn>, baseline: bool) -> Result<FailOn, ConfigEr
     Ok(given.unwrap_or(if baseline { FailOn::New } else { FailOn::Any }))
 }
 
+/// The output flags `report` and `lint` share, as typed.
+#[derive(Clone, Copy, Debug)]
+pub struct OutputFlags<'a> {
+    pub format: Option<OutputFormat>,
+    pub outputs: &'a [OutputSpec],
+    pub color: ColorChoice,
+    pub sarif_suppressed: SarifSuppressed,
+    pub sarif_category: Option<&'a str>,
+    pub mention_owners: bool,
+    pub link_template: Option<&'a str>,
+}
+
 impl OutputConfig {
-    /// Where the report goes and how: colour only on a terminal without NO_COLOR (unless
-    /// asked), warnings on stderr too when the report will not show them to a person.
+    /// Which reports go where, painted or not, and what the renderers are told; the same
+    /// decisions for `report` and `lint`.
     pub fn new(
-        format: OutputFormat,
-        path: Option<&Path>,
-        color: ColorChoice,
+        flags: &OutputFlags<'_>,
         stdout_is_terminal: bool,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> OutputConfig {
-        let to_terminal = path.is_none() && stdout_is_terminal;
-        OutputConfig {
-            format,
-            path: path.map(Path::to_path_buf),
-            color: match color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => to_terminal && env("NO_COLOR").is_none(),
+        env: &impl Fn(&str) -> Option<String>,
+    ) -> Result<OutputConfig, ConfigError> {
+        let outputs = outputs(flags, stdout_is_terminal, env)?;
+        let summary_to_stderr = outputs.iter().all(|output| output.path.is_some());
+        let warnings_to_stderr = outputs
+            .iter()
+            .any(|output| output.path.is_some() || output.format.is_machine());
+        let sarif_automation_id = match flags.sarif_category.map(str::trim) {
+            Some("") => {
+                return Err(ConfigError(
+                    "--sarif-category needs a name, e.g. leakprof/billing".into(),
+                ));
+            }
+            Some(category) if category.ends_with('/') => Some(category.to_string()),
+            Some(category) => Some(format!("{category}/")),
+            None => None,
+        };
+        if let Some(template) = flags.link_template {
+            check_link_template(template)?;
+        }
+        Ok(OutputConfig {
+            outputs,
+            render: RenderOptions {
+                mention_owners: flags.mention_owners,
+                link_template: flags.link_template.map(str::to_string),
+                sarif_include_suppressed: flags.sarif_suppressed == SarifSuppressed::Include,
+                sarif_automation_id,
             },
-            warnings_to_stderr: path.is_some() || format != OutputFormat::Text,
+            warnings_to_stderr,
+            summary_to_stderr,
+        })
+    }
+}
+
+/// The reports `--format` and `--output` ask for. Without `--output`, one report on standard
+/// output; a plain `--output FILE` takes `--format`; `FORMAT:FILE` names its own, and then a
+/// `--format` nothing takes is an error rather than ignored.
+fn outputs(
+    args: &OutputFlags<'_>,
+    stdout_is_terminal: bool,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Vec<Output>, ConfigError> {
+    let default = args.format.unwrap_or(OutputFormat::Text);
+    let specs = if args.outputs.is_empty() {
+        vec![OutputSpec {
+            format: None,
+            path: None,
+        }]
+    } else {
+        args.outputs.to_vec()
+    };
+    if let Some(format) = args.format {
+        if specs.iter().all(|spec| spec.format.is_some()) {
+            return Err(ConfigError(format!(
+                "--format {0} applies to no output: every --output names its format; add \
+                 --output {0}:FILE (or {0}:- for standard output)",
+                format.name()
+            )));
         }
     }
+    let mut seen = Vec::new();
+    let mut to_stdout = 0;
+    let mut outputs = Vec::new();
+    for spec in specs {
+        let format = spec.format.unwrap_or(default);
+        match &spec.path {
+            None => to_stdout += 1,
+            Some(path) if seen.contains(path) => {
+                return Err(ConfigError(format!(
+                    "--output {} is given twice; each report needs its own file",
+                    path.display()
+                )));
+            }
+            Some(path) => seen.push(path.clone()),
+        }
+        let color = format == OutputFormat::Text
+            && match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => spec.path.is_none() && auto_color(stdout_is_terminal, env),
+            };
+        outputs.push(Output {
+            format,
+            path: spec.path,
+            color,
+        });
+    }
+    if to_stdout > 1 {
+        return Err(ConfigError(
+            "only one --output can go to standard output (FORMAT:-)".into(),
+        ));
+    }
+    Ok(outputs)
+}
+
+/// A template must say where the file goes; unknown placeholders are typos.
+fn check_link_template(template: &str) -> Result<(), ConfigError> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        if !matches!(name, "path" | "line" | "rev") {
+            return Err(ConfigError(format!(
+                "--link-template {template:?}: unknown placeholder {{{name}}}; use {{path}}, \
+                 {{line}} and {{rev}}"
+            )));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    if !(template.starts_with("https://") || template.starts_with("http://")) {
+        return Err(ConfigError(format!(
+            "--link-template {template:?} must be an http:// or https:// URL"
+        )));
+    }
+    if !template.contains("{path}") {
+        return Err(ConfigError(format!(
+            "--link-template {template:?} has no {{path}}, so every link would be the same"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
+    use crate::cli::{Cli, Command};
 
     #[test]
     fn profile_arguments_name_instances() {
@@ -235,5 +404,175 @@ mod tests {
         // Neither exists: the path as given, for the reader to complain about.
         assert_eq!(parse("x=/no/such".into()).instance, None);
         assert_eq!(parse(format!("a/b={}", shown(&folder))).instance, None);
+    }
+
+    /// The config of `leakprof report --profile p ARGS` in `env`.
+    fn config(
+        args: &[&str],
+        terminal: bool,
+        env: &[(&str, &str)],
+    ) -> Result<ReportConfig, ConfigError> {
+        let argv = ["leakprof", "report", "--profile", "p"].iter().chain(args);
+        let Command::Report(report) = Cli::try_parse_from(argv).unwrap().command else {
+            panic!("not a report");
+        };
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        ReportConfig::new(&report, terminal, |name| {
+            env.iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        })
+    }
+
+    #[test]
+    fn colour() {
+        for (args, terminal, env, expected) in [
+            (&[][..], true, &[][..], true),
+            (&[], false, &[], false),
+            (&[], true, &[("NO_COLOR", "1")], false),
+            // An empty NO_COLOR is as if unset (no-color.org).
+            (&[], true, &[("NO_COLOR", "")], true),
+            (&[], true, &[("TERM", "dumb")], false),
+            (&[], true, &[("TERM", "xterm-256color")], true),
+            (&[], false, &[("CLICOLOR_FORCE", "1")], true),
+            (&[], false, &[("CLICOLOR_FORCE", "0")], false),
+            (&[], false, &[("CLICOLOR_FORCE", "")], false),
+            (
+                &[],
+                true,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+                false,
+            ),
+            (&["--color", "always"], false, &[("NO_COLOR", "1")], true),
+            (
+                &["--color", "never"],
+                true,
+                &[("CLICOLOR_FORCE", "1")],
+                false,
+            ),
+            // Only text is painted, and a file only when asked to.
+            (&["--format", "json"], true, &[], false),
+            (
+                &["--output", "r.txt"],
+                true,
+                &[("CLICOLOR_FORCE", "1")],
+                false,
+            ),
+            (
+                &["--output", "r.txt", "--color", "always"],
+                false,
+                &[],
+                true,
+            ),
+        ] {
+            let found = config(args, terminal, env).unwrap().output.outputs[0].color;
+            assert_eq!(found, expected, "{args:?} terminal={terminal} {env:?}");
+        }
+    }
+
+    #[test]
+    fn outputs() {
+        /// `(format, path)` of each output, or the error's first words.
+        fn check(args: &[&str], expected: Result<&[(&str, Option<&str>)], &str>) {
+            let found = config(args, false, &[]).map(|config| {
+                config
+                    .output
+                    .outputs
+                    .iter()
+                    .map(|o| {
+                        (
+                            o.format.name(),
+                            o.path.as_ref().map(|p| p.display().to_string()),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            });
+            match (found, expected) {
+                (Ok(found), Ok(expected)) => {
+                    let expected: Vec<(&str, Option<String>)> = expected
+                        .iter()
+                        .map(|(format, path)| (*format, path.map(str::to_string)))
+                        .collect();
+                    let found: Vec<(&str, Option<String>)> = found;
+                    assert_eq!(found, expected, "{args:?}");
+                }
+                (Err(error), Err(start)) => {
+                    assert!(error.0.starts_with(start), "{args:?}: {}", error.0)
+                }
+                (found, _) => panic!("{args:?}: {:?}", found.map(|_| ()).map_err(|e| e.0)),
+            }
+        }
+        check(&[], Ok(&[("text", None)]));
+        check(&["--format", "json"], Ok(&[("json", None)]));
+        check(
+            &["--output", "r.json", "--format", "json"],
+            Ok(&[("json", Some("r.json"))]),
+        );
+        check(
+            &["--output", "sarif:a.sarif", "--output", "markdown:a.md"],
+            Ok(&[("sarif", Some("a.sarif")), ("markdown", Some("a.md"))]),
+        );
+        check(
+            &["--output", "sarif:a.sarif", "--output", "text:-"],
+            Ok(&[("sarif", Some("a.sarif")), ("text", None)]),
+        );
+        check(
+            &[
+                "--format",
+                "html",
+                "--output",
+                "sarif:a.sarif",
+                "--output",
+                "b.html",
+            ],
+            Ok(&[("sarif", Some("a.sarif")), ("html", Some("b.html"))]),
+        );
+        check(
+            &["--format", "json", "--output", "sarif:a.sarif"],
+            Err("--format json applies to no output"),
+        );
+        check(
+            &["--output", "sarif:a", "--output", "json:a"],
+            Err("--output a is given twice"),
+        );
+        check(
+            &["--output", "sarif:-", "--output", "json:-"],
+            Err("only one --output"),
+        );
+    }
+
+    #[test]
+    fn stderr_gets_a_summary_only_when_nothing_goes_to_stdout() {
+        let summary = |args: &[&str]| config(args, false, &[]).unwrap().output.summary_to_stderr;
+        assert!(!summary(&[]));
+        assert!(summary(&["--output", "a.txt"]));
+        assert!(summary(&["--output", "sarif:a", "--output", "markdown:b"]));
+        assert!(!summary(&["--output", "sarif:a", "--output", "text:-"]));
+    }
+
+    #[test]
+    fn sarif_categories_and_link_templates() {
+        let id = |args: &[&str]| {
+            config(args, false, &[])
+                .map(|config| config.output.render.sarif_automation_id)
+                .map_err(|error| error.0)
+        };
+        assert_eq!(id(&[]), Ok(None));
+        assert_eq!(
+            id(&["--sarif-category", "leakprof/billing"]),
+            Ok(Some("leakprof/billing/".into()))
+        );
+        assert_eq!(id(&["--sarif-category", "svc/"]), Ok(Some("svc/".into())));
+        assert!(id(&["--sarif-category", " "]).is_err());
+        let template =
+            |template: &str| config(&["--link-template", template], false, &[]).map(|_| ());
+        assert!(template("https://git.example.com/r/src/{rev}/{path}#L{line}").is_ok());
+        assert!(template("https://x/{path}").is_ok());
+        assert!(template("https://x/{file}#L{line}").is_err());
+        assert!(template("https://x/{rev}").is_err());
+        assert!(template("javascript:alert(1)//{path}").is_err());
     }
 }

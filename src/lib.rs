@@ -29,13 +29,15 @@ pub mod source;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
+use std::path::Path;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use clap_complete::Shell;
 
 use crate::cli::{Cli, Command, FailOn, LintArgs, OutputFormat, ReportArgs};
-use crate::config::{OutputConfig, ReportConfig};
+use crate::config::{OutputConfig, RenderOptions, ReportConfig};
 use crate::lint::config::LintConfig;
-use crate::model::{Report, Status, Verdict};
+use crate::model::{Report, Status, Verdict, Warning};
 pub use crate::pipeline::{RunError, build_report};
 
 /// Nothing was reported.
@@ -74,7 +76,10 @@ where
         Command::Lint(args) => run_lint(&args, stdout, stderr, stdout_is_terminal),
         Command::Rules(command) => rules_cmd::run(&command, stdout, stderr),
         Command::Collect(args) => collect::run(&args, stdout, stderr),
+        Command::Fix(args) => fix::run(&args, stdout, stderr),
         Command::Explain { kind } => explain::run(kind.as_deref(), stdout, stderr),
+        Command::Completions { shell } => completions(shell, stdout),
+        Command::Man { command } => man(command.as_deref(), stdout, stderr),
     }
 }
 
@@ -100,7 +105,10 @@ fn run_report(
         }
     };
     let code = exit_code(&report, config.fail_on, config.fail_verdict);
-    emit(&report, &config.output, code, stdout, stderr)
+    match write_outputs(&report, &config.output, stdout, stderr) {
+        Ok(()) => code,
+        Err(()) => EXIT_ERROR,
+    }
 }
 
 fn run_lint(
@@ -124,50 +132,91 @@ fn run_lint(
         }
     };
     let code = exit_code(&report, config.fail_on, config.fail_verdict);
-    emit(&report, &config.output, code, stdout, stderr)
+    match write_outputs(&report, &config.output, stdout, stderr) {
+        Ok(()) => code,
+        Err(()) => EXIT_ERROR,
+    }
 }
 
-/// Renders the report where `output` says, with its warnings on stderr when the report will
-/// not show them to a person; `code` unless that fails.
-fn emit(
+/// Renders every report asked for and writes it to its file or standard output; warnings and
+/// the summary go to standard error when people would not otherwise see them. Every output is
+/// rendered before anything is written, so an error leaves no file half-updated.
+fn write_outputs(
     report: &Report,
-    output: &OutputConfig,
-    code: u8,
+    config: &OutputConfig,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
-) -> u8 {
+) -> Result<(), ()> {
     let mut rendered = Vec::new();
-    if let Err(error) = render(report, output.format, output.color, &mut rendered) {
-        let _ = writeln!(stderr, "error: cannot render the report: {error}");
-        return EXIT_ERROR;
+    let mut told: Vec<Warning> = Vec::new();
+    for output in &config.outputs {
+        // Formats that place findings in the repository say when they cannot.
+        let extra = report::unplaced_warning(report, output.format, &config.render);
+        let with_extra;
+        let shown = match &extra {
+            Some(warning) => {
+                with_extra = report.with_warning(warning.clone());
+                &with_extra
+            }
+            None => report,
+        };
+        told.extend(extra);
+        let mut bytes = Vec::new();
+        if let Err(error) = render(
+            shown,
+            output.format,
+            &config.render,
+            output.color,
+            &mut bytes,
+        ) {
+            let _ = writeln!(
+                stderr,
+                "error: cannot render the {} report: {error}",
+                output.format.name()
+            );
+            return Err(());
+        }
+        rendered.push(bytes);
     }
-    if output.warnings_to_stderr {
-        for warning in &report.warnings {
+    if config.warnings_to_stderr {
+        for warning in report.warnings.iter().chain(&told) {
             let _ = writeln!(stderr, "warning: {warning}");
         }
     }
-    match &output.path {
-        Some(path) => {
-            if let Err(error) = atomic::write(path, &rendered) {
-                let _ = writeln!(
-                    stderr,
-                    "error: cannot write the report to {}: {error}",
-                    path.display()
-                );
-                return EXIT_ERROR;
+    for (output, bytes) in config.outputs.iter().zip(&rendered) {
+        match &output.path {
+            Some(path) => {
+                if let Err(error) = write_report_file(path, bytes) {
+                    let _ = writeln!(
+                        stderr,
+                        "error: cannot write the report to {}: {error}",
+                        path.display()
+                    );
+                    return Err(());
+                }
             }
+            None => match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+                Ok(()) => {}
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
+                Err(error) => {
+                    let _ = writeln!(stderr, "error: cannot write the report: {error}");
+                    return Err(());
+                }
+            },
         }
-        None => match stdout.write_all(&rendered).and_then(|()| stdout.flush()) {
-            Ok(()) => {}
-            // A closed pipe (`| head`) is the reader's choice, not an error.
-            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
-            Err(error) => {
-                let _ = writeln!(stderr, "error: cannot write the report: {error}");
-                return EXIT_ERROR;
-            }
-        },
     }
-    code
+    if config.summary_to_stderr {
+        let _ = writeln!(stderr, "{}", report::summary_line(report, &config.outputs));
+    }
+    Ok(())
+}
+
+/// Writes a report file: the one place reports reach the disk. The file is replaced
+/// atomically: readers (a CI step uploading it, a browser) see the old report or the new one,
+/// never a mix.
+fn write_report_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    atomic::write(path, bytes)
 }
 
 /// 1 when a reported finding is one to fail on (new, with `--fail-on new`; at least as
@@ -185,18 +234,60 @@ fn exit_code(report: &Report, fail_on: FailOn, verdict: Verdict) -> u8 {
     if failing { EXIT_FOUND } else { EXIT_CLEAN }
 }
 
-/// Renders `report` in `format`.
+/// Renders `report` in `format`; `color` paints text.
 pub fn render(
     report: &Report,
     format: OutputFormat,
+    options: &RenderOptions,
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         OutputFormat::Text => report::text::write(report, out, color),
         OutputFormat::Json => report::json::write(report, out),
-        OutputFormat::Sarif => report::sarif::write(report, out),
-        OutputFormat::Markdown => report::markdown::write(report, out),
-        OutputFormat::Html => report::html::write(report, out),
+        OutputFormat::Sarif => report::sarif::write(report, options, out),
+        OutputFormat::Markdown => report::markdown::write(report, options, out),
+        OutputFormat::Html => report::html::write(report, options, out),
+        OutputFormat::Codeclimate => report::codeclimate::write(report, out),
+        OutputFormat::Github => report::github::write(report, out),
+        OutputFormat::Concise => report::concise::write(report, out),
+    }
+}
+
+/// `leakprof completions SHELL`: the completion script, generated from the clap definitions.
+fn completions(shell: Shell, stdout: &mut dyn Write) -> u8 {
+    let mut command = Cli::command();
+    clap_complete::generate(shell, &mut command, "leakprof", stdout);
+    EXIT_CLEAN
+}
+
+/// `leakprof man [COMMAND]`: the man page (roff) of leakprof or of one of its commands.
+fn man(command: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    let top = Cli::command();
+    let page = match command {
+        None => clap_mangen::Man::new(top),
+        Some(name) => match top.find_subcommand(name) {
+            Some(sub) => {
+                let title = format!("leakprof-{}", sub.get_name());
+                clap_mangen::Man::new(sub.clone().bin_name(format!("leakprof {name}"))).title(title)
+            }
+            None => {
+                let known: Vec<&str> = top.get_subcommands().map(|sub| sub.get_name()).collect();
+                let _ = writeln!(
+                    stderr,
+                    "error: no command {name:?}; known commands: {}",
+                    known.join(", ")
+                );
+                return EXIT_ERROR;
+            }
+        },
+    };
+    match page.render(stdout) {
+        Ok(()) => EXIT_CLEAN,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: cannot write the man page: {error}");
+            EXIT_ERROR
+        }
     }
 }

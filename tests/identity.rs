@@ -302,3 +302,27 @@ fn labels_group_findings_and_name_instances() {
     .stdout;
     assert!(markdown.contains("by `pattern`: `nil` 101"), "{markdown}");
 }
+
+/// Ids name a file from the repository's root: `--repo .` and `--repo testdata/leaky` (a
+/// module folder of this repository) give every leak the same id, so a baseline made one way
+/// holds the other.
+#[test]
+fn ids_do_not_depend_on_where_repo_points() {
+    let profile = testdata("profiles/go1.27/goroutine.pb.gz");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ids = |repo: &std::path::Path| -> Vec<String> {
+        let mut ids: Vec<String> =
+            report(&["--profile", path_str(&profile), "--repo", path_str(repo)])["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["status"] == "reported")
+                .map(|f| f["id"].as_str().unwrap().to_string())
+                .collect();
+        ids.sort();
+        ids
+    };
+    let from_root = ids(root);
+    assert_eq!(from_root.len(), 10);
+    assert_eq!(ids(&root.join("testdata/leaky")), from_root);
+}

@@ -40,6 +40,14 @@ fn assert_run(name: &str, args: &[&str]) {
         &format!("\"version\": \"{version}\""),
         "\"version\": \"[version]\"",
     );
+    // `--repo testdata/leaky` sits inside this repository's work tree: its remote is wherever
+    // this clone came from (none in some clones), so it is named but not shown.
+    settings.add_filter(r#""remote": (null|"[^"]*")"#, r#""remote": "[remote]""#);
+    // SARIF names that remote as the repository, when there is one: left out.
+    settings.add_filter(
+        r#"\n      "versionControlProvenance": \[\n(?s:.*?)\n      \],"#,
+        "",
+    );
     settings.bind(|| insta::assert_snapshot!(name, actual));
 }
 
@@ -158,7 +166,55 @@ fn errors() {
             "--repo",
             SOURCE,
             "--rev",
-            "HEAD",
+            "no-such-revision",
+        ],
+    );
+}
+
+/// The formats for CI systems and editors (issue 14), with the source.
+#[test]
+fn ci_formats() {
+    for (name, format) in [
+        ("codeclimate-source", "codeclimate"),
+        ("github-source", "github"),
+        ("concise-source", "concise"),
+    ] {
+        assert_run(
+            name,
+            &[
+                "report",
+                "--profile",
+                PROFILE,
+                "--repo",
+                SOURCE,
+                "--format",
+                format,
+            ],
+        );
+    }
+    // Without the source: build paths, no columns, and a warning where they cannot be placed.
+    assert_run(
+        "concise",
+        &["report", "--profile", PROFILE, "--format", "concise"],
+    );
+}
+
+/// Markdown with links from a template and owners: the link follows the file from the
+/// repository's root.
+#[test]
+fn markdown_with_links() {
+    assert_run(
+        "markdown-links",
+        &[
+            "report",
+            "--profile",
+            PROFILE,
+            "--repo",
+            SOURCE,
+            "--format",
+            "markdown",
+            "--link-template",
+            "https://code.example.com/platform/src/{path}#L{line}",
         ],
     );
 }

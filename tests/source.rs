@@ -834,20 +834,48 @@ fn owners_from_codeowners() {
         text.contains("\n== owned by @leaky-team @alice\n"),
         "{text}"
     );
+    // A comment posted on every run mentions nobody unless asked to (issue 14).
     let (_, markdown) = report_code(
         &f.pprof,
         &f.repo,
         &["--rev", "annotated", "--format", "markdown"],
     );
     assert!(
-        markdown.contains("\n### Owned by @leaky-team @alice\n"),
+        markdown.contains("\n### Owned by `@leaky-team` `@alice`\n"),
         "{markdown}"
     );
     assert!(
         markdown.contains(
-            "| `services/leaky/leaks.go:40` | send | timeout | 200 | likely | @leaky-team @alice |"
+            "| `services/leaky/leaks.go:40` | send | timeout | 200 | likely | `@leaky-team` `@alice` |"
         ),
         "{markdown}"
+    );
+    let mentions = markdown
+        .split('`')
+        .step_by(2)
+        .filter(|outside_code| outside_code.contains('@'))
+        .count();
+    assert_eq!(mentions, 0, "{markdown}");
+    let (_, mentioning) = report_code(
+        &f.pprof,
+        &f.repo,
+        &[
+            "--rev",
+            "annotated",
+            "--format",
+            "markdown",
+            "--mention-owners",
+        ],
+    );
+    assert!(
+        mentioning.contains("\n### Owned by @leaky-team @alice\n"),
+        "{mentioning}"
+    );
+    assert!(
+        mentioning.contains(
+            "| `services/leaky/leaks.go:40` | send | timeout | 200 | likely | @leaky-team @alice |"
+        ),
+        "{mentioning}"
     );
 
     let (_, alice) = report(

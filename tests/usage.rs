@@ -98,6 +98,7 @@ fn json_is_deterministic_and_sorted() {
     let report = first.json();
     let findings = report["findings"].as_array().unwrap();
     for pair in findings.windows(2) {
+        // Most certain first, then most goroutines.
         let key = |f: &serde_json::Value| {
             let verdict = ["proven", "likely", "possible"]
                 .iter()

@@ -253,12 +253,13 @@ mod tests {
     #[test]
     fn hunks() {
         let text = "l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\n";
-        let at = |line: usize| match line.checked_sub(2) {
-            Some(before) => text
+        // The byte where 1-based `line` starts.
+        let at = |line: usize| match line {
+            1 => 0,
+            _ => text
                 .match_indices('\n')
-                .nth(before)
+                .nth(line - 2)
                 .map_or(0, |(i, _)| i + 1),
-            None => 0,
         };
         // A line inserted before line 5.
         check(

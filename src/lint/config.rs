@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::{Scope, files};
 use crate::cli::{FailOn, LintArgs};
-use crate::config::{ConfigError, OutputConfig, RulesConfig, SourceConfig, fail_on};
+use crate::config::{ConfigError, OutputConfig, OutputFlags, RulesConfig, SourceConfig, fail_on};
 use crate::date::Date;
 use crate::model::Verdict;
 
@@ -51,12 +51,18 @@ impl LintConfig {
             fail_verdict: Verdict::Possible,
             owner: args.owner.clone(),
             output: OutputConfig::new(
-                args.format,
-                args.output.as_deref(),
-                args.color,
+                &OutputFlags {
+                    format: args.format,
+                    outputs: &args.outputs,
+                    color: args.color,
+                    sarif_suppressed: args.sarif_suppressed,
+                    sarif_category: args.sarif_category.as_deref(),
+                    mention_owners: args.mention_owners,
+                    link_template: args.link_template.as_deref(),
+                },
                 stdout_is_terminal,
-                env,
-            ),
+                &env,
+            )?,
         })
     }
 }

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::blocking::Op;
-use crate::model::{ChannelEvidence, Pattern, SourceEvidence, Warning};
+use crate::model::{ChannelEvidence, Pattern, SourceContext, SourceEvidence, Warning};
 use crate::source::analyze::ParsedFile;
 use crate::source::paths::{Module, module_path};
 use crate::source::patterns::{self, PackageFile};
@@ -423,9 +423,11 @@ impl Jobs<'_> {
                 line: item.line,
                 op: item.op,
                 function,
-                created_at: item.created_at.map(|line| format!("{}:{line}", file.path)),
+                created_at: item.created_at,
                 evidence: SourceEvidence {
                     snippet: analysis.snippet,
+                    span: analysis.span,
+                    context: SourceContext::around(file.parsed.text(), item.line),
                     function: analysis.function,
                     channel: analysis.channel.map(|made| ChannelEvidence {
                         name: made.name,

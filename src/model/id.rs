@@ -98,6 +98,9 @@ mod tests {
     #[test]
     fn fingerprints_are_stable() {
         assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+        // FNV-1a 64 of "a\0" and of "a\0leakprof\0", as any implementation computes them.
+        assert_eq!(fingerprint(&["a"]), "089be207b544f1e4");
+        assert_eq!(fingerprint(&["a", "leakprof"]), "f871f945c2434384");
         assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
     }
 

@@ -519,12 +519,60 @@ impl Serialize for Exclusion {
 pub struct SourceEvidence {
     /// The line, trimmed.
     pub snippet: String,
+    /// Where the operation is on the line: the send or receive expression, a range loop's
+    /// header, a select's keyword. Null when the line holds no channel operation.
+    pub span: Option<Span>,
+    /// A few lines around the operation's line, as written.
+    pub context: Option<SourceContext>,
     /// The enclosing function as written in the source.
     pub function: Option<String>,
     /// Where the channel was made, when in the same function.
     pub channel: Option<ChannelEvidence>,
     /// Observations that did not decide anything (e.g. a `.C` of unknown origin).
     pub notes: Vec<String>,
+}
+
+/// A stretch of a source file. Lines count from 1; columns count Unicode code points from 1,
+/// and `end_column` is the column just after the last character (as SARIF counts them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start_line: u32,
+    pub start_column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// Lines of a source file as written, the first of them at `first_line`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SourceContext {
+    pub first_line: u32,
+    pub lines: Vec<String>,
+}
+
+impl SourceContext {
+    /// Lines shown before and after the operation's line.
+    pub const AROUND: u32 = 2;
+
+    /// The lines around `line` (1-based) of `text`: [`Self::AROUND`] on each side, fewer at
+    /// the ends of the file; None when `line` is not a line of it.
+    pub fn around(text: &str, line: u32) -> Option<SourceContext> {
+        if line == 0 {
+            return None;
+        }
+        let first_line = line.saturating_sub(Self::AROUND).max(1);
+        let lines: Vec<String> = text
+            .lines()
+            .skip(first_line as usize - 1)
+            .take((line - first_line + Self::AROUND + 1) as usize)
+            .map(str::to_string)
+            .collect();
+        (lines.len() > (line - first_line) as usize).then_some(SourceContext { first_line, lines })
+    }
+
+    /// Each line with its number.
+    pub fn numbered(&self) -> impl Iterator<Item = (u32, &str)> {
+        (self.first_line..).zip(self.lines.iter().map(String::as_str))
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -543,6 +591,22 @@ pub struct SourceInfo {
     pub revision: Option<String>,
     /// The commit it resolved to; null for a plain folder.
     pub commit: Option<String>,
+    /// Where `repo` sits in its git repository, `/`-separated (`""` at its root,
+    /// `services/api` for a module of a monorepo); null when it is in none. Findings' files
+    /// are relative to `repo`; CI formats and links name them from the repository's root.
+    pub path_in_repository: Option<String>,
+    /// The repository's remote (`origin`, or its only remote), without credentials.
+    pub remote: Option<String>,
+}
+
+impl SourceInfo {
+    /// `file` (relative to `repo`) as a path from the repository's root.
+    pub fn from_root(&self, file: &str) -> String {
+        match self.path_in_repository.as_deref() {
+            None | Some("") => file.to_string(),
+            Some(prefix) => format!("{prefix}/{file}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -580,12 +644,27 @@ impl Summary {
 }
 
 impl Report {
+    /// The report with one more warning.
+    pub fn with_warning(&self, warning: Warning) -> Report {
+        let mut report = self.clone();
+        report.warnings.push(warning);
+        report
+    }
+
     /// The findings with one status, in report order.
     pub fn with_status(&self, status: Status) -> Vec<&Finding> {
         self.findings
             .iter()
             .filter(|finding| finding.status == status)
             .collect()
+    }
+
+    /// The finding's file from the repository's root, when it was mapped into the repository
+    /// (`--repo`); None for a path as the profile gives it (absolute, or a module path).
+    pub fn repository_path(&self, finding: &Finding) -> Option<String> {
+        let source = self.source.as_ref()?;
+        finding.profile_file.as_ref()?;
+        Some(source.from_root(&finding.file))
     }
 
     /// The threshold as people read it: `100`, or `auto`.
@@ -627,6 +706,29 @@ pub fn rfc3339(nanos: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn context_around_a_line() {
+        fn check(text: &str, line: u32, expected: Option<(u32, &[&str])>) {
+            let found = SourceContext::around(text, line);
+            let found = found.as_ref().map(|c| {
+                (
+                    c.first_line,
+                    c.lines.iter().map(String::as_str).collect::<Vec<_>>(),
+                )
+            });
+            let expected = expected.map(|(first, lines)| (first, lines.to_vec()));
+            assert_eq!(found, expected, "{text:?} line {line}");
+        }
+        let text = "a\nb\nc\nd\ne\nf\n";
+        check(text, 3, Some((1, &["a", "b", "c", "d", "e"])));
+        check(text, 1, Some((1, &["a", "b", "c"])));
+        check(text, 6, Some((4, &["d", "e", "f"])));
+        check("\tx <- 1\r\n", 1, Some((1, &["\tx <- 1"])));
+        check(text, 7, None);
+        check(text, 0, None);
+        check("", 1, None);
+    }
 
     #[test]
     fn rfc3339_dates() {

@@ -91,6 +91,22 @@ pub enum Warning {
         file: String,
         line: u32,
     },
+    /// An inline ignore that applies to no place of the profiles: the leak was fixed or the
+    /// code moved.
+    IgnoreUnused {
+        file: String,
+        line: u32,
+        /// It speaks for the line below too.
+        alone: bool,
+    },
+    /// A rule or an inline ignore suppressed goroutines the garbage collector proved leaked.
+    ProvenLeakSuppressed {
+        file: String,
+        line: u32,
+        leaked: u64,
+        /// `rule ID` or `//leakprof:ignore`.
+        by: String,
+    },
     /// A rule matched a place with more goroutines than it allows.
     RuleOverBound {
         rule: String,
@@ -109,6 +125,15 @@ pub enum Warning {
     RuleUnused {
         rule: String,
         origin: String,
+    },
+    /// A format that places findings in the repository shows some by their build path: the
+    /// report was made without `--repo`, or their files were not found in it.
+    UnplacedFindings {
+        format: &'static str,
+        count: usize,
+        example: String,
+        /// Who cannot place them: `code scanning`, `GitLab`, ….
+        consumer: &'static str,
     },
     /// A baseline whose ids were made by another recipe: every finding compares as new.
     BaselineIdVersion {
@@ -211,6 +236,31 @@ impl fmt::Display for Warning {
                 "{file}:{line}: {IGNORE_MARKER} needs a reason \
                  (`{IGNORE_MARKER} <why this is not a leak>`); nothing suppressed"
             ),
+            Warning::IgnoreUnused { file, line, alone } => {
+                let lines = if *alone {
+                    format!("lines {line} and {}", line + 1)
+                } else {
+                    format!("line {line}")
+                };
+                write!(
+                    f,
+                    "{file}:{line}: {IGNORE_MARKER} matches no finding (no goroutine in these \
+                     profiles waits on {lines}); remove it once the leak it excused is fixed"
+                )
+            }
+            Warning::ProvenLeakSuppressed {
+                file,
+                line,
+                leaked,
+                by,
+            } => {
+                write!(
+                    f,
+                    "{file}:{line}: {by} suppresses a leak the garbage collector proved ({} \
+                     leaked there); fix the leak or narrow the suppression",
+                    goroutines_count(*leaked)
+                )
+            }
             Warning::RuleOverBound {
                 rule,
                 origin,
@@ -220,8 +270,9 @@ impl fmt::Display for Warning {
                 goroutines,
             } => write!(
                 f,
-                "rule {rule} ({origin}) allows fewer than {max} goroutines, but {file}:{line} \
-                 has {goroutines}: reported"
+                "rule {rule} ({origin}) allows fewer than {}, but {file}:{line} has \
+                 {goroutines}: reported",
+                goroutines_count(*max)
             ),
             Warning::RuleExpired {
                 rule,
@@ -241,6 +292,24 @@ impl fmt::Display for Warning {
             }
             Warning::RuleUnused { rule, origin } => {
                 write!(f, "rule {rule} ({origin}) matched no finding")
+            }
+            Warning::UnplacedFindings {
+                format,
+                count,
+                example,
+                consumer,
+            } => {
+                let findings = if *count == 1 {
+                    "1 finding names its file".to_string()
+                } else {
+                    format!("{count} findings name their files")
+                };
+                write!(
+                    f,
+                    "--format {format}: {findings} as the profile does ({example}), not from \
+                     the repository's root, so {consumer} cannot place them; run with --repo \
+                     PATH (and --rev REV) to map them into the repository"
+                )
             }
             Warning::BaselineIdVersion { path, found } => {
                 let made = match found {
@@ -280,8 +349,72 @@ impl fmt::Display for Warning {
     }
 }
 
+/// "1 goroutine", "2 goroutines".
+fn goroutines_count(n: u64) -> String {
+    if n == 1 {
+        "1 goroutine".to_string()
+    } else {
+        format!("{n} goroutines")
+    }
+}
+
 impl Serialize for Warning {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts read as English at 1 too (issue 14).
+    #[test]
+    fn plurals() {
+        let bound = |max, goroutines| {
+            Warning::RuleOverBound {
+                rule: "r".into(),
+                origin: "rules.yaml:3".into(),
+                max,
+                file: "x.go".into(),
+                line: 7,
+                goroutines,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            bound(1, 3),
+            "rule r (rules.yaml:3) allows fewer than 1 goroutine, but x.go:7 has 3: reported"
+        );
+        assert!(bound(50, 80).contains("fewer than 50 goroutines"));
+        let unplaced = |count| {
+            Warning::UnplacedFindings {
+                format: "sarif",
+                count,
+                example: "/b/x.go".into(),
+                consumer: "code scanning",
+            }
+            .to_string()
+        };
+        assert!(unplaced(1).starts_with("--format sarif: 1 finding names its file as"));
+        assert!(unplaced(2).starts_with("--format sarif: 2 findings name their files as"));
+        let unused = |alone| {
+            Warning::IgnoreUnused {
+                file: "x.go".into(),
+                line: 4,
+                alone,
+            }
+            .to_string()
+        };
+        assert!(
+            unused(true).contains("waits on lines 4 and 5)"),
+            "{}",
+            unused(true)
+        );
+        assert!(
+            unused(false).contains("waits on line 4)"),
+            "{}",
+            unused(false)
+        );
     }
 }

@@ -30,11 +30,27 @@ pub fn build_lint_report(config: &LintConfig) -> Result<Report, RunError> {
         Some(path) => Some(rules::read_baseline(path, &mut warnings)?),
         None => None,
     };
+    let provenance = source.provenance();
+    let prefix = provenance
+        .as_ref()
+        .map(|found| found.path_in_repository.as_str());
     let linted = lint::lint(&source, &config.scope)?;
     warnings.extend(linted.warnings);
     let owners = code_owners(&source, &mut warnings);
-    let staged = stage(linted.findings, &rules, owners.as_ref(), config.rules.today);
+    let staged = stage(
+        linted.findings,
+        &rules,
+        owners.as_ref(),
+        config.rules.today,
+        prefix,
+    );
     warnings.extend(staged.applied.warnings.iter().cloned());
+    warnings.extend(
+        staged
+            .decided
+            .iter()
+            .flat_map(|decision| decision.warnings.clone()),
+    );
     let usage = rule_usage(
         &rules,
         &staged.applied,
@@ -65,6 +81,10 @@ pub fn build_lint_report(config: &LintConfig) -> Result<Report, RunError> {
                 .commit()
                 .map(|_| config.source.rev.clone().unwrap_or_else(|| "HEAD".into())),
             commit: source.commit(),
+            path_in_repository: provenance
+                .as_ref()
+                .map(|found| found.path_in_repository.clone()),
+            remote: provenance.and_then(|found| found.remote),
         }),
         summary,
         profiles: Vec::new(),
@@ -91,6 +111,7 @@ fn stage(
     rules: &[Rule],
     owners: Option<&CodeOwners>,
     today: Date,
+    prefix: Option<&str>,
 ) -> Staged {
     let subjects: Vec<Option<Subject<'_>>> = found
         .iter()
@@ -133,11 +154,20 @@ fn stage(
             status::decide(&evidence, policy)
         })
         .collect();
+    // Ids name the file from the repository's root, as a profile finding's do.
+    let files: Vec<String> = found
+        .iter()
+        .map(|found| match prefix.filter(|prefix| !prefix.is_empty()) {
+            Some(prefix) => format!("{prefix}/{}", found.file),
+            None => found.file.clone(),
+        })
+        .collect();
     let ids = id::assign_lint(
         &found
             .iter()
-            .map(|found| IdParts {
-                file: &found.file,
+            .zip(&files)
+            .map(|(found, file)| IdParts {
+                file,
                 line: found.line,
                 function: &found.function,
                 op: found.op,
@@ -200,6 +230,7 @@ pub(super) fn for_report(
     source: &Source,
     rules: &[Rule],
     today: Date,
+    prefix: Option<&str>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Staged, LintInfo), RunError> {
     let files: BTreeSet<String> = known
@@ -230,7 +261,7 @@ pub(super) fn for_report(
     };
     // Owners were read for the profile's findings, with their warnings.
     let owners = code_owners(source, &mut Vec::new());
-    let staged = stage(found, rules, owners.as_ref(), today);
+    let staged = stage(found, rules, owners.as_ref(), today, prefix);
     warnings.extend(staged.applied.warnings.iter().cloned());
     Ok((staged, info))
 }

@@ -27,6 +27,7 @@ use crate::model::{
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
 use crate::series::{Movement, Timeline};
+use crate::source::ignores::Marker;
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
@@ -63,8 +64,9 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let read =
         read::profiles(config, &mut warnings).map_err(|none| RunError::NoProfiles(none.0))?;
     let (places, other) = split_places(read.merged, read.evidence, &read.timeline);
-    let checks = check_source(&places, source.as_ref(), &mut warnings)?;
+    let (checks, markers) = check_source(&places, source.as_ref(), &mut warnings)?;
     let (places, checks) = merge_same_code(places, checks, &read.timeline);
+    warnings.extend(unused_ignores(&places, &checks, markers));
     let owners = assign_owners(&places, &checks, source.as_ref(), &mut warnings);
     let exclusions = exclusions(&places, &checks, config);
     let applied = apply_rules(&rules, &places, &checks, &exclusions, config);
@@ -73,6 +75,13 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
     let known = gather(places, checks, exclusions, owners, told, &applied);
     let auto_bar = automatic_bar(&read.entries, config);
     let decided = decide_all(&known, &rules, auto_bar, config);
+    warnings.extend(
+        decided
+            .iter()
+            .flat_map(|decision| decision.warnings.clone()),
+    );
+    let root = source.as_ref().and_then(|source| source.provenance());
+    let prefix = root.as_ref().map(|found| found.path_in_repository.as_str());
     // `--lint`: the lint's findings of the files the places are in, through the same stages.
     let linted = match (config.lint, source.as_ref()) {
         (true, Some(source)) => Some(lint::for_report(
@@ -80,6 +89,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
             source,
             &rules,
             config.rules.today,
+            prefix,
             &mut warnings,
         )?),
         _ => None,
@@ -101,7 +111,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         }
         None => rule_usage(&rules, &applied, &decided, config.rules.today, &mut warnings),
     };
-    let ids = ids(&known);
+    let ids = ids(&known, prefix);
     let mut findings = assemble(known, decided, ids, config.labels.group.as_deref());
     let lint_info = linted.map(|(staged, info)| {
         let mut lint_findings = staged.findings;
@@ -126,12 +136,19 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         source: source
             .as_ref()
             .zip(config.source.as_ref())
-            .map(|(source, asked)| SourceInfo {
-                repo: asked.repo.display().to_string(),
-                revision: source
-                    .commit()
-                    .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
-                commit: source.commit(),
+            .map(|(source, asked)| {
+                let provenance = source.provenance();
+                SourceInfo {
+                    repo: asked.repo.display().to_string(),
+                    revision: source
+                        .commit()
+                        .map(|_| asked.rev.clone().unwrap_or_else(|| "HEAD".into())),
+                    commit: source.commit(),
+                    path_in_repository: provenance
+                        .as_ref()
+                        .map(|found| found.path_in_repository.clone()),
+                    remote: provenance.and_then(|found| found.remote),
+                }
             }),
         summary,
         profiles: read.entries,
@@ -277,14 +294,19 @@ fn merge_same_code(
     merged.into_iter().unzip()
 }
 
-/// With `--repo`: what the source says about each place; without, nothing.
+/// An inline ignore and the repository file it is in.
+type FileMarker = (String, Marker);
+
+/// With `--repo`: what the source says about each place, and the inline ignores of the files
+/// read; without, nothing.
 fn check_source(
     places: &[Place],
     source: Option<&Source>,
     warnings: &mut Vec<Warning>,
-) -> Result<Vec<Option<SourceCheck>>, RunError> {
+) -> Result<(Vec<Option<SourceCheck>>, Vec<FileMarker>), RunError> {
+    let mut markers = Vec::new();
     let Some(source) = source else {
-        return Ok(places.iter().map(|_| None).collect());
+        return Ok((places.iter().map(|_| None).collect(), markers));
     };
     let mapper = PathMapper::new(source)?;
     let refs: Vec<PlaceRef<'_>> = places
@@ -303,10 +325,33 @@ fn check_source(
             caller: patterns::caller(&place.site, &place.tally.stack),
         })
         .collect();
-    Ok(source::check(&refs, source, &mapper, warnings)
+    let checks = source::check(&refs, source, &mapper, warnings, &mut markers);
+    Ok((checks.into_iter().map(Some).collect(), markers))
+}
+
+/// Inline ignores that apply to no place of the profiles, whatever its status: stale once the
+/// leak they excused is fixed. Those of the files the source stage read: reading every Go file
+/// of a large repository for them would cost seconds.
+fn unused_ignores(
+    places: &[Place],
+    checks: &[Option<SourceCheck>],
+    mut markers: Vec<FileMarker>,
+) -> Vec<Warning> {
+    markers.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
+    markers
         .into_iter()
-        .map(Some)
-        .collect())
+        .filter(|(path, marker)| {
+            !places.iter().zip(checks).any(|(place, check)| {
+                check.as_ref().and_then(|check| check.location.repo_path()) == Some(path.as_str())
+                    && marker.applies_to(place.site.line)
+            })
+        })
+        .map(|(file, marker)| Warning::IgnoreUnused {
+            file,
+            line: marker.line,
+            alone: marker.alone,
+        })
+        .collect()
 }
 
 /// Code owners from the first CODEOWNERS file at the revision, for places mapped into the
@@ -669,13 +714,30 @@ fn label_groups(key: Option<&str>, groups: &BTreeMap<String, u64>) -> Option<Lab
     })
 }
 
-/// Every place's id, from what identifies its code (see [`crate::model::id`]).
-fn ids(known: &[Known]) -> Vec<String> {
+/// Every place's id, from what identifies its code (see [`crate::model::id`]): its file
+/// named from the repository's root (`prefix` is where `--repo` sits in it), so that
+/// `--repo .` and `--repo services/api` give a leak the same id.
+fn ids(known: &[Known], prefix: Option<&str>) -> Vec<String> {
+    let files: Vec<String> = known
+        .iter()
+        .map(|known| {
+            let file = file_of(&known.place, &known.check);
+            let mapped = known
+                .check
+                .as_ref()
+                .is_some_and(|check| check.location.repo_path().is_some());
+            match prefix.filter(|prefix| mapped && !prefix.is_empty()) {
+                Some(prefix) => format!("{prefix}/{file}"),
+                None => file.to_string(),
+            }
+        })
+        .collect();
     let parts: Vec<IdParts<'_>> = known
         .iter()
-        .map(|known| (&known.place, &known.check))
-        .map(|(place, check)| IdParts {
-            file: file_of(place, check),
+        .zip(&files)
+        .map(|(known, file)| (&known.place, &known.check, file))
+        .map(|(place, check, file)| IdParts {
+            file,
             line: place.site.line,
             function: &place.site.function,
             op: op_of(place, check),
@@ -745,18 +807,21 @@ fn summarize(entries: &[ProfileEntry], findings: &[Finding], other: &[OtherBlock
         goroutines: entries
             .iter()
             .filter(|entry| !entry.evidence)
-            .map(|entry| entry.goroutines)
-            .sum(),
+            .fold(0u64, |sum, entry| sum.saturating_add(entry.goroutines)),
         ..Summary::default()
     };
     for finding in findings {
         if finding.op.is_channel() {
-            summary.channel_blocked += finding.total_goroutines;
+            summary.channel_blocked = summary
+                .channel_blocked
+                .saturating_add(finding.total_goroutines);
         }
-        *summary.by_kind.entry(finding.op.as_str()).or_default() += finding.total_goroutines;
+        let kind = summary.by_kind.entry(finding.op.as_str()).or_default();
+        *kind = kind.saturating_add(finding.total_goroutines);
     }
     for entry in other {
-        *summary.by_kind.entry(entry.kind).or_default() += entry.total_goroutines;
+        let kind = summary.by_kind.entry(entry.kind).or_default();
+        *kind = kind.saturating_add(entry.total_goroutines);
     }
     summary
 }

@@ -31,48 +31,100 @@ pub struct Read {
 #[derive(Debug)]
 pub struct NoProfiles(pub Vec<Warning>);
 
+/// Profiles read at the same time. Each is merged as soon as its chunk is read, so memory
+/// holds what a chunk keeps, not what every file of a fleet keeps.
+const CHUNK: usize = 64;
+
 /// Reads every profile `config` names. An unreadable profile among readable ones is a
 /// warning; with none readable the run fails.
 pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Read, NoProfiles> {
     let mut problems = Vec::new();
     let files = profile_files(&config.profiles, &mut problems);
     let options = ReadOptions::new(config.max_decompressed_size);
-    let read = read_all(&files, &options, &config.labels, config.progress);
-
-    let plain_profiles = read
-        .iter()
-        .flatten()
-        .any(|one| one.info.format != Format::GoroutineLeak);
-    let mut merged = Merged::default();
-    let mut evidence = Merged::default();
-    let mut instances = Instances::default();
-    let mut timed = Vec::new();
-    let mut entries = Vec::new();
-    let mut read_warnings = Vec::new();
-    let mut timed_by_file = 0;
-    for (file, result) in files.iter().zip(read) {
-        let shown = file.path.display().to_string();
-        let mut one = match result {
-            Ok(one) => one,
-            Err(error) => {
-                problems.push(Warning::UnreadableProfile {
-                    path: shown,
+    let bar = progress_bar(files.len(), config.progress);
+    let mut merging = Merging::new(config);
+    // goroutineleak profiles wait for the end: beside plain profiles they are evidence, not
+    // snapshots, and only the whole run tells.
+    let mut leak_profiles = Vec::new();
+    for (start, chunk) in (0..).step_by(CHUNK).zip(files.chunks(CHUNK)) {
+        let read = read_chunk(chunk, &options, &config.labels, &bar);
+        for ((order, file), result) in (start..).zip(chunk).zip(read) {
+            match result {
+                Err(error) => problems.push(Warning::UnreadableProfile {
+                    path: file.path.display().to_string(),
                     error: error.to_string(),
-                });
-                continue;
+                }),
+                Ok(one) if one.info.format == Format::GoroutineLeak => {
+                    leak_profiles.push((order, file, one))
+                }
+                Ok(one) => merging.absorb(order, file, one, false),
             }
-        };
-        read_warnings.extend(one.info.warnings.iter().map(|message| Warning::Profile {
-            path: shown.clone(),
-            message: message.clone(),
-        }));
+        }
+    }
+    bar.finish_and_clear();
+    let evidence = !merging.entries.is_empty();
+    for (order, file, one) in leak_profiles {
+        merging.absorb(order, file, one, evidence);
+    }
+    if merging.entries.is_empty() {
+        return Err(NoProfiles(problems));
+    }
+    // Problems with whole files come first.
+    warnings.extend(problems);
+    Ok(merging.finish(warnings))
+}
+
+/// Snapshots merged so far, and what is known of the profiles they came from.
+struct Merging<'c> {
+    config: &'c ReportConfig,
+    merged: Merged,
+    evidence: Merged,
+    instances: Instances,
+    /// (instance, time) of every timestamped snapshot.
+    timed: Vec<(u32, i64)>,
+    /// Profile entries with their place in the file order.
+    entries: Vec<(usize, ProfileEntry)>,
+    warnings: Vec<Warning>,
+    /// Text dumps whose time is their file's modification time.
+    timed_by_file: usize,
+}
+
+impl<'c> Merging<'c> {
+    fn new(config: &'c ReportConfig) -> Self {
+        Merging {
+            config,
+            merged: Merged::default(),
+            evidence: Merged::default(),
+            instances: Instances::default(),
+            timed: Vec::new(),
+            entries: Vec::new(),
+            warnings: Vec::new(),
+            timed_by_file: 0,
+        }
+    }
+
+    /// Closes one profile's snapshot and merges it: as evidence of GC proof, or as a
+    /// snapshot of its instance at its time.
+    fn absorb(
+        &mut self,
+        order: usize,
+        file: &ProfileFile,
+        mut one: ReadProfile,
+        is_evidence: bool,
+    ) {
+        let shown = file.path.display().to_string();
+        self.warnings
+            .extend(one.info.warnings.iter().map(|message| Warning::Profile {
+                path: shown.clone(),
+                message: message.clone(),
+            }));
         let (time, time_source) = match (one.info.time_nanos, file.named_time, one.modified) {
             (Some(time), _, _) => (Some(time), Some("profile")),
             (None, Some(time), _) => (Some(time), Some("file_name")),
             (None, None, Some(modified))
                 if matches!(one.info.format, Format::Debug2 | Format::Debug1) =>
             {
-                timed_by_file += 1;
+                self.timed_by_file += 1;
                 (Some(modified), Some("file"))
             }
             _ => (None, None),
@@ -83,49 +135,49 @@ pub fn profiles(config: &ReportConfig, warnings: &mut Vec<Warning>) -> Result<Re
             .clone()
             .or_else(|| one.snapshot.labelled_instance().map(str::to_string))
             .or_else(|| file.folder_instance.clone());
-        let instance = instances.index(name.clone());
-        let is_evidence = plain_profiles && one.info.format == Format::GoroutineLeak;
-        let threshold = match config.threshold {
+        let instance = self.instances.index(name.clone());
+        let auto = self.config.threshold == Threshold::Auto;
+        let threshold = match self.config.threshold {
             Threshold::Fixed(threshold) => threshold,
             Threshold::Auto => aggregate::auto_threshold(&one.snapshot.channel_counts()),
         };
         if is_evidence {
             one.snapshot.finish(u64::MAX, None, instance);
-            evidence.add(one.snapshot);
+            self.evidence.add(one.snapshot);
         } else {
             one.snapshot.finish(threshold, time, instance);
-            merged.add(one.snapshot);
-            timed.extend(time.map(|time| (instance, time)));
+            self.merged.add(one.snapshot);
+            self.timed.extend(time.map(|time| (instance, time)));
         }
-        entries.push(ProfileEntry {
+        let entry = ProfileEntry {
             path: shown,
             format: one.info.format,
             goroutines: one.info.goroutines,
             time: time.map(rfc3339),
             time_source,
-            threshold: (config.threshold == Threshold::Auto && !is_evidence).then_some(threshold),
+            threshold: (auto && !is_evidence).then_some(threshold),
             evidence: is_evidence,
             instance: name,
-        });
+        };
+        self.entries.push((order, entry));
     }
-    if entries.is_empty() {
-        return Err(NoProfiles(problems));
+
+    fn finish(mut self, warnings: &mut Vec<Warning>) -> Read {
+        // A time matters once snapshots form a series.
+        if self.timed_by_file > 0 && self.timed.len() >= 2 {
+            self.warnings.push(Warning::TimeFromFile {
+                profiles: self.timed_by_file,
+            });
+        }
+        warnings.extend(self.warnings);
+        self.entries.sort_by_key(|(order, _)| *order);
+        Read {
+            merged: self.merged,
+            evidence: self.evidence,
+            timeline: Timeline::new(self.instances.names, &self.timed),
+            entries: self.entries.into_iter().map(|(_, entry)| entry).collect(),
+        }
     }
-    // A time matters once snapshots form a series.
-    if timed_by_file > 0 && timed.len() >= 2 {
-        read_warnings.push(Warning::TimeFromFile {
-            profiles: timed_by_file,
-        });
-    }
-    // Problems with whole files come first.
-    warnings.extend(problems);
-    warnings.extend(read_warnings);
-    Ok(Read {
-        merged,
-        evidence,
-        timeline: Timeline::new(instances.names, &timed),
-        entries,
-    })
 }
 
 /// The instances of a run, numbered in the order they are first seen (files are read in a
@@ -184,26 +236,29 @@ struct ReadProfile {
     modified: Option<i64>,
 }
 
-/// Reads every file in parallel (one per core), each into its own snapshot, keeping their
-/// order. A progress bar shows on stderr when it is a terminal.
-fn read_all(
+/// A progress bar on stderr when it is a terminal and there is more than one file.
+fn progress_bar(files: usize, progress: bool) -> indicatif::ProgressBar {
+    if !(progress && files > 1 && io::stderr().is_terminal()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "reading profiles {bar:40} {pos}/{len} {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Reads the files of a chunk in parallel (one per core), each into its own snapshot, keeping
+/// their order.
+fn read_chunk(
     files: &[ProfileFile],
     options: &ReadOptions,
     labels: &LabelKeys,
-    progress: bool,
+    bar: &indicatif::ProgressBar,
 ) -> Vec<Result<ReadProfile, profile::ProfileError>> {
-    let bar = if progress && files.len() > 1 && io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(files.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "reading profiles {bar:40} {pos}/{len} {elapsed} (eta {eta})",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let read = files
+    files
         .par_iter()
         .map(|file| {
             let path = &file.path;
@@ -221,9 +276,7 @@ fn read_all(
                 modified,
             })
         })
-        .collect();
-    bar.finish_and_clear();
-    read
+        .collect()
 }
 
 /// Expands folders into the files below them (sorted, so runs are reproducible). A path that

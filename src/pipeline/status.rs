@@ -2,8 +2,10 @@
 //! about it. No stage sets either: each gathers evidence, and [`decide`] weighs it.
 
 use crate::blocking::Op;
+use crate::model::warning::IGNORE_MARKER;
 use crate::model::{
     Exclusion, FoundBy, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict,
+    Warning,
 };
 use crate::source::analyze::{Bound, BoundKind, Check};
 
@@ -78,6 +80,8 @@ pub struct Decision {
     pub suppression: Option<Suppression>,
     pub verdict: Verdict,
     pub notes: Vec<Note>,
+    /// What the report must say about the decision: a suppression of a leak the GC proved.
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -137,11 +141,27 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
             notes.push(Note::GrowingUnderAutoBar { bar });
         }
     }
+    // Only an allowlist rule or an inline ignore can overrule the GC; say so every time.
+    let mut warnings = Vec::new();
+    if let (Some(suppression), true) = (&suppression, evidence.leaked > 0) {
+        let by = match &suppression.rule {
+            Some(rule) => format!("rule {rule}"),
+            None => IGNORE_MARKER.to_string(),
+        };
+        let (file, line) = evidence.place;
+        warnings.push(Warning::ProvenLeakSuppressed {
+            file: file.to_string(),
+            line,
+            leaked: evidence.leaked,
+            by,
+        });
+    }
     Decision {
         status,
         suppression,
         verdict,
         notes,
+        warnings,
     }
 }
 
@@ -453,6 +473,60 @@ mod tests {
             reason.starts_with("select at x.go:6 also waits on <-x"),
             "{reason}"
         );
+    }
+
+    /// Issue 14: a rule or an inline ignore may overrule the GC's proof, but never quietly.
+    #[test]
+    fn suppressing_a_proven_leak_warns() {
+        let rule = RuleEvidence {
+            id: "known-pool",
+            reason: "by design",
+            owner: None,
+        };
+        let proven = Evidence {
+            leaked: 7,
+            over_threshold: true,
+            place: ("svc/x.go", 12),
+            ..Evidence::default()
+        };
+        let warnings = |evidence: Evidence<'_>| -> Vec<String> {
+            decide(&evidence, POLICY)
+                .warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            warnings(Evidence {
+                rule: Some(rule),
+                ..proven
+            }),
+            [
+                "svc/x.go:12: rule known-pool suppresses a leak the garbage collector proved \
+              (7 goroutines leaked there); fix the leak or narrow the suppression"
+            ]
+        );
+        let inline = warnings(Evidence {
+            ignore: Some("drained later"),
+            leaked: 1,
+            ..proven
+        });
+        assert_eq!(inline.len(), 1);
+        assert!(
+            inline[0].starts_with("svc/x.go:12: //leakprof:ignore suppresses")
+                && inline[0].contains("(1 goroutine leaked there)"),
+            "{inline:?}"
+        );
+        // Nothing to say when the GC proved nothing, or nothing was suppressed.
+        assert!(
+            warnings(Evidence {
+                leaked: 0,
+                rule: Some(rule),
+                ..proven
+            })
+            .is_empty()
+        );
+        assert!(warnings(proven).is_empty());
     }
 
     #[test]

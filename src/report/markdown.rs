@@ -1,15 +1,34 @@
 //! The report as Markdown, fit for a pull-request comment or an issue filed to a service's
-//! owners: a one-line summary, a table of reported findings, each finding's source line and
+//! owners: a one-line summary, a table of reported findings, each finding's source lines and
 //! example stack, and the suppressed findings folded away with their reasons.
+//!
+//! A comment is posted again on every run, so it must not notify anyone by itself: code
+//! owners are written as code (`` `@team` ``) unless `--mention-owners`, and an `@` in any
+//! other text (a rule's reason, a warning) is kept from forming a mention. Places link to the
+//! source at the commit that was checked when [`Links`] can make a link.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use super::links::Links;
 use super::present::{self, count};
+use crate::config::RenderOptions;
 use crate::kinds;
 use crate::model::{Finding, Pattern, Report, Status};
 
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// What every part of the comment needs besides the finding.
+struct Page<'a> {
+    report: &'a Report,
+    options: &'a RenderOptions,
+    links: Option<Links>,
+}
+
+pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let page = Page {
+        report,
+        options,
+        links: Links::new(report, options),
+    };
     let reported: Vec<&Finding> = report
         .findings
         .iter()
@@ -43,8 +62,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         match (&source.revision, &source.commit) {
             (Some(revision), Some(commit)) => {
                 line.push_str(&format!(
-                    ", source checked at `{}` ({revision})",
-                    &commit[..commit.len().min(12)]
+                    ", source checked at `{}` ({})",
+                    &commit[..commit.len().min(12)],
+                    text(revision)
                 ));
             }
             _ => line.push_str(", source checked in a plain folder"),
@@ -53,7 +73,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{line}.")?;
     for hint in &report.hints {
         writeln!(out)?;
-        writeln!(out, "> **Hint:** {hint}.")?;
+        writeln!(out, "> **Hint:** {}.", text(&hint.to_string()))?;
     }
 
     let trends = reported.iter().any(|finding| finding.trend.is_some());
@@ -90,9 +110,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             writeln!(
                 out,
-                "| {new}`{}:{}` | {} | {} | {} | {} | {} |{trend}",
-                cell(&finding.file),
-                finding.line,
+                "| {new}{} | {} | {} | {} | {} | {} |{trend}",
+                page.place(finding),
                 finding.op.as_str(),
                 finding
                     .pattern
@@ -100,19 +119,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .map_or("", |pattern| pattern.id.as_str()),
                 finding.goroutines,
                 finding.verdict.as_str(),
-                cell(&owners(finding)),
+                page.owners(&finding.owners, " "),
             )?;
         }
     }
 
     // Findings grouped by owner, so each team reads its own.
-    let mut groups: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
+    let mut groups: BTreeMap<(bool, Vec<String>), Vec<&Finding>> = BTreeMap::new();
     for finding in &reported {
-        let key = if finding.owners.is_empty() {
-            (true, String::new())
-        } else {
-            (false, finding.owners.join(" "))
-        };
+        let key = (finding.owners.is_empty(), finding.owners.clone());
         groups.entry(key).or_default().push(finding);
     }
     let grouped = groups.len() > 1 || groups.keys().any(|(unowned, _)| !unowned);
@@ -122,11 +137,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if *unowned {
                 writeln!(out, "### No code owner")?;
             } else {
-                writeln!(out, "### Owned by {owner_list}")?;
+                writeln!(out, "### Owned by {}", page.owners(owner_list, " "))?;
             }
         }
         for finding in findings {
-            write_finding(finding, out, if grouped { "####" } else { "###" })?;
+            page.write_finding(finding, out, if grouped { "####" } else { "###" })?;
         }
     }
 
@@ -140,7 +155,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "<details><summary>{} suppressed</summary>",
-            suppressed.len()
+            count(suppressed.len() as u64, "finding")
         )?;
         writeln!(out)?;
         writeln!(out, "| Place | Op | Goroutines | Kind | Why |")?;
@@ -149,7 +164,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             let (kind, reason) = match &finding.suppression {
                 Some(suppression) => {
                     let kind = match &suppression.rule {
-                        Some(rule) => format!("{} `{}`", suppression.kind, cell(rule)),
+                        Some(rule) => format!("{} {}", suppression.kind, code(rule)),
                         None => suppression.kind.to_string(),
                     };
                     (kind, suppression.reason.clone())
@@ -158,13 +173,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             writeln!(
                 out,
-                "| `{}:{}` | {} | {} | {} | {} |",
-                cell(&finding.file),
-                finding.line,
+                "| {} | {} | {} | {} | {} |",
+                page.place(finding),
                 finding.op.as_str(),
                 finding.goroutines,
                 kind,
-                cell(&reason)
+                cell(&text(&reason))
             )?;
         }
         writeln!(out)?;
@@ -175,12 +189,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         writeln!(
             out,
-            "<details><summary>{} warnings</summary>",
-            report.warnings.len()
+            "<details><summary>{}</summary>",
+            count(report.warnings.len() as u64, "warning")
         )?;
         writeln!(out)?;
         for warning in &report.warnings {
-            writeln!(out, "- {}", warning.to_string().replace('\n', " "))?;
+            writeln!(out, "- {}", text(&warning.to_string()).replace('\n', " "))?;
         }
         writeln!(out)?;
         writeln!(out, "</details>")?;
@@ -188,84 +202,140 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn write_finding(finding: &Finding, out: &mut dyn Write, heading: &str) -> io::Result<()> {
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{heading} `{}`: {} blocked on {}",
-        finding.function,
-        count(finding.goroutines, "goroutine"),
-        finding.op.as_str()
-    )?;
-    writeln!(out)?;
-    let mut facts = vec![format!("`{}:{}`", finding.file, finding.line)];
-    facts.extend(
-        present::started_at(finding).map(|started| match &finding.created_at {
-            Some(at) => format!("started at `{at}`"),
-            None => started,
-        }),
-    );
-    facts.push(format!("verdict **{}**", finding.verdict.as_str()));
-    if !finding.owners.is_empty() {
-        facts.push(format!("owners {}", owners(finding)));
-    }
-    facts.extend(present::facts(finding));
-    facts.extend(present::labels(finding).map(|labels| format!("`{labels}`")));
-    facts.extend(present::trend(finding));
-    facts.extend(present::instances(finding, |name| {
-        format!("`{}`", cell(name))
-    }));
-    facts.extend(present::label_groups(finding, |value| {
-        format!("`{}`", cell(value))
-    }));
-    facts.extend(present::finding_channel(finding, |name| {
-        format!("`{name}`")
-    }));
-    writeln!(out, "{}", facts.join(" · "))?;
-    if !finding.notes.is_empty() {
-        writeln!(out)?;
-        for note in &finding.notes {
-            writeln!(out, "- {note}")?;
+impl Page<'_> {
+    /// `` `file:line` ``, linked to the source when it can be.
+    fn place(&self, finding: &Finding) -> String {
+        let place = code(&format!("{}:{}", finding.file, finding.line));
+        match self
+            .links
+            .as_ref()
+            .and_then(|links| links.place(self.report, finding))
+        {
+            Some(url) => format!("[{place}]({})", url.replace(')', "%29").replace(' ', "%20")),
+            None => place,
         }
     }
-    if let Some(source) = &finding.source {
+
+    /// Owners as code, which notifies nobody, or as mentions with `--mention-owners`.
+    fn owners(&self, owners: &[String], separator: &str) -> String {
+        let shown: Vec<String> = owners
+            .iter()
+            .map(|owner| {
+                if self.options.mention_owners {
+                    cell(owner)
+                } else {
+                    code(owner)
+                }
+            })
+            .collect();
+        shown.join(separator)
+    }
+
+    fn write_finding(
+        &self,
+        finding: &Finding,
+        out: &mut dyn Write,
+        heading: &str,
+    ) -> io::Result<()> {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{heading} {}: {} blocked on {}",
+            code(&finding.function),
+            count(finding.goroutines, "goroutine"),
+            finding.op.as_str()
+        )?;
+        writeln!(out)?;
+        let mut facts = vec![self.place(finding)];
+        facts.extend(
+            present::started_at(finding).map(|started| match &finding.created_at {
+                Some(at) => format!("started at {}", code(at)),
+                None => started,
+            }),
+        );
+        facts.push(format!("verdict **{}**", finding.verdict.as_str()));
+        if !finding.owners.is_empty() {
+            facts.push(format!("owners {}", self.owners(&finding.owners, " ")));
+        }
+        facts.extend(present::facts(finding));
+        facts.extend(present::labels(finding).map(|labels| code(&labels)));
+        facts.extend(present::trend(finding));
+        facts.extend(present::instances(finding, code));
+        facts.extend(present::label_groups(finding, code));
+        facts.extend(present::finding_channel(finding, code));
+        writeln!(out, "{}", facts.join(" · "))?;
+        if !finding.notes.is_empty() {
+            writeln!(out)?;
+            for note in &finding.notes {
+                writeln!(out, "- {}", text(&note.to_string()))?;
+            }
+        }
+        if let Some(source) = &finding.source {
+            writeln!(out)?;
+            let fence = fence(
+                source
+                    .context
+                    .iter()
+                    .flat_map(|context| &context.lines)
+                    .map(String::as_str)
+                    .chain([source.snippet.as_str()]),
+            );
+            writeln!(out, "{fence}go")?;
+            match &source.context {
+                Some(context) => {
+                    let lines: Vec<(u32, &str)> = context.numbered().collect();
+                    let indent = common_indent(lines.iter().map(|(_, line)| *line));
+                    for (number, line) in lines {
+                        let line = line.get(indent..).unwrap_or(line.trim_start());
+                        if number == finding.line {
+                            writeln!(
+                                out,
+                                "{line} // ← {} here",
+                                count(finding.goroutines, "goroutine")
+                            )?;
+                        } else {
+                            writeln!(out, "{line}")?;
+                        }
+                    }
+                }
+                None => writeln!(out, "{}", source.snippet)?,
+            }
+            writeln!(out, "{fence}")?;
+        }
+        if let Some(pattern) = present::known_pattern(finding) {
+            write_pattern(finding, pattern, out)?;
+        }
+        writeln!(out)?;
+        writeln!(out, "<details><summary>Example stack</summary>")?;
+        writeln!(out)?;
+        let stack = present::stack(finding);
+        let fence = fence(stack.frames.iter().copied().chain(stack.created_by));
+        writeln!(out, "{fence}")?;
+        for frame in &stack.frames {
+            writeln!(out, "{frame}")?;
+        }
+        if let Some(more) = stack.more_text() {
+            writeln!(out, "{more}")?;
+        }
+        if let Some(creator) = stack.created_by {
+            writeln!(out, "created by {creator}")?;
+        }
+        writeln!(out, "{fence}")?;
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+        let kind = present::kind(finding);
+        writeln!(out)?;
+        writeln!(out, "<details><summary>How to fix</summary>")?;
+        writeln!(out)?;
+        writeln!(out, "{}", kind.fix)?;
         writeln!(out)?;
         writeln!(out, "```go")?;
-        writeln!(out, "{}", source.snippet)?;
+        writeln!(out, "{}", kind.example)?;
         writeln!(out, "```")?;
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+        Ok(())
     }
-    if let Some(pattern) = present::known_pattern(finding) {
-        write_pattern(finding, pattern, out)?;
-    }
-    writeln!(out)?;
-    writeln!(out, "<details><summary>Example stack</summary>")?;
-    writeln!(out)?;
-    writeln!(out, "```")?;
-    let stack = present::stack(finding);
-    for frame in &stack.frames {
-        writeln!(out, "{frame}")?;
-    }
-    if let Some(more) = stack.more_text() {
-        writeln!(out, "{more}")?;
-    }
-    if let Some(creator) = stack.created_by {
-        writeln!(out, "created by {creator}")?;
-    }
-    writeln!(out, "```")?;
-    writeln!(out)?;
-    writeln!(out, "</details>")?;
-    let kind = present::kind(finding);
-    writeln!(out)?;
-    writeln!(out, "<details><summary>How to fix</summary>")?;
-    writeln!(out)?;
-    writeln!(out, "{}", kind.fix)?;
-    writeln!(out)?;
-    writeln!(out, "```go")?;
-    writeln!(out, "{}", kind.example)?;
-    writeln!(out, "```")?;
-    writeln!(out)?;
-    writeln!(out, "</details>")?;
-    Ok(())
 }
 
 /// The pattern, its evidence, the fix, and the patch folded away.
@@ -273,17 +343,17 @@ fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> i
     writeln!(out)?;
     writeln!(
         out,
-        "**Pattern `{}`**: {}",
-        pattern.id,
+        "**Pattern {}**: {}",
+        code(pattern.id.as_str()),
         kinds::for_pattern(pattern.id).short
     )?;
     writeln!(out)?;
     for line in &pattern.evidence {
         writeln!(
             out,
-            "- `{}` {}",
-            present::evidence_place(finding, &line.file, line.line),
-            line.text.replace('\n', " ")
+            "- {} {}",
+            code(&present::evidence_place(finding, &line.file, line.line)),
+            text(&line.text.replace('\n', " "))
         )?;
     }
     writeln!(out)?;
@@ -300,8 +370,7 @@ fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> i
                 "<details><summary>Patch (<code>leakprof fix</code> writes them all)</summary>"
             )?;
             writeln!(out)?;
-            // A fence longer than any run of backticks in the patch.
-            let fence = "`".repeat(longest_backtick_run(patch).max(2) + 1);
+            let fence = fence(patch.lines());
             writeln!(out, "{fence}diff")?;
             write!(out, "{patch}")?;
             writeln!(out, "{fence}")?;
@@ -317,15 +386,113 @@ fn write_pattern(finding: &Finding, pattern: &Pattern, out: &mut dyn Write) -> i
     Ok(())
 }
 
-fn longest_backtick_run(text: &str) -> usize {
-    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+/// Leading white space every non-blank line shares, in bytes.
+fn common_indent<'a>(lines: impl Iterator<Item = &'a str>) -> usize {
+    let mut common: Option<&str> = None;
+    for line in lines.filter(|line| !line.trim().is_empty()) {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        common = Some(match common {
+            None => indent,
+            Some(common) => {
+                let shared = common
+                    .bytes()
+                    .zip(indent.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                &common[..shared]
+            }
+        });
+    }
+    common.map_or(0, str::len)
 }
 
-fn owners(finding: &Finding) -> String {
-    finding.owners.join(" ")
+/// A code fence longer than any run of backticks in `lines`, so source text cannot end it.
+fn fence<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    let longest = lines
+        .flat_map(|line| line.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// `text` as inline code, safe in a table cell: a code span cannot hold its own backticks
+/// unless its delimiters are longer, and `|` would end the cell.
+fn code(text: &str) -> String {
+    let text = text.replace('\n', " ").replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let ticks = "`".repeat(longest + 1);
+    if longest > 0 || text.starts_with(' ') || text.ends_with(' ') {
+        format!("{ticks} {text} {ticks}")
+    } else {
+        format!("{ticks}{text}{ticks}")
+    }
+}
+
+/// Free text that comes from outside (a rule's reason, a warning): an `@` followed by a name
+/// would notify that user or team each time the comment is posted, so a zero-width space (an
+/// HTML entity, invisible) goes between them; a `<` or `&` that would start a tag or an
+/// entity is escaped (`<-ch` stays as it is).
+fn text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match c {
+            '<' if next
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                out.push_str("&lt;")
+            }
+            '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => {
+                out.push_str("&amp;")
+            }
+            '@' if next.is_some_and(|n| n.is_ascii_alphanumeric()) => out.push_str("@&#8203;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Text safe inside a table cell.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans() {
+        assert_eq!(code("main.f"), "`main.f`");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("x `y` z"), "`` x `y` z ``");
+        assert_eq!(code("@team"), "`@team`");
+    }
+
+    #[test]
+    fn mentions_do_not_form_in_text() {
+        assert_eq!(text("ask @bob, or a@b"), "ask @&#8203;bob, or a@&#8203;b");
+        assert_eq!(
+            text("@ alone, <b>&amp; <-ch & x"),
+            "@ alone, &lt;b>&amp;amp; <-ch & x"
+        );
+    }
+
+    #[test]
+    fn fences_outgrow_the_code() {
+        assert_eq!(fence(["a", "b"].into_iter()), "```");
+        assert_eq!(fence(["s := `raw`", "```"].into_iter()), "````");
+    }
+
+    #[test]
+    fn indents() {
+        assert_eq!(
+            common_indent(["\t\ta", "\t\t\tb", "", "\t\tc"].into_iter()),
+            2
+        );
+        assert_eq!(common_indent(["\ta", "  b"].into_iter()), 0);
+        assert_eq!(common_indent(std::iter::empty()), 0);
+    }
 }

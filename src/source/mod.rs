@@ -3,18 +3,21 @@
 //! point to. Only the files that findings point to are read and parsed, each once.
 
 pub mod analyze;
+pub mod ignores;
 pub mod paths;
 pub mod patterns;
 pub mod repo;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use crate::blocking::Op;
-use crate::model::warning::{IGNORE_MARKER, PlaceName, SourceProblem};
-use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceEvidence, Warning};
+use crate::model::warning::{PlaceName, SourceProblem};
+use crate::model::{ChannelEvidence, Exclusion, Pattern, SourceContext, SourceEvidence, Warning};
 use analyze::{Bound, Check, ParsedFile, Spawn};
+use ignores::Marker;
 use paths::{Mapped, PathMapper};
-use patterns::{PackageFile, Target};
+use patterns::{Classified, PackageFile, Target};
 use repo::Source;
 
 /// A place as the profile names it: what the source stage looks up.
@@ -106,12 +109,15 @@ impl SourceCheck {
 /// Maps every place into the repository and checks own code against its line: the op there,
 /// the function around it, where its channel was made, the cases that bound a select, inline
 /// ignores. Decides nothing: the pipeline weighs this evidence with the rest. Problems become
-/// `warnings`. Only the files places point to are read and parsed, each once.
+/// `warnings`; every inline ignore of the files read goes to `markers`, for the pipeline to
+/// tell which apply to no place. Only the files places point to are read and parsed, each
+/// once.
 pub fn check(
     places: &[PlaceRef<'_>],
     source: &Source,
     mapper: &PathMapper,
     warnings: &mut Vec<Warning>,
+    markers: &mut Vec<(String, Marker)>,
 ) -> Vec<SourceCheck> {
     let revision = source.describe();
     let name = |place: &PlaceRef<'_>| PlaceName {
@@ -156,10 +162,17 @@ pub fn check(
         checks.push(check);
     }
 
+    // The Go files of each package folder, read once for all the files with places in it.
+    let mut packages: BTreeMap<String, Rc<Vec<(String, String)>>> = BTreeMap::new();
     for (path, indices) in by_file {
         let problem = match source.read(&path) {
             Ok(Some(bytes)) => match String::from_utf8(bytes) {
                 Ok(text) => {
+                    markers.extend(
+                        ignores::markers(&text)
+                            .into_iter()
+                            .map(|marker| (path.clone(), marker)),
+                    );
                     let parsed = ParsedFile::parse(&text);
                     for &index in &indices {
                         let place = &places[index];
@@ -169,6 +182,9 @@ pub fn check(
                             ..*place
                         };
                         check_place(&mut checks[index], &at, &parsed, &revision, warnings);
+                        if let Some(evidence) = &mut checks[index].evidence {
+                            evidence.context = SourceContext::around(&text, place.line);
+                        }
                         if checks[index].trusted {
                             checks[index].ignore = inline_ignore(&at, &text, warnings);
                         }
@@ -178,15 +194,12 @@ pub fn check(
                         .filter(|&index| checks[index].trusted)
                         .collect();
                     if !trusted.is_empty() {
-                        tell_patterns(
-                            &path,
-                            &parsed,
-                            &trusted,
-                            places,
-                            &mut checks,
+                        let read = ReadPackage {
                             source,
                             mapper,
-                        );
+                            cache: &mut packages,
+                        };
+                        tell_patterns(&path, &parsed, &trusted, places, &mut checks, read);
                     }
                     continue;
                 }
@@ -218,50 +231,121 @@ fn tell_patterns(
     indices: &[usize],
     places: &[PlaceRef<'_>],
     checks: &mut [SourceCheck],
-    source: &Source,
-    mapper: &PathMapper,
+    read: ReadPackage<'_>,
 ) {
-    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    // The other files of the package: a file that cannot be read is left out, and what it
-    // would have shown stays unknown (a pattern needs every line of its case).
-    let siblings: Vec<(String, String)> = mapper
-        .go_files_in(dir)
-        .into_iter()
-        .filter(|file| *file != path)
-        .filter_map(|file| {
-            let bytes = source.read(file).ok()??;
-            Some((file.to_string(), String::from_utf8(bytes).ok()?))
+    let mapper = read.mapper;
+    let targets: Vec<(usize, Target)> = indices
+        .iter()
+        .map(|&index| {
+            let place = &places[index];
+            let caller_line = place.caller.and_then(|(function, file, line)| {
+                (mapper.map(file, function) == Mapped::Own(path.to_string())).then_some(line)
+            });
+            let target = Target {
+                line: place.line,
+                op: checks[index].refined_op.unwrap_or(place.op),
+                caller_line,
+            };
+            (index, target)
         })
         .collect();
-    let parsed_siblings: Vec<ParsedFile<'_>> = siblings
+    // The file alone first: most patterns stay within one function, and the other files of
+    // a package of hundreds are read only for the names something searches them for.
+    let alone = [PackageFile { path, parsed }];
+    let mut told: Vec<(usize, Classified, BTreeSet<String>)> = targets
         .iter()
-        .map(|(_, text)| ParsedFile::parse(text))
+        .map(|(index, target)| {
+            let (classified, wanted) = patterns::classify_part(&alone, 0, target);
+            (*index, classified, wanted)
+        })
         .collect();
-    let mut files = vec![PackageFile { path, parsed }];
-    files.extend(
-        siblings
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let named = |index: usize| go_statement_name(places[index].function);
+    let needed = told.iter().any(|(index, classified, wanted)| {
+        let started = checks[*index].created_at.is_some() || classified.created_at.is_some();
+        !wanted.is_empty()
+            || (!started && named(*index).is_some())
+            || !parameter_functions(&checks[*index].bounds).is_empty()
+    }) || checks.iter().any(|check| {
+        // A go statement in another file of the package, for the pool's loop.
+        check.created_at.as_deref().is_some_and(|at| {
+            let file = at.rsplit_once(':').map_or(at, |(file, _)| file);
+            file != path && file.rsplit_once('/').map_or("", |(dir, _)| dir) == dir
+        })
+    });
+    // The other files of the package: a file that cannot be read is left out, and what it
+    // would have shown stays unknown (a pattern needs every line of its case).
+    let package = if needed {
+        read.files(dir)
+    } else {
+        Rc::new(Vec::new())
+    };
+    let siblings: Vec<&(String, String)> =
+        package.iter().filter(|(file, _)| file != path).collect();
+    let mut parsed_siblings: Vec<Option<ParsedFile<'_>>> = siblings.iter().map(|_| None).collect();
+    for ((_, target), (_, classified, wanted)) in targets.iter().zip(told.iter_mut()) {
+        let mut included: BTreeSet<usize> = BTreeSet::new();
+        loop {
+            let more: Vec<usize> = siblings
+                .iter()
+                .enumerate()
+                .filter(|(at, (_, text))| {
+                    !included.contains(at) && wanted.iter().any(|name| text.contains(name))
+                })
+                .map(|(at, _)| at)
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for at in more {
+                included.insert(at);
+                if parsed_siblings[at].is_none() {
+                    parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
+                }
+            }
+            let files = package_files(path, parsed, &siblings, &parsed_siblings, &included);
+            let (again, more_wanted) = patterns::classify_part(&files, 0, target);
+            *classified = again;
+            *wanted = more_wanted;
+        }
+    }
+    for ((index, classified, _), (_, target)) in told.into_iter().zip(&targets) {
+        if checks[index].created_at.is_none() {
+            checks[index].created_at = classified
+                .created_at
+                .map(|(file, line)| format!("{file}:{line}"));
+        }
+        // A named function's one go statement, and the calls of a function a bound arrives
+        // through as a parameter, in the files that hold their names.
+        let mut names = parameter_functions(&checks[index].bounds);
+        names.extend(named(index).filter(|_| checks[index].created_at.is_none()));
+        let mut wanted: BTreeSet<usize> = siblings
             .iter()
-            .zip(&parsed_siblings)
-            .map(|((file, _), parsed)| PackageFile { path: file, parsed }),
-    );
-    for &index in indices {
-        let place = &places[index];
-        let caller_line = place.caller.and_then(|(function, file, line)| {
-            (mapper.map(file, function) == Mapped::Own(path.to_string())).then_some(line)
-        });
-        let target = Target {
-            line: place.line,
-            op: checks[index].refined_op.unwrap_or(place.op),
-            caller_line,
-        };
-        let classified = patterns::classify(&files, 0, &target);
+            .enumerate()
+            .filter(|(_, (_, text))| names.iter().any(|name| text.contains(name)))
+            .map(|(at, _)| at)
+            .collect();
+        // The file of the go statement, for the loop around it.
+        let started_in = checks[index]
+            .created_at
+            .as_deref()
+            .and_then(|at| at.rsplit_once(':'))
+            .map(|(file, _)| file.to_string());
+        wanted.extend(
+            siblings
+                .iter()
+                .position(|(file, _)| Some(file) == started_in.as_ref()),
+        );
+        for &at in &wanted {
+            if parsed_siblings[at].is_none() {
+                parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
+            }
+        }
+        let files = package_files(path, parsed, &siblings, &parsed_siblings, &wanted);
         let check = &mut checks[index];
         check.pattern = classified.pattern;
         if check.created_at.is_none() {
-            check.created_at = classified.created_at.map(|line| format!("{path}:{line}"));
-        }
-        if check.created_at.is_none() {
-            check.created_at = only_go_statement(&files, place.function);
+            check.created_at = only_go_statement(&files, places[index].function);
         }
         check.spawn = check.created_at.as_deref().and_then(|at| {
             let (file, line) = at.rsplit_once(':')?;
@@ -271,10 +355,31 @@ fn tell_patterns(
         });
         let callers = [
             check.created_at.clone(),
-            caller_line.map(|line| format!("{path}:{line}")),
+            target.caller_line.map(|line| format!("{path}:{line}")),
         ];
         settle_parameters(&mut check.bounds, &files, &callers);
     }
+}
+
+/// The short names of the functions whose parameters unverified bounds arrive through: the
+/// package files that hold a call of them are read to follow the bound to its caller.
+fn parameter_functions(bounds: &[Bound]) -> Vec<&str> {
+    bounds
+        .iter()
+        .filter_map(|bound| match &bound.check {
+            Check::Unverified {
+                parameter: Some(parameter),
+                ..
+            } if parameter.function != "a func literal" => Some(
+                parameter
+                    .function
+                    .rsplit(['.', ')'])
+                    .next()
+                    .unwrap_or(&parameter.function),
+            ),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A bound that arrives as a parameter, followed to a caller the profile or the source names
@@ -336,15 +441,117 @@ fn settle_parameters(bounds: &mut [Bound], files: &[PackageFile<'_>], callers: &
     }
 }
 
+/// Reads the Go files of a package folder, once per run of the source stage.
+struct ReadPackage<'a> {
+    source: &'a Source,
+    mapper: &'a PathMapper,
+    cache: &'a mut BTreeMap<String, Rc<Vec<(String, String)>>>,
+}
+
+impl ReadPackage<'_> {
+    /// Every Go file of the folder `dir` that reads as UTF-8: path and text. A file that
+    /// cannot be read is left out, and what it would have shown stays unknown (a pattern
+    /// needs every line of its case).
+    fn files(self, dir: &str) -> Rc<Vec<(String, String)>> {
+        let ReadPackage {
+            source,
+            mapper,
+            cache,
+        } = self;
+        cache
+            .entry(dir.to_string())
+            .or_insert_with(|| {
+                let files = match git_folder(source, dir) {
+                    Some(files) => files,
+                    None => mapper
+                        .go_files_in(dir)
+                        .into_iter()
+                        .filter_map(|file| Some((file.to_string(), source.read(file).ok()??)))
+                        .collect(),
+                };
+                let texts = files
+                    .into_iter()
+                    .filter_map(|(file, bytes)| Some((file, String::from_utf8(bytes).ok()?)))
+                    .collect();
+                Rc::new(texts)
+            })
+            .clone()
+    }
+}
+
+/// The Go files of the folder `dir` of a git revision, with the folder's tree looked up once
+/// (reading each by its path would walk the trees above it again, file after file). None for
+/// a plain folder, which [`Source::read`] reads with its own guards.
+fn git_folder(source: &Source, dir: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    let Source::Git { repo, tree, .. } = source else {
+        return None;
+    };
+    let root = repo.find_tree(*tree).ok()?;
+    let folder = if dir.is_empty() {
+        root
+    } else {
+        let entry = root.get_path(std::path::Path::new(dir)).ok()?;
+        repo.find_tree(entry.id()).ok()?
+    };
+    let odb = repo.odb().ok()?;
+    let mut files = Vec::new();
+    for entry in folder.iter() {
+        let Some(name) = entry.name().ok().filter(|name| name.ends_with(".go")) else {
+            continue;
+        };
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            continue;
+        }
+        // The size from the object's header, before inflating it: a file too large to read
+        // is left out, as the source stage leaves it out.
+        let small = odb
+            .read_header(entry.id())
+            .is_ok_and(|(size, _)| size as u64 <= repo::MAX_FILE_SIZE);
+        let Some(blob) = small.then(|| repo.find_blob(entry.id()).ok()).flatten() else {
+            continue;
+        };
+        let path = if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        };
+        files.push((path, blob.content().to_vec()));
+    }
+    Some(files)
+}
+
+/// The file and the parsed siblings in `included`, as a package to search.
+fn package_files<'a>(
+    path: &'a str,
+    parsed: &'a ParsedFile<'a>,
+    siblings: &[&'a (String, String)],
+    parsed_siblings: &'a [Option<ParsedFile<'a>>],
+    included: &BTreeSet<usize>,
+) -> Vec<PackageFile<'a>> {
+    let mut files = vec![PackageFile { path, parsed }];
+    files.extend(included.iter().filter_map(|&at| {
+        parsed_siblings[at].as_ref().map(|parsed| PackageFile {
+            path: &siblings[at].0,
+            parsed,
+        })
+    }));
+    files
+}
+
+/// The name a `go` statement starts a profile's function by: `poolWorker` for
+/// `main.poolWorker`; None for func literals and generic functions, which the patterns tell.
+fn go_statement_name(function: &str) -> Option<&str> {
+    let name = function.rsplit(['.', '/']).next()?;
+    let after_package = function.rsplit('/').next().unwrap_or(function);
+    let literal = after_package.contains(".func");
+    (!literal && !name.contains('[') && !name.is_empty()).then_some(name)
+}
+
 /// Where a named function's goroutines start when the profile does not say: the one `go`
 /// statement of the package that starts it (`go poolWorker()`), if there is exactly one.
 fn only_go_statement(files: &[PackageFile<'_>], function: &str) -> Option<String> {
-    let name = function.rsplit(['.', '/']).next()?;
     // Func literals (`F.func1`) are told by the patterns; generic names carry brackets.
-    let after_package = function.rsplit('/').next().unwrap_or(function);
-    if after_package.contains(".func") || name.contains('[') || name.is_empty() {
-        return None;
-    }
+    let name = go_statement_name(function)?;
     let mut found = files.iter().flat_map(|file| {
         file.parsed
             .go_statements_starting(name)
@@ -366,6 +573,8 @@ fn check_place(
     let analysis = parsed.analyze(place.line, place.op);
     check.evidence = Some(SourceEvidence {
         snippet: analysis.snippet.clone(),
+        span: analysis.span,
+        context: None,
         function: analysis.function.clone(),
         channel: analysis.channel.as_ref().map(|made| ChannelEvidence {
             name: made.name.clone(),
@@ -421,37 +630,22 @@ fn statement_text(snippet: &str) -> String {
     code.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `//leakprof:ignore <reason>` on the operation's line or alone on the line above: the
-/// reason. Without a reason it is a warning and suppresses nothing.
-pub(crate) fn inline_ignore(
-    place: &PlaceRef<'_>,
-    text: &str,
-    warnings: &mut Vec<Warning>,
-) -> Option<String> {
-    let line = place.line as usize;
-    let mut lines = text.lines().skip(line.saturating_sub(2));
-    let above = if line >= 2 { lines.next() } else { None };
-    let at = lines.next();
-    let comment = at
-        .and_then(|at| at.find(IGNORE_MARKER).map(|start| &at[start..]))
-        .or_else(|| {
-            above
-                .map(str::trim_start)
-                .filter(|above| above.starts_with(IGNORE_MARKER))
-        })?;
-    let rest = &comment[IGNORE_MARKER.len()..];
-    if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
-        return None;
+/// `//leakprof:ignore <reason>` (or `// leakprof:ignore <reason>`) on the operation's line or
+/// alone on the line above: the reason. Without a reason it is a warning and suppresses
+/// nothing.
+pub(crate) fn inline_ignore(place: &PlaceRef<'_>, text: &str, warnings: &mut Vec<Warning>) -> Option<String> {
+    let found = ignores::markers(text);
+    let marker = ignores::for_line(&found, place.line)?;
+    match &marker.reason {
+        Some(reason) => Some(reason.clone()),
+        None => {
+            warnings.push(Warning::IgnoreWithoutReason {
+                file: place.file.to_string(),
+                line: place.line,
+            });
+            None
+        }
     }
-    let reason = rest.trim();
-    if reason.is_empty() {
-        warnings.push(Warning::IgnoreWithoutReason {
-            file: place.file.to_string(),
-            line: place.line,
-        });
-        return None;
-    }
-    Some(reason.to_string())
 }
 
 #[cfg(test)]
@@ -485,6 +679,14 @@ mod tests {
         check(trailing, 2, Some("bounded by caller"), false);
         check("//leakprof:ignore\nch <- 1\n", 2, None, true);
         check("ch <- 1 //leakprof:ignore   \n", 1, None, true);
+        // With a space after the slashes, as gofmt-minded people write comments (issue 14).
+        check(
+            "ch <- 1 // leakprof:ignore by design\n",
+            1,
+            Some("by design"),
+            false,
+        );
+        check("// leakprof:ignore\nch <- 1\n", 2, None, true);
         // Two lines up is too far; a marker glued to other text is not one.
         check("//leakprof:ignore far\n\nch <- 1\n", 3, None, false);
         check(

@@ -39,6 +39,55 @@ pub enum RepoError {
 /// took 15 s and 3 GB.
 pub const MAX_FILE_SIZE: u64 = 8 << 20;
 
+/// Where a source sits in version control; see [`Source::provenance`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// `/`-separated; empty at the repository's root.
+    pub path_in_repository: String,
+    /// The remote's URL without credentials.
+    pub remote: Option<String>,
+}
+
+/// The repository whose work tree holds `folder`, and the folder's path in it.
+fn enclosing_repository(folder: &Path) -> Option<(Repository, String)> {
+    let repo = Repository::discover(folder).ok()?;
+    let top = fs::canonicalize(repo.workdir()?).ok()?;
+    let inside = fs::canonicalize(folder).ok()?;
+    let relative = inside.strip_prefix(&top).ok()?;
+    let parts: Option<Vec<&str>> = relative
+        .components()
+        .map(|part| part.as_os_str().to_str())
+        .collect();
+    let prefix = parts?.join("/");
+    Some((repo, prefix))
+}
+
+/// The URL of `origin`, or of the only remote, with any user name and password taken out (CI
+/// checkouts put a token there).
+fn remote_url(repo: &Repository) -> Option<String> {
+    let names = repo.remotes().ok()?;
+    let names: Vec<&str> = names.iter().flatten().flatten().collect();
+    let name = match names.as_slice() {
+        [only] => *only,
+        _ => *names.iter().find(|name| **name == "origin")?,
+    };
+    let remote = repo.find_remote(name).ok()?;
+    remote.url().ok().map(without_credentials)
+}
+
+/// `https://user:token@host/path` → `https://host/path`; other forms (`git@host:path`, a local
+/// path) as they are.
+pub fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 /// One file could not be read. Becomes a warning on the findings that point to it.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -62,6 +111,9 @@ pub enum Source {
         rev: String,
         commit: git2::Oid,
         path: PathBuf,
+        /// Where `path` is in the repository, `/`-separated; empty at its root. `tree` is
+        /// that folder's tree.
+        prefix: String,
     },
     Folder {
         root: PathBuf,
@@ -84,22 +136,26 @@ impl Source {
                 path: path.to_path_buf(),
             });
         }
-        let repo = match Repository::open(path) {
-            Ok(repo) => repo,
-            Err(_) => {
-                return match rev {
-                    Some(rev) => Err(RepoError::RevisionOfFolder {
+        // A folder inside a repository's work tree (a module of a monorepo) is read at a
+        // revision from that repository, when one is asked for; without `--rev` it is read
+        // from disk like any folder.
+        let found = Repository::open(path)
+            .map(|repo| (repo, String::new()))
+            .ok()
+            .or_else(|| rev.and_then(|_| enclosing_repository(path)));
+        let Some((repo, prefix)) = found else {
+            return match rev {
+                Some(rev) => Err(RepoError::RevisionOfFolder {
+                    path: path.to_path_buf(),
+                    rev: rev.to_string(),
+                }),
+                None => Ok(Source::Folder {
+                    root: path.to_path_buf(),
+                    canonical: fs::canonicalize(path).map_err(|_| RepoError::NotFound {
                         path: path.to_path_buf(),
-                        rev: rev.to_string(),
-                    }),
-                    None => Ok(Source::Folder {
-                        root: path.to_path_buf(),
-                        canonical: fs::canonicalize(path).map_err(|_| RepoError::NotFound {
-                            path: path.to_path_buf(),
-                        })?,
-                    }),
-                };
-            }
+                    })?,
+                }),
+            };
         };
         let rev = rev.unwrap_or("HEAD").to_string();
         let unknown = |message: String| RepoError::UnknownRevision {
@@ -114,8 +170,16 @@ impl Source {
                 .map_err(|error| unknown(error.message().to_string()))?;
             let tree = commit
                 .tree()
-                .map_err(|error| unknown(error.message().to_string()))?
-                .id();
+                .map_err(|error| unknown(error.message().to_string()))?;
+            let tree = if prefix.is_empty() {
+                tree.id()
+            } else {
+                tree.get_path(Path::new(&prefix))
+                    .ok()
+                    .filter(|entry| entry.kind() == Some(ObjectType::Tree))
+                    .ok_or_else(|| unknown(format!("{prefix} is not a folder at this revision")))?
+                    .id()
+            };
             (commit.id(), tree)
         };
         Ok(Source::Git {
@@ -124,6 +188,7 @@ impl Source {
             rev,
             commit,
             path: path.to_path_buf(),
+            prefix,
         })
     }
 
@@ -147,6 +212,25 @@ impl Source {
         match self {
             Source::Git { commit, .. } => Some(commit.to_string()),
             Source::Folder { .. } => None,
+        }
+    }
+
+    /// Where the source sits in version control: the folder's path inside the git repository
+    /// that holds it (a plain folder may be a module of a monorepo's work tree), and that
+    /// repository's remote. None for a folder in no repository.
+    pub fn provenance(&self) -> Option<Provenance> {
+        match self {
+            Source::Git { repo, prefix, .. } => Some(Provenance {
+                path_in_repository: prefix.clone(),
+                remote: remote_url(repo),
+            }),
+            Source::Folder { root, .. } => {
+                let (repo, prefix) = enclosing_repository(root)?;
+                Some(Provenance {
+                    path_in_repository: prefix,
+                    remote: remote_url(&repo),
+                })
+            }
         }
     }
 

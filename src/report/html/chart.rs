@@ -3,6 +3,7 @@
 //! script, and the same series always gives the same bytes.
 
 use crate::model::Point;
+use crate::report::present::count;
 
 use super::escape::escape;
 
@@ -79,9 +80,9 @@ pub(super) fn chart(series: &[Point]) -> Option<String> {
     if series.len() <= MAX_DOTS {
         for ((x, y), point) in points.iter().zip(series) {
             svg.push_str(&format!(
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#0b5cad\"><title>{}: {} goroutines</title></circle>\n",
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#0b5cad\"><title>{}: {}</title></circle>\n",
                 escape(&utc_label(&point.time)),
-                point.goroutines
+                count(point.goroutines, "goroutine")
             ));
         }
     }

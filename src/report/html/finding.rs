@@ -11,22 +11,30 @@ use super::chart::chart;
 use super::escape::escape;
 use super::{per_hour, write_badges};
 
-/// A `<section>` the findings table links to by the finding's id.
-pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
+/// A `<section>` the findings table links to by the finding's id; `link` is the URL of its
+/// line in the source, when there is one.
+pub(super) fn write_finding(
+    finding: &Finding,
+    link: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     writeln!(
         out,
         "<section class=\"finding\" id=\"finding-{}\">",
         escape(&finding.id)
     )?;
     writeln!(out, "<h3><code>{}</code></h3>", escape(&finding.function))?;
+    let place = format!("<code>{}:{}</code>", escape(&finding.file), finding.line);
+    let place = match link {
+        Some(url) => format!("<a href=\"{}\">{place}</a>", escape(url)),
+        None => place,
+    };
     write!(
         out,
-        "<p class=\"lead\"><strong>{}</strong> {} blocked on <strong>{}</strong> at <code>{}:{}</code> ",
+        "<p class=\"lead\"><strong>{}</strong> {} blocked on <strong>{}</strong> at {place} ",
         finding.goroutines,
         present::plural(finding.goroutines, "goroutine"),
         finding.op.as_str(),
-        escape(&finding.file),
-        finding.line
     )?;
     write_badges(finding, out)?;
     writeln!(out, "</p>")?;
@@ -70,12 +78,32 @@ pub(super) fn write_finding(finding: &Finding, out: &mut dyn Write) -> io::Resul
     }
 
     if let Some(source) = &finding.source {
-        writeln!(
-            out,
-            "<pre class=\"snippet\"><code><span class=\"line-number\">{}</span>  {}</code></pre>",
-            finding.line,
-            escape(&source.snippet)
-        )?;
+        write!(out, "<pre class=\"snippet\"><code>")?;
+        match &source.context {
+            Some(context) => {
+                let width = (context.first_line as usize + context.lines.len())
+                    .to_string()
+                    .len();
+                for (number, line) in context.numbered() {
+                    let line = format!(
+                        "<span class=\"line-number\">{number:>width$}</span>  {}",
+                        escape(&line.replace('\t', "    "))
+                    );
+                    if number == finding.line {
+                        writeln!(out, "<mark>{line}</mark>")?;
+                    } else {
+                        writeln!(out, "{line}")?;
+                    }
+                }
+            }
+            None => writeln!(
+                out,
+                "<mark><span class=\"line-number\">{}</span>  {}</mark>",
+                finding.line,
+                escape(&source.snippet)
+            )?,
+        }
+        writeln!(out, "</code></pre>")?;
         if let Some(channel) = &source.channel {
             let escaped = ChannelEvidence {
                 name: escape(&channel.name).to_string(),

@@ -10,7 +10,9 @@ mod finding;
 
 use std::io::{self, Write};
 
+use crate::config::RenderOptions;
 use crate::model::{Finding, Report, Status};
+use crate::report::links::Links;
 use crate::report::present::{self, count};
 
 use appendix::{write_other_blocking, write_other_movements, write_profiles, write_suppressed};
@@ -24,7 +26,8 @@ const STYLE: &str = include_str!("style.css");
 /// Writes the page: summary, the findings table, a section per reported finding (source line,
 /// channel, chart, example stack), then the suppressed findings, other blocking, the profiles
 /// read and the warnings.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let links = Links::new(report, options);
     let reported: Vec<&Finding> = report
         .findings
         .iter()
@@ -60,7 +63,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !reported.is_empty() {
         writeln!(out, "<h2 id=\"suspected\">Suspected leaks</h2>")?;
         for finding in &reported {
-            write_finding(finding, out)?;
+            let link = links
+                .as_ref()
+                .and_then(|links| links.place(report, finding));
+            write_finding(finding, link.as_deref(), out)?;
         }
     }
     write_suppressed(report, out)?;
@@ -272,8 +278,8 @@ fn write_badges(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     if finding.confirmed {
         write!(
             out,
-            " <span class=\"badge confirmed\" title=\"the garbage collector proved {} goroutines here leaked\">confirmed</span>",
-            finding.leaked_goroutines
+            " <span class=\"badge confirmed\" title=\"the garbage collector proved {} here leaked\">confirmed</span>",
+            count(finding.leaked_goroutines, "goroutine")
         )?;
     }
     if finding.new == Some(true) {
@@ -301,8 +307,8 @@ mod tests {
     use crate::blocking::Op;
     use crate::model::testing::{self, point};
     use crate::model::{
-        ChannelEvidence, Point, ProfileEntry, SourceEvidence, SourceInfo, Summary, Suppression,
-        SuppressionKind, Tool, Trend,
+        ChannelEvidence, Point, ProfileEntry, SourceContext, SourceEvidence, SourceInfo, Summary,
+        Suppression, SuppressionKind, Tool, Trend,
     };
     use crate::profile::Format;
 
@@ -357,6 +363,11 @@ mod tests {
                 .profile_file(evil)
                 .source(SourceEvidence {
                     snippet: format!("ch <- v // {evil}"),
+                    span: None,
+                    context: Some(SourceContext {
+                        first_line: 39,
+                        lines: vec![format!("// {evil}"), format!("ch <- v // {evil}")],
+                    }),
                     function: Some(evil.into()),
                     channel: Some(ChannelEvidence {
                         name: evil.into(),
@@ -389,6 +400,8 @@ mod tests {
                 repo: evil.into(),
                 revision: Some(evil.into()),
                 commit: Some(evil.into()),
+                path_in_repository: Some(evil.into()),
+                remote: Some(evil.into()),
             }),
             profiles: vec![ProfileEntry {
                 path: evil.into(),
@@ -419,7 +432,7 @@ mod tests {
 
     fn render(report: &Report) -> String {
         let mut out = Vec::new();
-        write(report, &mut out).expect("renders");
+        write(report, &RenderOptions::default(), &mut out).expect("renders");
         String::from_utf8(out).expect("UTF-8")
     }
 

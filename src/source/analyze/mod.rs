@@ -55,12 +55,13 @@ mod verify;
 #[cfg(test)]
 mod tests;
 
-use tree_sitter::{Parser, Point, Tree};
+use tree_sitter::{Node, Parser, Point, Tree};
 
 use self::ops::{agrees, pick};
 use self::queries::{Queries, queries};
 use self::tree::Go;
 use crate::blocking::Op;
+use crate::model::Span;
 pub use spawn::Spawn;
 
 /// Result of looking at one line of one Go file.
@@ -85,6 +86,9 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// The source line, trimmed.
     pub snippet: String,
+    /// Where the operation is: the send statement or receive expression, a range loop from
+    /// `for` to the end of its range clause, a select's `select` keyword.
+    pub span: Option<Span>,
     /// The operation's own syntax without comments or spacing (see [`syntax`]): what finding
     /// ids are made from. None when the line holds no operation.
     pub syntax: Option<String>,
@@ -249,6 +253,7 @@ impl<'a> ParsedFile<'a> {
             bounds: Vec::new(),
             notes: Vec::new(),
             snippet: String::new(),
+            span: None,
             syntax: None,
             function: None,
             channel: None,
@@ -290,6 +295,7 @@ impl<'a> ParsedFile<'a> {
             return analysis;
         };
         analysis.op = Some(found.op);
+        analysis.span = Some(self.span(found.node));
         analysis.syntax = Some(go.op_syntax(found.node, found.op));
         analysis.matches_profile = agrees(found.op, profile_op);
         match found.op {
@@ -311,6 +317,36 @@ impl<'a> ParsedFile<'a> {
             _ => {}
         }
         analysis
+    }
+
+    /// Where an operation's node is, in lines and code-point columns. A range loop ends with
+    /// its range clause and a select with its keyword: their bodies are not the operation.
+    fn span(&self, node: Node) -> Span {
+        let end = match node.kind() {
+            "for_statement" => {
+                ops::range_clause(node).map_or(node.end_position(), |clause| clause.end_position())
+            }
+            "select_statement" => node
+                .child(0)
+                .map_or(node.end_position(), |keyword| keyword.end_position()),
+            _ => node.end_position(),
+        };
+        let start = node.start_position();
+        Span {
+            start_line: start.row as u32 + 1,
+            start_column: self.column(start),
+            end_line: end.row as u32 + 1,
+            end_column: self.column(end),
+        }
+    }
+
+    /// The 1-based code-point column of a tree-sitter point (whose column counts bytes).
+    fn column(&self, point: Point) -> u32 {
+        let line = self.lines.get(point.row).copied().unwrap_or("");
+        let before = line
+            .get(..point.column.min(line.len()))
+            .map_or(0, |text| text.chars().count());
+        before as u32 + 1
     }
 }
 
@@ -349,5 +385,57 @@ impl ParsedFile<'_> {
             return Vec::new();
         };
         Go::new(self.source, tree.root_node(), queries).go_statements_starting(name)
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+
+    /// `[start_line, start_column, end_line, end_column]`.
+    type Expected = [u32; 4];
+
+    /// `(line, op, expected span)` in `text`.
+    fn check(text: &str, rows: &[(u32, Op, Expected)]) {
+        let parsed = ParsedFile::parse(text);
+        for &(line, op, [start_line, start_column, end_line, end_column]) in rows {
+            let expected = Span {
+                start_line,
+                start_column,
+                end_line,
+                end_column,
+            };
+            assert_eq!(parsed.analyze(line, op).span, Some(expected), "line {line}");
+        }
+    }
+
+    #[test]
+    fn spans_cover_the_operation_only() {
+        let text = "package p\n\
+                    \n\
+                    func f(ch chan int, in chan string) {\n\
+                    \tch <- 1\n\
+                    \tv := <-in // é\n\
+                    \tfor x := range in {\n\
+                    \t\t_ = x\n\
+                    \t}\n\
+                    \tselect {\n\
+                    \tcase <-in:\n\
+                    \tcase ch <- 2:\n\
+                    \t}\n\
+                    \t/* é */ ch <- len(v)\n\
+                    }\n";
+        check(
+            text,
+            &[
+                (4, Op::Send, [4, 2, 4, 9]),
+                (5, Op::Receive, [5, 7, 5, 11]),
+                (6, Op::Range, [6, 2, 6, 19]),
+                (9, Op::Select, [9, 2, 9, 8]),
+                // Columns count code points, not bytes: `é` is two bytes.
+                (13, Op::Send, [13, 10, 13, 22]),
+            ],
+        );
+        assert_eq!(ParsedFile::parse(text).analyze(7, Op::Send).span, None);
     }
 }

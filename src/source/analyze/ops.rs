@@ -85,7 +85,7 @@ fn op_at(node: Node, ancestors: &[Node], row: usize) -> Option<Op> {
             .then_some(Op::Receive)
         }
         "for_statement" => {
-            let clause = parts(node).find(|child| child.kind() == "range_clause")?;
+            let clause = range_clause(node)?;
             (node.start_position().row == row && may_range_over_channel(clause))
                 .then_some(Op::Range)
         }
@@ -96,6 +96,11 @@ fn op_at(node: Node, ancestors: &[Node], row: usize) -> Option<Op> {
         }),
         _ => None,
     }
+}
+
+/// The range clause of a `for` statement, if it has one.
+pub(super) fn range_clause(node: Node) -> Option<Node> {
+    parts(node).find(|child| child.kind() == "range_clause")
 }
 
 /// Whether `op` (a send, or a `<-` expression) is the communication of a case in a select

@@ -24,13 +24,13 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use super::package::Package;
+use super::package::{At, Package};
 use super::scope::{Binding, Code, Role, Use, is_function};
 use super::shapes::{Blocked, Case, Line, Origin, Shapes};
 use super::{PackageFile, pattern};
 use crate::blocking::Op;
 use crate::model::{Pattern, PatternId};
-use crate::source::analyze::shared::{parts, unparen, walk};
+use crate::source::analyze::shared::{line_of, parts, unparen, walk};
 use crate::source::analyze::{Bound, Check};
 
 /// The patterns `leakprof lint` reports.
@@ -55,8 +55,9 @@ pub struct Linted {
     /// The operation as a profile would name it: `nil_send` for a send on a nil channel.
     pub op: Op,
     pub pattern: Pattern,
-    /// The line of the `go` statement that starts the goroutine holding it, in its file.
-    pub created_at: Option<u32>,
+    /// `file:line` of the `go` statement that starts the goroutine holding it (in any file
+    /// of the package).
+    pub created_at: Option<String>,
 }
 
 /// Lints the files `which` (indexes into `files`) of one package, with every file given for
@@ -74,7 +75,7 @@ pub fn lint_package<'t>(files: &'t [PackageFile<'t>], which: &[usize]) -> Vec<Li
         let Some(alone) = files.get(file).map(std::slice::from_ref) else {
             continue;
         };
-        let single = Package::new(alone);
+        let single = Package::new(alone, false);
         let Some(shapes) = Shapes::new(&single, 0) else {
             continue;
         };
@@ -93,7 +94,7 @@ pub fn lint_package<'t>(files: &'t [PackageFile<'t>], which: &[usize]) -> Vec<Li
                     {
                         continue;
                     }
-                    let package = whole.get_or_init(|| Package::new(files));
+                    let package = whole.get_or_init(|| Package::new(files, true));
                     let path = alone[0].path;
                     let Some(index) = package.files.iter().position(|(name, _)| *name == path)
                     else {
@@ -154,7 +155,10 @@ pub fn lint_package<'t>(files: &'t [PackageFile<'t>], which: &[usize]) -> Vec<Li
                 line: shapes.go.line(node),
                 op,
                 pattern: pattern(package, files, case),
-                created_at: start.map(|start| shapes.go.line(start)),
+                created_at: start.and_then(|start| {
+                    let path = package.files.get(start.file)?.0;
+                    Some(format!("{path}:{}", line_of(start.node)))
+                }),
             });
         }
     }
@@ -771,7 +775,7 @@ fn never_made<'t>(
         format!("`{name}` is declared here and never made"),
     )];
     if let Some(start) = shapes.started_at(node, None) {
-        evidence.push(line(start, "the goroutine is started here".into()));
+        evidence.push(started(start));
     }
     evidence.push(line(
         node,
@@ -874,7 +878,7 @@ fn dead_select<'t>(shapes: &Shapes<'_, 't>, select: Node<'t>) -> Option<Case> {
     }
     let mut evidence = made;
     if let Some(start) = shapes.started_at(select, None) {
-        evidence.push(here(start, "the goroutine is started here".into()));
+        evidence.push(started(start));
     }
     evidence.extend(waits);
     evidence.extend(dead);
@@ -917,8 +921,12 @@ fn settled<'t>(shapes: &Shapes<'_, 't>, waiter: Node<'t>, bound: &Bound) -> Chec
     else {
         return bound.check.clone();
     };
+    // The call is read in this file: a `go` statement in another file is not followed.
     let passed = shapes.started_at(waiter, None).and_then(|start| {
-        let line = shapes.go.line(start);
+        if start.file != shapes.file {
+            return None;
+        }
+        let line = shapes.go.line(start.node);
         let check = shapes
             .go
             .passed_check(line, &parameter.function, parameter.index)?;
@@ -954,7 +962,7 @@ fn dead_wait<'t>(shapes: &Shapes<'_, 't>, receive: Node<'t>) -> Option<Case> {
     };
     let mut evidence = Vec::new();
     if let Some(start) = shapes.started_at(receive, None) {
-        evidence.push(at(go.line(start), "the goroutine is started here".into()));
+        evidence.push(started(start));
     }
     evidence.push(at(
         go.line(receive),
@@ -1024,8 +1032,10 @@ fn unserved<'t>(
             if go.function_of(select) != Some(function) {
                 return None;
             }
-            let start = shapes.started_at(select, None)?;
-            let call = parts(start).next()?;
+            let start = shapes
+                .started_at(select, None)
+                .filter(|start| start.file == shapes.file)?;
+            let call = parts(start.node).next()?;
             let argument = parts(call.child_by_field_name("arguments")?)
                 .nth(index)
                 .map(unparen)?;
@@ -1037,8 +1047,18 @@ fn unserved<'t>(
             let only_here = uses.iter().all(|found| {
                 matches!(found.role, Role::Send | Role::Receive) && found.select == Some(select)
             });
-            let owner = go.function_of(start)?;
+            let owner = go.function_of(start.node)?;
             only_here.then_some((name, argument, owner))
         }
+    }
+}
+
+/// The evidence line of the `go` statement that starts a goroutine, in whichever file of the
+/// package holds it.
+fn started(start: At<'_>) -> Line {
+    Line {
+        file: start.file,
+        line: line_of(start.node),
+        text: "the goroutine is started here".into(),
     }
 }

@@ -40,9 +40,12 @@ mod package;
 mod scope;
 mod shapes;
 
+#[cfg(test)]
+mod tests;
+
 pub use package::PackageFile;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::blocking::Op;
 use crate::fix::diff::{self, FileEdits};
@@ -68,15 +71,46 @@ pub struct Target {
 pub struct Classified {
     /// None when the line holds no channel operation the source can read.
     pub pattern: Option<Pattern>,
-    /// The line of the `go` statement that starts the goroutine holding the operation, in the
-    /// same file.
-    pub created_at: Option<u32>,
+    /// The file and line of the `go` statement that starts the goroutine holding the
+    /// operation.
+    pub created_at: Option<(String, u32)>,
 }
 
-/// Classifies the operation at `target` in `files[file]`, with the other files of its package
-/// for what lies beyond one function.
+/// Classifies the operation at `target` in `files[file]`, with every other file of its
+/// package for what lies beyond one function.
 pub fn classify(files: &[PackageFile<'_>], file: usize, target: &Target) -> Classified {
-    let package = Package::new(files);
+    classify_in(Package::new(files, true), files, file, target).0
+}
+
+/// Classifies with a part of the package (at least the operation's file), and says which
+/// names it searched the package for: when another file of the package holds one of them,
+/// add it and classify again (the answer stands once no file is added). Reading only the
+/// files that can matter keeps a report on a large package cheap.
+pub fn classify_part(
+    files: &[PackageFile<'_>],
+    file: usize,
+    target: &Target,
+) -> (Classified, BTreeSet<String>) {
+    let (classified, package) = classify_in(Package::new(files, false), files, file, target);
+    (classified, package.wanted())
+}
+
+fn classify_in<'t>(
+    package: Package<'t>,
+    files: &[PackageFile<'_>],
+    file: usize,
+    target: &Target,
+) -> (Classified, Package<'t>) {
+    let classified = classify_package(&package, files, file, target);
+    (classified, package)
+}
+
+fn classify_package(
+    package: &Package<'_>,
+    files: &[PackageFile<'_>],
+    file: usize,
+    target: &Target,
+) -> Classified {
     let none = Classified {
         pattern: None,
         created_at: None,
@@ -88,7 +122,7 @@ pub fn classify(files: &[PackageFile<'_>], file: usize, target: &Target) -> Clas
     else {
         return none;
     };
-    let Some(shapes) = Shapes::new(&package, index) else {
+    let Some(shapes) = Shapes::new(package, index) else {
         return none;
     };
     let Some((node, op)) = shapes.go.operation_at(target.line, target.op) else {
@@ -102,9 +136,15 @@ pub fn classify(files: &[PackageFile<'_>], file: usize, target: &Target) -> Clas
     };
     let created_at = shapes
         .started_at(node, target.caller_line)
-        .map(|start| shapes.go.line(start));
+        .and_then(|start| {
+            let path = package.files.get(start.file)?.0;
+            Some((
+                path.to_owned(),
+                crate::source::analyze::shared::line_of(start.node),
+            ))
+        });
     let pattern = match shapes.classify(&blocked) {
-        Some(case) => pattern(&package, files, case),
+        Some(case) => pattern(package, files, case),
         None => other(op),
     };
     Classified {

@@ -36,19 +36,20 @@ impl<'p, 't> Shapes<'p, 't> {
             text: String::new(),
         };
         let channel_text = format!("`{}`", self.go.written(channel));
-        let mut evidence = vec![Line {
-            text: format!("the goroutine waits for {channel_text} to be closed here"),
-            ..line_of(At {
-                file: self.file,
-                node: wait,
-            })
-        }];
+        let mut evidence = Vec::new();
         if let Some(made) = package.field_make(field) {
             evidence.push(Line {
                 text: format!("`{field}` is made here"),
                 ..line_of(made)
             });
         }
+        evidence.push(Line {
+            text: format!("the goroutine waits for {channel_text} to be closed here"),
+            ..line_of(At {
+                file: self.file,
+                node: wait,
+            })
+        });
         let closes = package.field_closes(field);
         if closes.is_empty() {
             if evidence.len() < 2 {

@@ -2,6 +2,9 @@
 //! pattern needs beyond one function: a package-level variable, what closes or sends on a
 //! struct field, and whether anything calls a method.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
 use tree_sitter::Node;
 
 use super::scope::Code;
@@ -15,9 +18,15 @@ pub struct PackageFile<'a> {
     pub parsed: &'a ParsedFile<'a>,
 }
 
-/// The package's files with their trees.
+/// The package's files with their trees: all of them, or a part, when the names it was
+/// searched for say which others must be added (every search is for a name, and a file whose
+/// text does not hold the name cannot match).
 pub(super) struct Package<'t> {
     pub(super) files: Vec<(&'t str, Go<'t>)>,
+    /// Every file of the package is here.
+    complete: bool,
+    /// With a part of the package: the names searched for.
+    wanted: RefCell<BTreeSet<String>>,
 }
 
 /// A node in one of the package's files.
@@ -28,17 +37,31 @@ pub(super) struct At<'t> {
 }
 
 impl<'t> Package<'t> {
-    pub(super) fn new(files: &'t [PackageFile<'t>]) -> Package<'t> {
+    pub(super) fn new(files: &'t [PackageFile<'t>], complete: bool) -> Package<'t> {
         Package {
             files: files
                 .iter()
                 .filter_map(|file| Some((file.path, file.parsed.go()?)))
                 .collect(),
+            complete,
+            wanted: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    /// The names searched for in a part of the package.
+    pub(super) fn wanted(self) -> BTreeSet<String> {
+        self.wanted.into_inner()
+    }
+
+    fn want(&self, name: &str) {
+        if !self.complete {
+            self.wanted.borrow_mut().insert(name.to_owned());
         }
     }
 
     /// The package-level `var` spec declaring `name`, in any file.
     pub(super) fn package_var(&self, name: &str) -> Option<At<'t>> {
+        self.want(name);
         self.files
             .iter()
             .enumerate()
@@ -47,6 +70,7 @@ impl<'t> Package<'t> {
 
     /// Every `close(E.field)` in the package.
     pub(super) fn field_closes(&self, field: &str) -> Vec<At<'t>> {
+        self.want(field);
         self.find(|go, node| {
             node.kind() == "call_expression"
                 && node
@@ -63,6 +87,7 @@ impl<'t> Package<'t> {
     /// Every send on `E.field`, and every place `E.field` is assigned other than by `make`
     /// (which may swap in a channel that something else closes).
     pub(super) fn field_sends_or_swaps(&self, field: &str) -> Vec<At<'t>> {
+        self.want(field);
         self.find(|go, node| match node.kind() {
             "send_statement" => node
                 .child_by_field_name("channel")
@@ -86,6 +111,7 @@ impl<'t> Package<'t> {
 
     /// Where `E.field` or `T{field: …}` is given a `make(chan …)`.
     pub(super) fn field_make(&self, field: &str) -> Option<At<'t>> {
+        self.want(field);
         self.find(|go, node| match node.kind() {
             "keyed_element" => {
                 let key = node
@@ -121,6 +147,7 @@ impl<'t> Package<'t> {
     /// References to a method or function called `name` outside its own body and outside
     /// test files: calls (`s.Stop()`, `Stop()`) and method values (`t.Cleanup(s.Stop)`).
     pub(super) fn references(&self, name: &str, except: At<'t>) -> Vec<At<'t>> {
+        self.want(name);
         let mut found = Vec::new();
         for (file, (path, go)) in self.files.iter().enumerate() {
             if path.ends_with("_test.go") {

@@ -4,6 +4,7 @@
 use super::*;
 
 mod rare;
+mod verify;
 
 const LEAKS: &str = include_str!("../../../../testdata/leaky/leaks.go");
 const EXPECTED: &str = include_str!("../../../../testdata/leaky/expected.tsv");

@@ -1,0 +1,123 @@
+//! GitLab Code Quality: the CodeClimate JSON that GitLab reads from
+//! `artifacts: reports: codequality:` and shows in the merge request widget, comparing the
+//! fingerprints with the target branch's report. An array of issues with the fields GitLab
+//! documents (`description`, `check_name`, `fingerprint`, `severity`, `location.path`,
+//! `location.lines.begin`), plus `type` and `categories` that the CodeClimate spec requires.
+//!
+//! Reported findings only: GitLab has no notion of a suppressed issue. The fingerprint is the
+//! finding's id, which does not change when lines move, so an unchanged leak is not shown as
+//! new. Paths are from the repository's root, which is what GitLab resolves them against.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::present;
+use super::sarif::rule_id;
+use crate::kinds::{self, Level};
+use crate::model::{Finding, Report, Status};
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let issues: Vec<Issue> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Reported)
+        .map(|finding| issue(report, finding))
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    out.write_all(b"\n")
+}
+
+fn issue<'a>(report: &Report, finding: &'a Finding) -> Issue<'a> {
+    Issue {
+        kind: "issue",
+        check_name: rule_id(finding.op),
+        description: description(finding),
+        categories: ["Bug Risk", "Performance"],
+        severity: severity(finding),
+        fingerprint: &finding.id,
+        location: IssueLocation {
+            path: report
+                .repository_path(finding)
+                .unwrap_or_else(|| finding.file.clone()),
+            lines: Lines {
+                begin: finding.line.max(1),
+            },
+        },
+    }
+}
+
+/// `200 goroutines blocked on send in main.timeoutLeak.func1 (verdict possible)`; GitLab
+/// shows it as the issue's title, next to the file and line.
+fn description(finding: &Finding) -> String {
+    let mut text = format!(
+        "{} blocked on {} in {}",
+        present::count(finding.goroutines, "goroutine"),
+        kinds::for_op(finding.op).blocked_on,
+        finding.function
+    );
+    if finding.leaked_goroutines > 0 {
+        text.push_str(&format!(
+            "; the garbage collector proved {} of them leaked",
+            finding.leaked_goroutines
+        ));
+    } else {
+        text.push_str(&format!(" ({} leak)", finding.verdict.as_str()));
+    }
+    text
+}
+
+/// `critical` for a leak the GC proved, `major` for an error-level kind, else `minor`.
+fn severity(finding: &Finding) -> &'static str {
+    if finding.leaked_goroutines > 0 {
+        return "critical";
+    }
+    match kinds::for_op(finding.op.family()).level {
+        Level::Error => "major",
+        Level::Warning => "minor",
+    }
+}
+
+#[derive(Serialize)]
+struct Issue<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    check_name: String,
+    description: String,
+    categories: [&'static str; 2],
+    severity: &'static str,
+    fingerprint: &'a str,
+    location: IssueLocation,
+}
+
+#[derive(Serialize)]
+struct IssueLocation {
+    path: String,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blocking::Op;
+    use crate::model::testing;
+
+    #[test]
+    fn severities() {
+        for (op, leaked, expected) in [
+            (Op::Send, 0, "major"),
+            (Op::NilReceive, 0, "major"),
+            (Op::SelectNoCases, 0, "minor"),
+            (Op::Unknown, 0, "minor"),
+            (Op::Unknown, 4, "critical"),
+        ] {
+            let finding = testing::finding().op(op).leaked_goroutines(leaked).build();
+            assert_eq!(severity(&finding), expected, "{op:?} {leaked}");
+        }
+    }
+}

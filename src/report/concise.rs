@@ -1,0 +1,59 @@
+//! One line per reported finding, `path:line:col: severity: message [rule]`, the shape
+//! compilers print and editors, reviewdog (`-efm='%f:%l:%c: %m'`) and problem matchers read.
+//! The column is the operation's first character and is left out (`path:line: …`) when the
+//! source was not read. Paths are from the repository's root when the finding was mapped
+//! into it, else as the profile gives them.
+
+use std::io::{self, Write};
+
+use super::present;
+use super::sarif::rule_id;
+use crate::kinds::{self, Level};
+use crate::model::{Report, Status};
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|finding| finding.status == Status::Reported)
+    {
+        let path = report
+            .repository_path(finding)
+            .unwrap_or_else(|| finding.file.clone());
+        let column = finding
+            .source
+            .as_ref()
+            .and_then(|source| source.span)
+            .filter(|span| span.start_line == finding.line)
+            .map(|span| format!("{}:", span.start_column))
+            .unwrap_or_default();
+        let level = if finding.leaked_goroutines > 0 {
+            Level::Error
+        } else {
+            kinds::for_op(finding.op.family()).level
+        };
+        let mut message = format!(
+            "{} blocked on {} in {} ({})",
+            present::count(finding.goroutines, "goroutine"),
+            present::kind(finding).blocked_on,
+            finding.function,
+            finding.verdict.as_str()
+        );
+        if finding.leaked_goroutines > 0 {
+            message.push_str(&format!(
+                "; {} proven leaked by the GC",
+                finding.leaked_goroutines
+            ));
+        }
+        writeln!(
+            out,
+            "{}:{}:{column} {}: {} [{}]",
+            path.replace(['\n', '\r'], " "),
+            finding.line,
+            level.as_str(),
+            message.replace(['\n', '\r'], " "),
+            rule_id(finding.op)
+        )?;
+    }
+    Ok(())
+}
