@@ -36,7 +36,11 @@ impl LintConfig {
                 rev: args.rev.clone(),
             },
             scope: Scope {
-                paths: args.paths.iter().map(|path| files::normalize(path)).collect(),
+                paths: args
+                    .paths
+                    .iter()
+                    .map(|path| files::normalize(path))
+                    .collect(),
                 only: None,
                 diff: args.diff.clone(),
             },

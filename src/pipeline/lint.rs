@@ -296,14 +296,42 @@ mod tests {
     #[test]
     fn links_go_both_ways() {
         let mut profile = vec![
-            finding().id("p1").file("a/x.go").line(7).op(Op::Send).build(),
-            finding().id("p2").file("a/x.go").line(9).op(Op::Receive).build(),
+            finding()
+                .id("p1")
+                .file("a/x.go")
+                .line(7)
+                .op(Op::Send)
+                .build(),
+            finding()
+                .id("p2")
+                .file("a/x.go")
+                .line(9)
+                .op(Op::Receive)
+                .build(),
         ];
         let mut lint = vec![
             // A range is reported as a receive by the runtime.
-            finding().lint().id("l1").file("a/x.go").line(9).op(Op::Range).build(),
-            finding().lint().id("l2").file("a/x.go").line(7).op(Op::Receive).build(),
-            finding().lint().id("l3").file("a/y.go").line(7).op(Op::Send).build(),
+            finding()
+                .lint()
+                .id("l1")
+                .file("a/x.go")
+                .line(9)
+                .op(Op::Range)
+                .build(),
+            finding()
+                .lint()
+                .id("l2")
+                .file("a/x.go")
+                .line(7)
+                .op(Op::Receive)
+                .build(),
+            finding()
+                .lint()
+                .id("l3")
+                .file("a/y.go")
+                .line(7)
+                .op(Op::Send)
+                .build(),
         ];
         cross_link(&mut profile, &mut lint);
         let links = |findings: &[Finding]| -> Vec<(Option<String>, Option<String>)> {

@@ -105,11 +105,16 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
             for (count, more) in both.matched.iter_mut().zip(&staged.applied.matched) {
                 *count += more;
             }
-            let decisions: Vec<Decision> =
-                decided.iter().chain(&staged.decided).cloned().collect();
+            let decisions: Vec<Decision> = decided.iter().chain(&staged.decided).cloned().collect();
             rule_usage(&rules, &both, &decisions, config.rules.today, &mut warnings)
         }
-        None => rule_usage(&rules, &applied, &decided, config.rules.today, &mut warnings),
+        None => rule_usage(
+            &rules,
+            &applied,
+            &decided,
+            config.rules.today,
+            &mut warnings,
+        ),
     };
     let ids = ids(&known, prefix);
     let mut findings = assemble(known, decided, ids, config.labels.group.as_deref());
@@ -380,12 +385,13 @@ fn assign_owners(
 /// The first CODEOWNERS file at the revision, parsed; the lines GitHub would ignore become
 /// warnings.
 fn code_owners(source: &Source, warnings: &mut Vec<Warning>) -> Option<CodeOwners> {
-    let (location, text) = owners::LOCATIONS
-        .iter()
-        .find_map(|location| match source.read(location) {
-            Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
-            _ => None,
-        })?;
+    let (location, text) =
+        owners::LOCATIONS
+            .iter()
+            .find_map(|location| match source.read(location) {
+                Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
+                _ => None,
+            })?;
     let (code_owners, problems) = CodeOwners::parse(&text);
     warnings.extend(
         problems
@@ -601,8 +607,7 @@ fn rule_usage(
             suppressed[*index] += 1;
         }
     }
-    let (usage, rule_warnings) =
-        allowlist::usage(rules, &applied.matched, &suppressed, today);
+    let (usage, rule_warnings) = allowlist::usage(rules, &applied.matched, &suppressed, today);
     warnings.extend(rule_warnings);
     usage
 }

@@ -82,9 +82,8 @@ pub fn lint_package<'t>(files: &'t [PackageFile<'t>], which: &[usize]) -> Vec<Li
         for (node, op) in operations(shapes.go) {
             let linted = match reach(shapes.go, node, op) {
                 Reach::Nothing => None,
-                Reach::File => lint_operation(&shapes, node, op).map(|(case, op)| {
-                    (case, op, &single, shapes.started_at(node, None))
-                }),
+                Reach::File => lint_operation(&shapes, node, op)
+                    .map(|(case, op)| (case, op, &single, shapes.started_at(node, None))),
                 Reach::Package { fields, contexts } => {
                     let fields_index = index.get_or_init(|| FieldIndex::of(files));
                     if !contexts
@@ -174,7 +173,10 @@ enum Reach<'t> {
     File,
     /// The whole package: the struct fields it waits on (and, for a select, whether it also
     /// waits on a context, whose case is told by the file).
-    Package { fields: Vec<&'t str>, contexts: bool },
+    Package {
+        fields: Vec<&'t str>,
+        contexts: bool,
+    },
 }
 
 /// What an operation's case can depend on, told from its channel alone.
@@ -226,7 +228,11 @@ fn reach<'t>(go: Code<'_, 't>, node: Node<'t>, op: Op) -> Reach<'t> {
                                 .child_by_field_name("name")
                                 .map_or("", |name| go.text(name));
                             let calls = go.source.matches(&format!("{name}(")).count();
-                            if calls > 1 { Reach::File } else { Reach::Nothing }
+                            if calls > 1 {
+                                Reach::File
+                            } else {
+                                Reach::Nothing
+                            }
                         }
                         _ => Reach::Nothing,
                     },
@@ -443,9 +449,10 @@ fn uncounted<'t>(shapes: &Shapes<'_, 't>, node: Node<'t>, op: Op, channel: Node<
         _ => matches!(found.role, Role::Send | Role::Close),
     };
     let mut counterparts = uses.iter().filter(|found| serves(found));
-    if counterparts.clone().any(|found| {
-        found.node != node && go.goroutine_of(found.anchor, owner) == Ok(Some(start))
-    }) {
+    if counterparts
+        .clone()
+        .any(|found| found.node != node && go.goroutine_of(found.anchor, owner) == Ok(Some(start)))
+    {
         return true;
     }
     if op != Op::Send {
@@ -453,8 +460,7 @@ fn uncounted<'t>(shapes: &Shapes<'_, 't>, node: Node<'t>, op: Op, channel: Node<
     }
     let many = !go.loops_between(start, list).is_empty();
     counterparts.any(|found| {
-        let in_loop =
-            found.role == Role::Range || !go.loops_between(found.anchor, list).is_empty();
+        let in_loop = found.role == Role::Range || !go.loops_between(found.anchor, list).is_empty();
         if !in_loop || go.goroutine_of(found.anchor, owner) != Ok(None) {
             return false;
         }
@@ -538,7 +544,9 @@ impl<'t> FieldIndex<'t> {
                         }
                     }
                     "keyed_element" => {
-                        let key = node.child_by_field_name("key").and_then(|key| parts(key).next());
+                        let key = node
+                            .child_by_field_name("key")
+                            .and_then(|key| parts(key).next());
                         let value = node
                             .child_by_field_name("value")
                             .and_then(|value| parts(value).next())
@@ -590,7 +598,13 @@ fn field_use(
     let Some(parent) = parent else {
         return FieldUse::Escapes;
     };
-    let stays = |yes: bool| if yes { FieldUse::Stays } else { FieldUse::Escapes };
+    let stays = |yes: bool| {
+        if yes {
+            FieldUse::Stays
+        } else {
+            FieldUse::Escapes
+        }
+    };
     match parent.kind() {
         "unary_expression" => stays(
             parent
