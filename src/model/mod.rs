@@ -732,7 +732,10 @@ impl Report {
     /// (`--repo`); None for a path as the profile gives it (absolute, or a module path).
     pub fn repository_path(&self, finding: &Finding) -> Option<String> {
         let source = self.source.as_ref()?;
-        finding.profile_file.as_ref()?;
+        // A lint finding was read from the repository itself.
+        if finding.found_by == FoundBy::Profile {
+            finding.profile_file.as_ref()?;
+        }
         Some(source.from_root(&finding.file))
     }
 

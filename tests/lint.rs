@@ -1,0 +1,512 @@
+//! `leakprof lint` (issue 13) on real Go: the testdata leak programs, whose every leaky place
+//! must be found from the source alone with its pattern (`testdata/lint/expected.tsv`, each
+//! place checked against a capture of the program, where goroutines really wait); the same
+//! programs after leakprof's own patches; a corpus of correct concurrent Go that must stay
+//! quiet (and is run, to prove it leaks nothing); the Go standard library, whose count of
+//! findings may not grow unnoticed; the outputs, exit codes and suppressions `report` has;
+//! `--diff` on a real repository; and `report --lint`.
+//!
+//! The tests that need Go (the quiet corpus is run, the standard library is read from
+//! GOROOT) fail rather than skip without it: CI installs it with
+//! `testdata/install-test-deps.sh`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+use git2::{IndexAddOption, Repository, Signature};
+use serde_json::Value;
+
+use crate::e2e::go;
+use crate::support::{leakprof, path_str, testdata};
+
+/// Findings of `lint` on the Go standard library of Go 1.27 (`$(go env GOROOT)/src`), as
+/// triaged in the README. The test fails when the count grows: a new false positive, or a
+/// real find worth a look before raising this.
+const STD_FINDINGS: usize = 34;
+
+/// The patterns `lint` reports.
+const LINTED: &[&str] = &[
+    "timeout",
+    "premature_return",
+    "ncast",
+    "unclosed_range",
+    "double_send",
+    "never_closed",
+    "nil_channel",
+    "select_forever",
+];
+
+/// One row of `testdata/lint/expected.tsv`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    file: String,
+    line: u64,
+    op: String,
+    pattern: String,
+}
+
+/// The rows of `expected.tsv` by program, each with the capture that shows goroutines
+/// blocked there.
+fn expected() -> BTreeMap<String, Vec<(Place, String)>> {
+    let text = std::fs::read_to_string(testdata("lint/expected.tsv")).expect("expected.tsv");
+    let mut programs: BTreeMap<String, Vec<(Place, String)>> = BTreeMap::new();
+    for line in text.lines().skip(1).filter(|line| !line.trim().is_empty()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 6, "expected.tsv row {line:?}");
+        programs.entry(fields[0].to_string()).or_default().push((
+            Place {
+                file: fields[1].into(),
+                line: fields[2].parse().expect("line"),
+                op: fields[3].into(),
+                pattern: fields[4].into(),
+            },
+            fields[5].to_string(),
+        ));
+    }
+    programs
+}
+
+/// `leakprof lint ARGS --format json`, which must exit `code`.
+fn lint_json(args: &[&str], code: u8) -> Value {
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    all.extend(["--format", "json"]);
+    let run = leakprof(&all);
+    assert_eq!(run.code, code, "{}", run.stderr);
+    run.json()
+}
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().expect("findings")
+}
+
+/// The places of a lint report.
+fn places(report: &Value) -> BTreeSet<Place> {
+    findings(report)
+        .iter()
+        .map(|f| Place {
+            file: f["file"].as_str().unwrap().into(),
+            line: f["line"].as_u64().unwrap(),
+            op: f["op"].as_str().unwrap().into(),
+            pattern: f["pattern"]["id"].as_str().unwrap().into(),
+        })
+        .collect()
+}
+
+/// Every leaky place of the testdata programs is found from the source alone, with the
+/// pattern written down for it, and nothing else is: each place is one the program's capture
+/// shows goroutines blocked at, and every place a capture shows with a pattern lint reports
+/// is in the table.
+#[test]
+fn every_leaky_place_is_found_with_its_pattern() {
+    for (program, rows) in expected() {
+        let repo = testdata(&program);
+        let report = lint_json(&["--repo", path_str(&repo)], 1);
+        let want: BTreeSet<Place> = rows.iter().map(|(place, _)| place.clone()).collect();
+        assert_eq!(places(&report), want, "{program}");
+        for finding in findings(&report) {
+            assert_eq!(finding["found_by"], "lint", "{finding}");
+            assert_eq!(finding["status"], "reported", "{finding}");
+            assert!(finding.get("goroutines").is_none(), "{finding}");
+            let pattern = &finding["pattern"];
+            assert!(
+                !pattern["evidence"].as_array().unwrap().is_empty(),
+                "{finding}"
+            );
+            assert!(pattern["fix"]["summary"].is_string(), "{finding}");
+        }
+
+        // The runtime agrees: goroutines wait at every place.
+        let captures: BTreeSet<&String> = rows.iter().map(|(_, capture)| capture).collect();
+        let mut proven: BTreeSet<(String, u64)> = BTreeSet::new();
+        for capture in captures {
+            let profile = testdata(capture);
+            let run = leakprof(&[
+                "report",
+                "--profile",
+                path_str(&profile),
+                "--repo",
+                path_str(&repo),
+                "--threshold",
+                "1",
+                "--format",
+                "json",
+            ]);
+            assert_eq!(run.code, 1, "{}", run.stderr);
+            let profiled = run.json();
+            for finding in findings(&profiled) {
+                let place = (
+                    finding["file"].as_str().unwrap().to_string(),
+                    finding["line"].as_u64().unwrap(),
+                );
+                if finding["status"] != "reported" {
+                    continue;
+                }
+                let pattern = finding["pattern"]["id"].as_str().unwrap_or("other");
+                if LINTED.contains(&pattern) {
+                    assert!(
+                        want.iter()
+                            .any(|row| (row.file.as_str(), row.line)
+                                == (place.0.as_str(), place.1)),
+                        "{program}: {capture} shows a {pattern} at {place:?} that lint misses"
+                    );
+                }
+                proven.insert(place);
+            }
+        }
+        for place in &want {
+            assert!(
+                proven.contains(&(place.file.clone(), place.line)),
+                "{program}: no capture shows goroutines at {place:?}"
+            );
+        }
+    }
+}
+
+/// A git repository in a temp dir holding a copy of a testdata program's files, committed.
+struct Checkout {
+    dir: tempfile::TempDir,
+}
+
+impl Checkout {
+    fn of(program: &str) -> Checkout {
+        let dir = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(testdata(program)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if path.is_file() && (name.ends_with(".go") || name == "go.mod") {
+                std::fs::copy(&path, dir.path().join(name)).unwrap();
+            }
+        }
+        commit(&Repository::init(dir.path()).unwrap(), "the program");
+        Checkout { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn commit(repo: &Repository, message: &str) -> git2::Oid {
+    let mut index = repo.index().unwrap();
+    index.add_all(["*"], IndexAddOption::DEFAULT, None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature = Signature::now("leakprof test", "test@example.com").unwrap();
+    let parent = repo.head().ok().and_then(|head| head.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(
+        Some("HEAD"),
+        &signature,
+        &signature,
+        message,
+        &tree,
+        &parents,
+    )
+    .unwrap()
+}
+
+/// After `leakprof fix --write` (the patches of the program's own capture), lint finds none of
+/// the patched places and nothing new: only the places whose fix is advice, not a patch.
+#[test]
+fn fixed_programs_have_no_findings_where_patched() {
+    let expected = expected();
+    for (program, capture) in [
+        ("patterns", "patterns/captures/goroutine.debug2.txt"),
+        ("leaky", "profiles/go1.27/goroutine.debug2.txt"),
+        ("waits", "waits/captures/late.debug2.txt"),
+    ] {
+        let checkout = Checkout::of(program);
+        let repo = path_str(checkout.path());
+        let before = lint_json(&["--repo", repo], 1);
+        assert_eq!(
+            places(&before),
+            expected[program]
+                .iter()
+                .map(|(place, _)| place.clone())
+                .collect()
+        );
+        // Lines move when a patch adds one: places are told apart by function here.
+        let (patched, unpatched): (Vec<&Value>, Vec<&Value>) = findings(&before)
+            .iter()
+            .partition(|finding| finding["pattern"]["fix"]["patch"].is_string());
+        assert!(
+            !patched.is_empty(),
+            "{program}: no lint finding has a patch"
+        );
+
+        let profile = testdata(capture);
+        let fix = leakprof(&[
+            "fix",
+            "--profile",
+            path_str(&profile),
+            "--repo",
+            repo,
+            "--threshold",
+            "1",
+            "--write",
+        ]);
+        assert_eq!(fix.code, 0, "{program}: {}", fix.stderr);
+        commit(&Repository::open(checkout.path()).unwrap(), "fixed");
+
+        let after = lint_json(&["--repo", repo], 1);
+        assert_eq!(
+            by_function(findings(&after).iter()),
+            by_function(unpatched.into_iter()),
+            "{program}: lint after the fixes"
+        );
+        for finding in findings(&after) {
+            assert!(
+                finding["pattern"]["fix"]["no_patch"].is_string(),
+                "{finding}"
+            );
+        }
+    }
+}
+
+/// Findings as (function, op, pattern).
+fn by_function<'a>(
+    findings: impl Iterator<Item = &'a Value>,
+) -> BTreeSet<(String, String, String)> {
+    findings
+        .map(|f| {
+            (
+                f["function"].as_str().unwrap().to_string(),
+                f["op"].as_str().unwrap().to_string(),
+                f["pattern"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Correct concurrent Go (worker pools, fan-in, errgroup-style cancellation, pipelines,
+/// buffered results, a stoppable poller, request/reply) gives no finding; running it proves
+/// it leaves no goroutine behind.
+#[test]
+fn correct_code_stays_quiet() {
+    let corpus = testdata("lint/quiet");
+    let report = lint_json(&["--repo", path_str(&corpus)], 0);
+    assert_eq!(findings(&report).len(), 0, "{report:#}");
+    assert_eq!(report["lint"]["files"], 7);
+
+    let run = Command::new(go())
+        .args(["run", "."])
+        .current_dir(&corpus)
+        .output()
+        .expect("go run");
+    assert!(
+        run.status.success(),
+        "the quiet corpus leaks: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "no goroutine left\n");
+}
+
+/// The Go standard library, read as a plain folder: the count of findings is pinned (and
+/// triaged in the README), so a change that adds false positives cannot pass unnoticed.
+#[test]
+fn standard_library_count_does_not_grow() {
+    let goroot = Command::new(go())
+        .args(["env", "GOROOT"])
+        .output()
+        .expect("go env GOROOT");
+    assert!(goroot.status.success());
+    let src = Path::new(String::from_utf8_lossy(&goroot.stdout).trim()).join("src");
+    let run = leakprof(&["lint", "--repo", path_str(&src), "--format", "json"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let report = run.json();
+    assert!(
+        report["lint"]["files"].as_u64().unwrap() > 3000,
+        "{report:#}"
+    );
+    let found = findings(&report).len();
+    assert!(
+        found <= STD_FINDINGS,
+        "lint finds {found} places in the standard library, more than the {STD_FINDINGS} \
+         triaged in the README: {:#?}",
+        findings(&report)
+            .iter()
+            .map(|f| format!("{}:{} {}", f["file"], f["line"], f["pattern"]["id"]))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// A lint finding reads as one in every format: no "0 goroutines", the pattern and fix as a
+/// profile finding has them; JSON keeps the schema and says `found_by: "lint"` with no counts;
+/// the SARIF passes GitHub's ingestion rules.
+#[test]
+fn lint_findings_read_as_lint_in_every_format() {
+    let repo = testdata("patterns");
+    let repo = path_str(&repo);
+    for format in [
+        "text",
+        "markdown",
+        "html",
+        "sarif",
+        "codeclimate",
+        "github",
+        "concise",
+        "json",
+    ] {
+        let run = leakprof(&["lint", "--repo", repo, "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        for wrong in ["0 goroutines", "goroutines blocked", "threshold of"] {
+            assert!(
+                !run.stdout.contains(wrong),
+                "{format} says {wrong:?}:\n{}",
+                run.stdout
+            );
+        }
+        assert!(
+            run.stdout.contains("main.handleOrder.func1"),
+            "{format}:\n{}",
+            run.stdout
+        );
+    }
+    let text = leakprof(&["lint", "--repo", repo]).stdout;
+    assert!(
+        text.starts_with("11 leak patterns in 11 Go files of 1 package\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nlint  send  main.handleOrder.func1  (likely)\n"),
+        "{text}"
+    );
+    assert!(text.contains("  pattern premature_return: "), "{text}");
+
+    let json = lint_json(&["--repo", repo], 1);
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["lint"]["findings"], 11);
+    assert!(json["profiles"].as_array().unwrap().is_empty());
+    for finding in findings(&json) {
+        for count in [
+            "goroutines",
+            "total_goroutines",
+            "profiles",
+            "leaked_goroutines",
+        ] {
+            assert!(finding.get(count).is_none(), "{count} in {finding}");
+        }
+    }
+
+    let sarif = leakprof(&["lint", "--repo", repo, "--format", "sarif"]).stdout;
+    let log: Value = serde_json::from_str(&sarif).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 11);
+    for result in results {
+        assert_eq!(result["properties"]["found_by"], "lint", "{result}");
+        assert!(result["properties"].get("goroutines").is_none(), "{result}");
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("lint: a goroutine can block forever on "),
+            "{result}"
+        );
+    }
+    assert_eq!(
+        crate::support::multitool_problems(&sarif),
+        Vec::<String>::new()
+    );
+}
+
+/// Exit codes, `--fail-on`, `--baseline`, `--rules`, the repository's rules and inline
+/// ignores work as they do for `report`.
+#[test]
+fn exit_codes_baseline_rules_and_ignores() {
+    let checkout = Checkout::of("patterns");
+    let repo = path_str(checkout.path());
+    assert_eq!(
+        leakprof(&["lint", "--repo", repo, "--fail-on", "never"]).code,
+        0
+    );
+    assert_eq!(leakprof(&["lint", "--repo", "/no/such/repo"]).code, 2);
+    let missing = leakprof(&["lint", "--repo", repo, "nosuchdir"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("nosuchdir"), "{}", missing.stderr);
+
+    // A baseline of the run itself: nothing is new.
+    let before = leakprof(&["lint", "--repo", repo, "--format", "json"]);
+    let baseline = checkout.path().join("baseline.json");
+    std::fs::write(&baseline, &before.stdout).unwrap();
+    let again = lint_json(&["--repo", repo, "--baseline", path_str(&baseline)], 0);
+    assert!(findings(&again).iter().all(|f| f["new"] == false));
+
+    // An allowlist file suppresses by function, with its reason.
+    let rules = checkout.path().join("rules.yaml");
+    std::fs::write(
+        &rules,
+        "version: 1\nsuppressions:\n  - id: order-timeout\n    reason: the handler is \
+         short-lived\n    function: main.handleOrder.func1\n",
+    )
+    .unwrap();
+    let ruled = lint_json(&["--repo", repo, "--rules", path_str(&rules)], 1);
+    let status = |report: &Value, function: &str| {
+        findings(report)
+            .iter()
+            .find(|f| f["function"] == function)
+            .map(|f| f["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        status(&ruled, "main.handleOrder.func1").as_deref(),
+        Some("suppressed")
+    );
+    assert_eq!(
+        status(&ruled, "main.sum.func1").as_deref(),
+        Some("reported")
+    );
+
+    // The repository's .leakprof.yaml is read at the revision, unless --no-repo-rules; an
+    // inline ignore with a reason suppresses the line it is on.
+    std::fs::copy(&rules, checkout.path().join(".leakprof.yaml")).unwrap();
+    let premature = checkout.path().join("timeout.go");
+    let text = std::fs::read_to_string(&premature).unwrap();
+    let marked: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| {
+            if index + 1 == 17 {
+                format!("{line} //leakprof:ignore the caller drains it elsewhere")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&premature, marked.join("\n") + "\n").unwrap();
+    std::fs::remove_file(&rules).unwrap();
+    std::fs::remove_file(&baseline).unwrap();
+    commit(
+        &Repository::open(checkout.path()).unwrap(),
+        "rules and an ignore",
+    );
+    let with_repo_rules = lint_json(&["--repo", repo], 1);
+    assert_eq!(
+        status(&with_repo_rules, "main.handleOrder.func1").as_deref(),
+        Some("suppressed")
+    );
+    let ignored = findings(&with_repo_rules)
+        .iter()
+        .find(|f| f["function"] == "main.fetchWithTimeout.func1")
+        .unwrap();
+    assert_eq!(ignored["status"], "suppressed");
+    assert_eq!(
+        ignored["suppression"]["reason"],
+        "the caller drains it elsewhere"
+    );
+    let without = lint_json(&["--repo", repo, "--no-repo-rules"], 1);
+    assert_eq!(
+        status(&without, "main.handleOrder.func1").as_deref(),
+        Some("reported")
+    );
+    // Everything suppressed: exit 0.
+    let all = checkout.path().join("all.yaml");
+    std::fs::write(
+        &all,
+        "version: 1\nsuppressions:\n  - id: all\n    reason: a test of the exit code\n    \
+         function: \"main.*\"\n",
+    )
+    .unwrap();
+    let quiet = leakprof(&["lint", "--repo", repo, "--rules", path_str(&all)]);
+    assert_eq!(quiet.code, 0, "{}", quiet.stdout);
+}
