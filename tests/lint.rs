@@ -510,3 +510,100 @@ fn exit_codes_baseline_rules_and_ignores() {
     let quiet = leakprof(&["lint", "--repo", repo, "--rules", path_str(&all)]);
     assert_eq!(quiet.code, 0, "{}", quiet.stdout);
 }
+
+/// A function leaking the way `handleOrder` does (premature return), named `name`.
+fn leaky_function(name: &str) -> String {
+    format!(
+        "func {name}(invalid bool) (int, error) {{\n\tresult := make(chan int)\n\tgo func() {{\n\t\t\
+         result <- 42\n\t}}()\n\tif invalid {{\n\t\treturn 0, errors.New(\"invalid\")\n\t}}\n\t\
+         return <-result, nil\n}}\n"
+    )
+}
+
+/// `--diff BASE` reports what the changes since BASE touch: a new leaky function, an old one
+/// whose body changed; not an old one left alone, even in a changed file.
+#[test]
+fn diff_lints_only_changed_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let header = "package orders\n\nimport \"errors\"\n\n";
+    let write = |name: &str, text: &str| std::fs::write(root.join(name), text).unwrap();
+    write("go.mod", "module example.com/orders\n\ngo 1.21\n");
+    write(
+        "old.go",
+        &format!(
+            "{header}{}\n{}\n// helper is here so the file has a change outside the leaks.\nfunc helper() int {{ return 1 }}\n",
+            leaky_function("untouched"),
+            leaky_function("edited")
+        ),
+    );
+    let repo = Repository::init(root).unwrap();
+    let base = commit(&repo, "base").to_string();
+
+    // The pull request: a new leaky function in a new file, a changed line in `edited`'s
+    // body, and a change in `helper`.
+    write("new.go", &format!("{header}{}", leaky_function("added")));
+    let old = std::fs::read_to_string(root.join("old.go")).unwrap();
+    let edited_at = old.find("func edited").unwrap();
+    let (before, after) = old.split_at(edited_at);
+    let after = after
+        .replacen(
+            "errors.New(\"invalid\")",
+            "errors.New(\"invalid order\")",
+            1,
+        )
+        .replace("return 1 }", "return 2 }");
+    write("old.go", &format!("{before}{after}"));
+    commit(&repo, "the pull request");
+
+    let path = path_str(root);
+    let whole = lint_json(&["--repo", path], 1);
+    let functions = |report: &Value| -> BTreeSet<String> {
+        findings(report)
+            .iter()
+            .map(|f| f["function"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        functions(&whole),
+        BTreeSet::from([
+            "example.com/orders.added.func1".to_string(),
+            "example.com/orders.edited.func1".to_string(),
+            "example.com/orders.untouched.func1".to_string(),
+        ])
+    );
+
+    let diff = lint_json(&["--repo", path, "--diff", &base], 1);
+    assert_eq!(
+        functions(&diff),
+        BTreeSet::from([
+            "example.com/orders.added.func1".to_string(),
+            "example.com/orders.edited.func1".to_string(),
+        ])
+    );
+    assert_eq!(diff["lint"]["diff_base"], base.as_str());
+    assert_eq!(diff["lint"]["diff_commit"], base.as_str());
+    let text = leakprof(&["lint", "--repo", path, "--diff", &base]).stdout;
+    assert!(
+        text.starts_with(&format!(
+            "2 leak patterns in 2 Go files of 1 package, functions changed since {base}\n"
+        )),
+        "{text}"
+    );
+
+    // Nothing changed since HEAD: nothing to report, exit 0.
+    let none = lint_json(&["--repo", path, "--diff", "HEAD"], 0);
+    assert!(findings(&none).is_empty());
+    // A base git does not know, and a plain folder, are errors naming the problem.
+    let unknown = leakprof(&["lint", "--repo", path, "--diff", "no-such-branch"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("no-such-branch"),
+        "{}",
+        unknown.stderr
+    );
+    let folder = testdata("patterns");
+    let plain = leakprof(&["lint", "--repo", path_str(&folder), "--diff", "HEAD"]);
+    assert_eq!(plain.code, 2);
+    assert!(plain.stderr.contains("plain folder"), "{}", plain.stderr);
+}
