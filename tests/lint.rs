@@ -607,3 +607,75 @@ fn diff_lints_only_changed_functions() {
     assert_eq!(plain.code, 2);
     assert!(plain.stderr.contains("plain folder"), "{}", plain.stderr);
 }
+
+/// `report --lint` adds the lint findings of the files the profile's findings point to, and
+/// links each to the profile finding at its place, both ways.
+#[test]
+fn report_lint_adds_and_cross_links() {
+    let repo = testdata("leaky");
+    let profile = testdata("profiles/go1.27/goroutine.debug2.txt");
+    let args = [
+        "report",
+        "--profile",
+        path_str(&profile),
+        "--repo",
+        path_str(&repo),
+        "--lint",
+    ];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let run = leakprof(&json_args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    let all = findings(&report);
+    let (lint, profiled): (Vec<&Value>, Vec<&Value>) =
+        all.iter().partition(|f| f["found_by"] == "lint");
+
+    // The lint findings of leaks.go, the file the findings point to (not leaky_test.go).
+    let alone = lint_json(&["--repo", path_str(&repo), "leaks.go"], 1);
+    let ids = |findings: &mut dyn Iterator<Item = &Value>| -> BTreeSet<String> {
+        findings
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&mut lint.iter().copied()),
+        ids(&mut findings(&alone).iter())
+    );
+    assert_eq!(report["lint"]["findings"], lint.len());
+
+    for finding in &lint {
+        let confirming = profiled
+            .iter()
+            .find(|f| f["file"] == finding["file"] && f["line"] == finding["line"])
+            .unwrap_or_else(|| {
+                panic!("no profile finding where the lint finds {finding}");
+            });
+        assert_eq!(finding["confirmed_by"], confirming["id"], "{finding}");
+        assert_eq!(confirming["lint_finding"], finding["id"], "{confirming}");
+        assert!(finding.get("goroutines").is_none());
+    }
+    // A place the source alone cannot call a leak (a package-level channel) links nothing.
+    let global = profiled
+        .iter()
+        .find(|f| f["function"] == "main.globalReceive.func1")
+        .unwrap();
+    assert_eq!(global["pattern"]["id"], "global_channel");
+    assert!(global.get("lint_finding").is_none(), "{global}");
+
+    let text = leakprof(&args).stdout;
+    assert!(
+        text.contains("\nlint: 10 leak patterns in the files the findings point to"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  lint finds it from the source too: "),
+        "{text}"
+    );
+    assert!(text.contains("  confirmed by profile finding "), "{text}");
+    // Without the source there is nothing to lint.
+    assert_eq!(
+        leakprof(&["report", "--profile", path_str(&profile), "--lint"]).code,
+        2
+    );
+}

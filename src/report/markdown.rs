@@ -45,7 +45,11 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
             present::lint_headline(report, reported.len())
         )?;
     } else {
-        writeln!(out, "## leakprof: {}", present::headline(reported.len()))?;
+        writeln!(
+            out,
+            "## leakprof: {}",
+            present::headline(present::profile_findings(&reported))
+        )?;
     }
     writeln!(out)?;
     let mut summary = vec![format!("{} reported", reported.len())];
@@ -84,6 +88,10 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
         }
     }
     writeln!(out, "{line}.")?;
+    if let Some(lint) = present::lint_line(report) {
+        writeln!(out)?;
+        writeln!(out, "{}.", text(&lint))?;
+    }
     for hint in &report.hints {
         writeln!(out)?;
         writeln!(out, "> **Hint:** {}.", text(&hint.to_string()))?;

@@ -46,6 +46,36 @@ pub fn lint_headline(report: &Report, reported: usize) -> String {
     text
 }
 
+/// The findings a profile's headline counts: in `report --lint`, the lint findings are told
+/// apart ([`lint_line`]) rather than counted as suspected leaks a second time.
+pub fn profile_findings<'a>(findings: &[&'a Finding]) -> usize {
+    findings
+        .iter()
+        .filter(|finding| finding.found_by == FoundBy::Profile)
+        .count()
+}
+
+/// `report --lint`: what the lint added, "lint: 11 leak patterns in the files the findings
+/// point to (3 Go files of 1 package), 9 confirmed by a profile finding".
+pub fn lint_line(report: &Report) -> Option<String> {
+    let lint = report.lint.as_ref().filter(|_| !is_lint_report(report))?;
+    let confirmed = report
+        .findings
+        .iter()
+        .filter(|finding| finding.confirmed_by.is_some())
+        .count();
+    let found = match lint.findings {
+        0 => "no leak patterns".to_string(),
+        n => count(n as u64, "leak pattern"),
+    };
+    Some(format!(
+        "lint: {found} in the files the findings point to ({} of {}), {confirmed} confirmed by \
+         a profile finding",
+        count(lint.files as u64, "Go file"),
+        count(lint.packages as u64, "package"),
+    ))
+}
+
 /// Who waits, to lead a sentence ending in "on WHAT in FUNCTION": "3 goroutines blocked"
 /// for a profile's finding; a lint finding saw no goroutine, only code that can wait
 /// forever.

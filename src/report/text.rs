@@ -19,7 +19,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
         writeln!(
             out,
             "{} in {} ({}, {} blocked on channels{}); threshold {}",
-            paint.bold(&present::headline(reported.len())),
+            paint.bold(&present::headline(present::profile_findings(&reported))),
             present::profiles(report),
             count(report.summary.goroutines, "goroutine"),
             report.summary.channel_blocked,
@@ -38,6 +38,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             _ => String::new(),
         };
         writeln!(out, "source: {}{at}", source.repo)?;
+    }
+    if let Some(lint) = present::lint_line(report) {
+        writeln!(out, "{lint}")?;
     }
     for hint in &report.hints {
         writeln!(out, "hint: {hint}")?;

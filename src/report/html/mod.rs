@@ -34,9 +34,9 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
         .filter(|f| f.status == Status::Reported)
         .collect();
     let headline = if present::is_lint_report(report) {
-        format!("lint: {}", present::headline(reported.len()))
+        format!("lint: {}", present::lint_headline(report, reported.len()))
     } else {
-        present::headline(reported.len())
+        present::headline(present::profile_findings(&reported))
     };
 
     writeln!(out, "<!DOCTYPE html>")?;
@@ -136,6 +136,9 @@ fn write_summary(report: &Report, reported: usize, out: &mut dyn Write) -> io::R
         ));
     }
     writeln!(out, "<p class=\"summary\">{line}.</p>")?;
+    if let Some(lint) = present::lint_line(report) {
+        writeln!(out, "<p class=\"summary\">{}.</p>", escape(&lint))?;
+    }
 
     match &report.source {
         Some(source) => match (&source.revision, &source.commit) {
