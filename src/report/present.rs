@@ -48,7 +48,7 @@ pub fn lint_headline(report: &Report, reported: usize) -> String {
 
 /// The findings a profile's headline counts: in `report --lint`, the lint findings are told
 /// apart ([`lint_line`]) rather than counted as suspected leaks a second time.
-pub fn profile_findings<'a>(findings: &[&'a Finding]) -> usize {
+pub fn profile_findings(findings: &[&Finding]) -> usize {
     findings
         .iter()
         .filter(|finding| finding.found_by == FoundBy::Profile)
