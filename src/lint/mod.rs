@@ -323,7 +323,7 @@ impl Jobs<'_> {
             .iter()
             .filter_map(|index| candidates.iter().position(|candidate| candidate == index))
             .collect();
-        let found = patterns::lint::lint_package(&part, &which);
+        let found = patterns::lint::lint_package(&part, &which, None);
         if found.is_empty() {
             return;
         }
@@ -345,7 +345,12 @@ impl Jobs<'_> {
                     parsed,
                 }),
         );
-        let found = patterns::lint::lint_package(&whole, &which);
+        // The other files hold no channel operation: they can only take a finding back (a
+        // call of the method that closes a channel) or tell more about it, so only what the
+        // first look found is weighed again. `whole` keeps `part`'s indexes.
+        let first: BTreeSet<(usize, u32)> =
+            found.iter().map(|item| (item.file, item.line)).collect();
+        let found = patterns::lint::lint_package(&whole, &which, Some(&first));
         self.report(&whole, found, package, linted);
     }
 

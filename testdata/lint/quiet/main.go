@@ -26,6 +26,21 @@ func main() {
 	p.Stop()
 	tryPublish(make(chan string), "dropped")
 	askAll([]int{1, 2, 3})
+	retryInBackground(func(try int) (int, error) {
+		if try < 2 {
+			return 0, errTransient
+		}
+		return try, nil
+	})
+	pingPong(100)
+	values := make(chan int)
+	go func() {
+		for i := 0; i < 5; i++ {
+			values <- i
+		}
+	}()
+	firstLarge(values, make(chan struct{}), 3)
+	bothReady(func(worker int) bool { return worker >= 0 })
 
 	// Goroutines end a moment after the work that started them returns.
 	for wait := 0; runtime.NumGoroutine() > 1; wait++ {

@@ -7,6 +7,7 @@ use tree_sitter::Node;
 
 use super::super::scope::{Binding, Code, Role, Use, is_function};
 use super::super::shapes::{Origin, Shapes};
+use super::case_channel;
 use crate::blocking::Op;
 use crate::source::analyze::shared::{parts, unparen, walk};
 
@@ -54,7 +55,23 @@ pub(super) fn uncounted<'t>(
     if op != Op::Send {
         return false;
     }
-    let many = !go.loops_between(start, list).is_empty();
+    let loops = go.loops_between(start, list);
+    let many = !loops.is_empty();
+    // A loop of a fixed count (`for i := 0; i < 2; i++`) whose goroutines the owner receives
+    // from as many times, one after the other, leaves none behind.
+    if let Some(count) = fixed_count(go, &loops) {
+        let received = counterparts
+            .clone()
+            .filter(|found| {
+                found.role == Role::Receive
+                    && go.goroutine_of(found.anchor, owner) == Ok(None)
+                    && go.loops_between(found.anchor, list).is_empty()
+            })
+            .count();
+        if received as u64 >= count {
+            return true;
+        }
+    }
     counterparts.any(|found| {
         let in_loop = found.role == Role::Range || !go.loops_between(found.anchor, list).is_empty();
         if !in_loop || go.goroutine_of(found.anchor, owner) != Ok(None) {
@@ -167,4 +184,56 @@ pub(super) fn leaves(go: Code<'_, '_>, loop_: Node<'_>) -> bool {
         !leaves
     });
     leaves
+}
+
+/// Whether a case of the select waits on a local channel whose counterparts the source
+/// cannot count ([`uncounted`]): goroutines of one `go` statement that send and receive on it
+/// in their selects serve each other.
+pub(super) fn uncounted_case<'t>(shapes: &Shapes<'_, 't>, select: Node<'t>) -> bool {
+    parts(select)
+        .filter(|case| case.kind() == "communication_case")
+        .any(|case| {
+            let Some(communication) = case.child_by_field_name("communication") else {
+                return false;
+            };
+            let (node, op) = match communication.kind() {
+                "send_statement" => (communication, Op::Send),
+                _ => match communication
+                    .child_by_field_name("right")
+                    .map(unparen)
+                    .filter(|right| right.kind() == "unary_expression")
+                {
+                    Some(receive) => (receive, Op::Receive),
+                    None => return false,
+                },
+            };
+            case_channel(case).is_some_and(|channel| uncounted(shapes, node, op, channel))
+        })
+}
+
+/// The number of turns of the one loop `loops` holds, when its header says it as a number:
+/// `for i := 0; i < 2; i++` (or `<= 1`).
+fn fixed_count(go: Code<'_, '_>, loops: &[Node<'_>]) -> Option<u64> {
+    let [only] = loops else {
+        return None;
+    };
+    let clause = parts(*only).find(|part| part.kind() == "for_clause")?;
+    let start = clause
+        .child_by_field_name("initializer")
+        .and_then(|init| init.child_by_field_name("right"))
+        .and_then(|right| parts(right).next())
+        .map(|value| go.text(value).trim())?;
+    let condition = clause.child_by_field_name("condition")?;
+    let operator = condition.child_by_field_name("operator")?.kind();
+    let bound: u64 = go
+        .text(condition.child_by_field_name("right")?)
+        .trim()
+        .parse()
+        .ok()?;
+    let start: u64 = start.parse().ok()?;
+    match operator {
+        "<" => bound.checked_sub(start),
+        "<=" => bound.checked_add(1)?.checked_sub(start),
+        _ => None,
+    }
 }

@@ -287,18 +287,20 @@ fn unserved<'t>(
             let make = value
                 .map(unparen)
                 .filter(|value| go.makes_channel(*value))?;
-            let here = go.goroutine_of(select, owner).ok()?;
+            // A counterpart anywhere serves it: in another goroutine, and in this one too when
+            // its `go` statement starts several (in a loop), which then serve each other.
+            go.goroutine_of(select, owner).ok()?;
             for found in go.uses(name, binding) {
                 if matches!(found.role, Role::Escape | Role::Assign) {
                     return None;
                 }
-                let goroutine = go.goroutine_of(found.anchor, owner).ok()?;
+                go.goroutine_of(found.anchor, owner).ok()?;
                 let counterpart = if receives {
                     matches!(found.role, Role::Send | Role::Close)
                 } else {
                     matches!(found.role, Role::Receive | Role::Range)
                 };
-                if counterpart && goroutine != here {
+                if counterpart {
                     return None;
                 }
             }

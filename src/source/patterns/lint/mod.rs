@@ -24,6 +24,7 @@ mod fields;
 mod forever;
 
 use std::cell::OnceCell;
+use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
@@ -34,7 +35,7 @@ use super::{PackageFile, pattern};
 use crate::blocking::Op;
 use crate::model::{Pattern, PatternId};
 use crate::source::analyze::shared::{line_of, parts, unparen, walk};
-use checks::{buffered, leaves, uncounted};
+use checks::{buffered, leaves, uncounted, uncounted_case};
 use fields::FieldIndex;
 use forever::{dead_select, dead_wait, never_made};
 
@@ -72,7 +73,14 @@ pub struct Linted {
 /// rest of the package (a struct field's closes and makes, the calls of a `Stop`): walking a
 /// whole package for every operation would make a large package quadratic. The package's
 /// trees, and which of its fields escape, are gathered once, when first needed.
-pub fn lint_package<'t>(files: &'t [PackageFile<'t>], which: &[usize]) -> Vec<Linted> {
+///
+/// `only` (file index, line) limits the operations looked at: to weigh again, with more of
+/// the package, what a first look found.
+pub fn lint_package<'t>(
+    files: &'t [PackageFile<'t>],
+    which: &[usize],
+    only: Option<&BTreeSet<(usize, u32)>>,
+) -> Vec<Linted> {
     let whole: OnceCell<Package<'t>> = OnceCell::new();
     let index: OnceCell<FieldIndex<'t>> = OnceCell::new();
     let mut found: Vec<Linted> = Vec::new();
@@ -85,6 +93,9 @@ pub fn lint_package<'t>(files: &'t [PackageFile<'t>], which: &[usize]) -> Vec<Li
             continue;
         };
         for (node, op) in operations(shapes.go) {
+            if only.is_some_and(|only| !only.contains(&(file, shapes.go.line(node)))) {
+                continue;
+            }
             let linted = match reach(shapes.go, node, op) {
                 Reach::Nothing => None,
                 Reach::File => lint_operation(&shapes, node, op)
@@ -388,6 +399,9 @@ fn lint_operation<'t>(shapes: &Shapes<'_, 't>, node: Node<'t>, op: Op) -> Option
             let case = shapes
                 .classify(&blocked(op))
                 .or_else(|| dead_select(shapes, node))?;
+            if uncounted_case(shapes, node) {
+                return None;
+            }
             Some((case, op))
         }
         Op::Send | Op::Receive | Op::Range => {
