@@ -18,6 +18,10 @@ const MAX_LABEL_KEYS: usize = 64;
 /// Frames kept for a finding's example stack.
 const MAX_EXAMPLE_FRAMES: usize = 64;
 
+/// Distinct stacks told apart at one place, for rules with a `stack` condition; goroutines
+/// with any further stack count as [`Tally::stacks_untold`].
+const MAX_STACK_VARIANTS: usize = 8;
+
 /// Where goroutines block and on what.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Site {
@@ -53,6 +57,17 @@ pub struct Tally {
     pub created_by: Option<String>,
     /// Where, as the profile records it: the file and line of the `go` statement.
     pub created_at: Option<(String, u32)>,
+    /// When goroutines here came with more than one stack: each stack (in the example's
+    /// form) with its goroutines (worst snapshot), at most [`MAX_STACK_VARIANTS`]. Empty when
+    /// they all had the example's stack. A rule with a `stack` condition weighs each, so
+    /// that one goroutine's callers do not decide for all of them.
+    pub stacks: Vec<(String, u64)>,
+    /// Goroutines whose stack was not among [`Tally::stacks`] (worst snapshot).
+    pub stacks_untold: u64,
+    /// The hash of the example stack's frames, and of each of [`Tally::stacks`], to tell
+    /// stacks apart within a snapshot.
+    stack_hash: u64,
+    stack_hashes: Vec<u64>,
 }
 
 /// A place seen in one snapshot.
@@ -258,7 +273,16 @@ impl SampleSink for Snapshot {
                     blocking: classified.blocking,
                 };
                 let creator = sample.frames.created_by();
+                let has_stack = match classified.blocking {
+                    Blocking::Channel(_) => true,
+                    Blocking::Other(kind) => Op::of_sync_wait(kind).is_some(),
+                };
                 let tally = Tally {
+                    stack_hash: if has_stack {
+                        stack_hash(&self.hasher, sample)
+                    } else {
+                        0
+                    },
                     // Sync waits become findings when the GC proves them leaked: keep their
                     // stacks too.
                     stack: match classified.blocking {
@@ -289,6 +313,13 @@ impl SampleSink for Snapshot {
                 self.sites.len() - 1
             }
         };
+        if found.is_some() && !self.sites[at].1.stack.is_empty() {
+            let hash = stack_hash(&self.hasher, sample);
+            let tally = &mut self.sites[at].1;
+            self.kept = self
+                .kept
+                .saturating_add(add_stack_variant(tally, hash, sample));
+        }
         let tally = &mut self.sites[at].1;
         tally.goroutines = tally.goroutines.saturating_add(sample.count);
         for (key, value) in &sample.labels {
@@ -328,6 +359,46 @@ impl SampleSink for Snapshot {
     fn kept_bytes(&self) -> u64 {
         self.kept
     }
+}
+
+/// A hash of the frames an example stack keeps: equal stacks hash alike within a snapshot,
+/// without building the stack's text.
+fn stack_hash(hasher: &std::hash::RandomState, sample: &Sample<'_>) -> u64 {
+    let mut hasher = hasher.build_hasher();
+    for frame in sample.frames.clone().take(MAX_EXAMPLE_FRAMES) {
+        profile::bounded_name(frame.function).hash(&mut hasher);
+        profile::bounded_name(frame.file).hash(&mut hasher);
+        frame.line.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Counts `sample` (at a place `tally` already holds, before its count is added) under its
+/// stack: nothing to do while every goroutine has the example's stack; from the second stack
+/// on, each is kept apart (the example's among them), up to [`MAX_STACK_VARIANTS`]. Returns
+/// the bytes newly kept.
+fn add_stack_variant(tally: &mut Tally, hash: u64, sample: &Sample<'_>) -> u64 {
+    let mut kept = 0;
+    if tally.stacks.is_empty() {
+        if hash == tally.stack_hash {
+            return 0;
+        }
+        tally.stacks.push((tally.stack.clone(), tally.goroutines));
+        tally.stack_hashes.push(tally.stack_hash);
+        kept += tally.stack.len();
+    }
+    if let Some(at) = tally.stack_hashes.iter().position(|&seen| seen == hash) {
+        let counted = &mut tally.stacks[at].1;
+        *counted = counted.saturating_add(sample.count);
+    } else if tally.stacks.len() < MAX_STACK_VARIANTS {
+        let stack = example_stack(sample);
+        kept += stack.len();
+        tally.stacks.push((stack, sample.count));
+        tally.stack_hashes.push(hash);
+    } else {
+        tally.stacks_untold = tally.stacks_untold.saturating_add(sample.count);
+    }
+    kept as u64
 }
 
 fn example_stack(sample: &Sample<'_>) -> String {
@@ -528,7 +599,8 @@ fn add_to_group(groups: &mut BTreeMap<String, u64>, value: &str, count: u64) {
 
 /// Adds `tally` (from snapshots not yet counted in `merged`) to `merged`: the same place
 /// seen in other snapshots, or under another path of the same code.
-pub fn merge_tally(merged: &mut Tally, tally: Tally) {
+pub fn merge_tally(merged: &mut Tally, mut tally: Tally) {
+    merge_stacks(merged, &mut tally);
     if tally.goroutines > merged.goroutines || merged.stack.is_empty() {
         merged.stack = tally.stack;
         merged.created_by = tally.created_by;
@@ -556,171 +628,32 @@ pub fn merge_tally(merged: &mut Tally, tally: Tally) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The `created by` frame of a dump names the function that started the goroutine and,
-    /// on the line below, the file and line of its `go` statement: both reach the place.
-    #[test]
-    fn creators_carry_their_go_statement() {
-        let dump = "goroutine 7 [chan send]:\n\
-                    main.leak.func1()\n\
-                    \t/src/app/leaks.go:18 +0x2c\n\
-                    created by main.leak in goroutine 1\n\
-                    \t/src/app/leaks.go:16 +0x45\n\
-                    \n\
-                    goroutine 8 [chan send]:\n\
-                    main.orphan()\n\
-                    \t/src/app/leaks.go:30 +0x2c\n";
-        let mut snapshot = Snapshot::default();
-        crate::profile::read(
-            dump.as_bytes(),
-            &crate::profile::ReadOptions::default(),
-            &mut snapshot,
-        )
-        .expect("the dump reads");
-        let mut merged = Merged::default();
-        merged.add(snapshot);
-        let creators: Vec<String> = merged
-            .into_sites()
-            .into_iter()
-            .map(|(site, tally)| {
-                format!(
-                    "{} {:?} {:?}",
-                    site.function, tally.created_by, tally.created_at
-                )
-            })
-            .collect();
-        assert_eq!(
-            creators,
-            [
-                r#"main.leak.func1 Some("main.leak") Some(("/src/app/leaks.go", 16))"#,
-                "main.orphan None None",
-            ]
-        );
+/// The stacks of a place seen in two tallies: unless both had one and the same, each stack
+/// with its worst count, up to [`MAX_STACK_VARIANTS`] (the rest untold).
+fn merge_stacks(merged: &mut Tally, tally: &mut Tally) {
+    if merged.stacks.is_empty() && tally.stacks.is_empty() && merged.stack == tally.stack {
+        return;
     }
-
-    #[test]
-    fn auto_thresholds() {
-        for (counts, expected) in [
-            // A small service: one place stands out among ones and twos.
-            (&[1, 1, 2, 1, 3, 1, 2, 12][..], 10),
-            (&[1, 1, 2, 1, 3, 1, 2, 40][..], 10),
-            // A large one: a pool of 400 and a leak of 3000 both stand out from small waits;
-            // with a draining group of 275 the typical place is larger, and only the leak does.
-            (&[1, 2, 2, 3, 5, 400, 3000][..], 10),
-            (&[1, 2, 275, 400, 4050][..], 1155),
-            // Three leaks holding most of a small service's goroutines are judged against the
-            // rest, not against themselves (the median of all places would be 600).
-            (&[1, 1, 2, 3, 600, 800, 1000][..], 10),
-            // An even number of places: the few largest (5000) are judged against the rest,
-            // whose median is the mean of the middle two (120) and so is the median
-            // deviation (10).
-            (&[100, 110, 120, 130, 5000, 140][..], 195),
-            // Everything equal: nothing stands out.
-            (&[50, 50, 50, 50][..], 51),
-            // Too few places for a distribution: the minimum.
-            (&[][..], 10),
-            (&[3000][..], 10),
-            (&[50, 60, 70][..], 10),
-        ] {
-            assert_eq!(auto_threshold(counts), expected, "{counts:?}");
+    let variants = |tally: &mut Tally| match std::mem::take(&mut tally.stacks) {
+        stacks if !stacks.is_empty() => stacks,
+        _ if tally.stack.is_empty() => Vec::new(),
+        _ => vec![(tally.stack.clone(), tally.goroutines)],
+    };
+    let mut stacks = variants(merged);
+    let mut untold = merged.stacks_untold.max(tally.stacks_untold);
+    for (stack, goroutines) in variants(tally) {
+        match stacks.iter().position(|(kept, _)| *kept == stack) {
+            Some(at) => stacks[at].1 = stacks[at].1.max(goroutines),
+            None if stacks.len() < MAX_STACK_VARIANTS => stacks.push((stack, goroutines)),
+            None => untold = untold.saturating_add(goroutines),
         }
     }
-
-    #[test]
-    fn trends() {
-        let hours = |points: &[(f64, f64)]| {
-            trend(points).map(|(trend, slope)| (trend, (slope * 10.0).round() / 10.0))
-        };
-        assert_eq!(
-            hours(&[(0.0, 10.0), (1.0, 20.0), (2.0, 30.0)]),
-            Some((Trend::Growing, 10.0))
-        );
-        assert_eq!(
-            hours(&[(0.0, 40.0), (1.0, 40.0), (2.0, 40.0)]),
-            Some((Trend::Steady, 0.0))
-        );
-        assert_eq!(
-            hours(&[(0.0, 40.0), (1.0, 41.0), (2.0, 40.0)]),
-            Some((Trend::Steady, 0.0))
-        );
-        assert_eq!(
-            hours(&[(0.0, 60.0), (1.0, 30.0), (2.0, 0.0)]),
-            Some((Trend::Shrinking, -30.0))
-        );
-        // Two instances at each of three moments.
-        assert_eq!(
-            hours(&[
-                (0.0, 5.0),
-                (0.0, 7.0),
-                (1.0, 9.0),
-                (1.0, 11.0),
-                (2.0, 13.0),
-                (2.0, 15.0)
-            ]),
-            Some((Trend::Growing, 4.0))
-        );
-        assert_eq!(
-            hours(&[(0.0, 1.0), (1.0, 2.0)]),
-            None,
-            "two moments are not a trend"
-        );
-        assert_eq!(hours(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
+    if stacks.len() > 1 || untold > 0 {
+        merged.stacks = stacks;
+        merged.stacks_untold = untold;
     }
-
-    /// Series at the edge of the rule: over the span the count must change by 10% of its
-    /// mean and by 2 goroutines. Times need not start at 0.
-    #[test]
-    fn trend_thresholds() {
-        use Trend::*;
-        for (points, expected) in [
-            // Exactly 2 over the span (10% of the mean is 1.1).
-            (
-                &[(0.0, 10.0), (1.0, 11.0), (2.0, 12.0)][..],
-                Some((Growing, 1.0)),
-            ),
-            (
-                &[(0.0, 12.0), (1.0, 11.0), (2.0, 10.0)][..],
-                Some((Shrinking, -1.0)),
-            ),
-            // 1.5 over the span is more than 10% of the mean but less than 2.
-            (
-                &[(0.0, 5.0), (1.0, 5.75), (2.0, 6.5)][..],
-                Some((Steady, 0.75)),
-            ),
-            // 12 over the span, 10% of the mean is 10.6.
-            (
-                &[(0.0, 100.0), (1.0, 106.0), (2.0, 112.0)][..],
-                Some((Growing, 6.0)),
-            ),
-            // 8 over the span, 10% of the mean is 10.4.
-            (
-                &[(0.0, 100.0), (1.0, 104.0), (2.0, 108.0)][..],
-                Some((Steady, 4.0)),
-            ),
-            (
-                &[(0.0, 108.0), (1.0, 104.0), (2.0, 100.0)][..],
-                Some((Steady, -4.0)),
-            ),
-            // The same series, later: only differences of time count.
-            (
-                &[(10.0, 100.0), (11.0, 106.0), (12.0, 112.0)][..],
-                Some((Growing, 6.0)),
-            ),
-            (
-                &[(10.0, 100.0), (11.0, 104.0), (12.0, 108.0)][..],
-                Some((Steady, 4.0)),
-            ),
-            // Uneven times: least squares, not first to last.
-            (
-                &[(0.0, 10.0), (1.0, 10.0), (3.0, 30.0)][..],
-                Some((Growing, 7.14)),
-            ),
-        ] {
-            let got = trend(points).map(|(trend, slope)| (trend, (slope * 100.0).round() / 100.0));
-            assert_eq!(got, expected, "{points:?}");
-        }
-    }
+    merged.stack_hashes.clear();
 }
+
+#[cfg(test)]
+mod tests;

@@ -120,6 +120,15 @@ pub enum RulesCommand {
   leakprof rules add .leakprof.yaml --function 'example.com/billing.(*Poller).run*' \\
       --op select --reason \"long-poll by design\" --owner @billing-team")]
     Add(AddArgs),
+    /// List rules with what each matches, its bound and why, and its reason: the rules
+    /// leakprof ships with --builtin, or those of FILEs.
+    List {
+        #[arg(value_name = "FILE", required_unless_present = "builtin")]
+        files: Vec<PathBuf>,
+        /// List the built-in rules (rules/*.yaml, compiled in).
+        #[arg(long)]
+        builtin: bool,
+    },
     /// List entries that are expired or matched nothing in a JSON report; --write removes them.
     #[command(after_help = "Examples:
   leakprof rules prune .leakprof.yaml --report leaks.json

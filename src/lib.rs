@@ -13,6 +13,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod date;
+pub mod diff;
 pub mod explain;
 pub mod fix;
 pub mod glob;

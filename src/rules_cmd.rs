@@ -51,6 +51,7 @@ pub fn run(command: &RulesCommand, stdout: &mut dyn Write, stderr: &mut dyn Writ
     let result = match command {
         RulesCommand::Check { files } => check(files, stdout),
         RulesCommand::Add(args) => add(args, Date::today(), stdout, stderr),
+        RulesCommand::List { files, builtin } => list(files, *builtin, stdout),
         RulesCommand::Prune {
             file,
             report,
@@ -141,6 +142,86 @@ fn check(files: &[PathBuf], stdout: &mut dyn Write) -> Result<(), RulesCmdError>
         let _ = writeln!(stdout, "{}: {}, valid", path.display(), rules_count(count));
     }
     Ok(())
+}
+
+/// Prints every rule of `files` (validated as `report` loads them), then the built-in ones
+/// when asked: what each matches, its bound and why, what a count over it means, its reason.
+fn list(files: &[PathBuf], builtin: bool, stdout: &mut dyn Write) -> Result<(), RulesCmdError> {
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    for (index, path) in files.iter().enumerate() {
+        let text = allowlist::read_file(path)?;
+        let name = path.display().to_string();
+        match allowlist::parse(&text, &name, RuleSource::User(index)) {
+            Ok(parsed) => rules.extend(parsed),
+            Err(found) => errors.extend(found),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let from_files = rules.len();
+    if builtin {
+        rules.extend(allowlist::builtin());
+    }
+    let mut out = String::new();
+    if from_files > 0 {
+        out.push_str(&format!("{} from files\n", rules_count(from_files)));
+    }
+    if builtin {
+        out.push_str(&format!(
+            "{} built in (rules/*.yaml; --no-builtin-rules turns them off)\n",
+            rules_count(rules.len() - from_files)
+        ));
+    }
+    for rule in &rules {
+        out.push('\n');
+        out.push_str(&describe(rule));
+    }
+    stdout
+        .write_all(out.as_bytes())
+        .map_err(|source| RulesCmdError::Write {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
+}
+
+/// One rule as `rules list` prints it: the id and where it is written, then a line per key.
+fn describe(rule: &Rule) -> String {
+    let mut lines = vec![format!("{} ({})", rule.id, rule.origin)];
+    let mut key = |name: &str, value: String| lines.push(format!("  {name:<10} {value}"));
+    if let Some(glob) = &rule.function {
+        key("function", glob.as_str().to_string());
+    }
+    if let Some(glob) = &rule.stack {
+        key("stack", glob.as_str().to_string());
+    }
+    if let Some(glob) = &rule.file {
+        key("file", glob.as_str().to_string());
+    }
+    if let Some(line) = rule.line {
+        key("line", line.to_string());
+    }
+    key("op", rule.op.map_or("any", Op::as_str).to_string());
+    let bound = match (rule.max_goroutines, &rule.bound_reason) {
+        (Some(max), Some(why)) => format!("fewer than {max} goroutines: {why}"),
+        (Some(max), None) => format!("fewer than {max} goroutines"),
+        (None, Some(why)) => why.clone(),
+        (None, None) => "none".to_string(),
+    };
+    key("bound", bound);
+    if let Some(says) = &rule.over_bound {
+        key("over bound", format!("N {says}"));
+    }
+    key("reason", rule.reason.clone());
+    if let Some(owner) = &rule.owner {
+        key("owner", owner.clone());
+    }
+    if let Some(expires) = rule.expires {
+        key("expires", expires.to_string());
+    }
+    lines.push(String::new());
+    lines.join("\n")
 }
 
 /// `example.com/billing.(*Poller).run.func1` → `billing-poller-run-func1`.

@@ -6,6 +6,7 @@ mod support;
 
 mod bad_input;
 mod bounds;
+mod builtin;
 mod collect;
 mod e2e;
 mod explain;

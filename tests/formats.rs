@@ -513,3 +513,41 @@ fn several_outputs_in_one_run() {
         run.stderr
     );
 }
+
+/// `--repo` naming a module folder of a monorepo: CODEOWNERS is read where GitHub reads it,
+/// at the repository's root, and its patterns match paths from that root; a CODEOWNERS inside
+/// the module folder is not GitHub's and is not read.
+#[test]
+fn codeowners_of_a_monorepo_apply_to_its_module_folders() {
+    let repo: Monorepo = monorepo_with(
+        None,
+        &[
+            (
+                ".github/CODEOWNERS",
+                "* @acme/everyone\nservices/leaky/ @acme/leaky-team\n",
+            ),
+            ("services/leaky/CODEOWNERS", "* @not-github\n"),
+        ],
+    );
+    let module = repo.root.join("services/leaky");
+    // The work tree as it is, and the revision from git's objects.
+    for (repo_arg, rev) in [
+        (&repo.root, None),
+        (&module, None),
+        (&repo.root, Some("HEAD")),
+        (&module, Some("HEAD")),
+    ] {
+        let mut args = vec!["--repo", path_str(repo_arg)];
+        args.extend(rev.map(|rev| ["--rev", rev]).iter().flatten());
+        let findings = reported(&args);
+        assert_eq!(findings.len(), 10, "{}", repo_arg.display());
+        for (function, finding) in &findings {
+            assert_eq!(
+                finding["owners"],
+                serde_json::json!(["@acme/leaky-team"]),
+                "{function} with --repo {}",
+                repo_arg.display()
+            );
+        }
+    }
+}

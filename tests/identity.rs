@@ -326,3 +326,72 @@ fn ids_do_not_depend_on_where_repo_points() {
     assert_eq!(from_root.len(), 10);
     assert_eq!(ids(&root.join("testdata/leaky")), from_root);
 }
+
+/// Two identical sends in one function (`testdata/identity/twins`): each keeps its id
+/// whichever a profile shows. One run blocked its goroutines at the second send only, one at
+/// both; the second send's id is the same in both runs, so a baseline from the first run
+/// holds it and only the first send comes out new.
+#[test]
+fn identical_operations_keep_their_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repo");
+    let repo = Repository::init(&path).unwrap();
+    fs::create_dir_all(path.join("twins")).unwrap();
+    for name in ["go.mod", "main.go"] {
+        fs::copy(
+            testdata(&format!("identity/twins/{name}")),
+            path.join("twins").join(name),
+        )
+        .unwrap();
+    }
+    commit(&repo, "twins");
+    let run = |capture: &str, extra: &[&str]| -> Vec<(u64, String, Option<bool>)> {
+        let profile = testdata(&format!("identity/twins/captures/{capture}.pb.gz"));
+        let mut args = vec!["--profile", path_str(&profile), "--repo", path_str(&path)];
+        args.extend(extra);
+        let mut places: Vec<(u64, String, Option<bool>)> = findings(&report(&args))
+            .iter()
+            .filter(|f| f["function"] == "main.send")
+            .map(|f| {
+                (
+                    f["line"].as_u64().unwrap(),
+                    f["id"].as_str().unwrap().to_string(),
+                    f["new"].as_bool(),
+                )
+            })
+            .collect();
+        places.sort();
+        places
+    };
+    let both = run("both", &[]);
+    let [(first_line, first, _), (second_line, second, _)] = &both[..] else {
+        panic!("two places in the run that blocks at both: {both:?}");
+    };
+    assert!(first_line < second_line);
+    assert_eq!(*second, format!("{first}-2"));
+    let alone = run("second", &[]);
+    assert_eq!(alone, [(*second_line, second.clone(), None)]);
+
+    let baseline = dir.path().join("baseline.json");
+    let profile = testdata("identity/twins/captures/second.pb.gz");
+    let saved = leakprof(&[
+        "report",
+        "--format",
+        "json",
+        "--threshold",
+        "10",
+        "--profile",
+        path_str(&profile),
+        "--repo",
+        path_str(&path),
+    ]);
+    fs::write(&baseline, &saved.stdout).unwrap();
+    let against = run("both", &["--baseline", path_str(&baseline)]);
+    assert_eq!(
+        against,
+        [
+            (*first_line, first.clone(), Some(true)),
+            (*second_line, second.clone(), Some(false)),
+        ]
+    );
+}

@@ -90,7 +90,7 @@ fn every_error_path_has_its_exact_message() {
         ),
         (
             &format!("{entry}    functon: main.f\n"),
-            "5:5: suppressions[0]: unknown field `functon`, expected one of `id`, `reason`, `function`, `file`, `line`, `op`, `stack`, `max_goroutines`, `owner`, `expires`",
+            "5:5: suppressions[0]: unknown field `functon`, expected one of `id`, `reason`, `function`, `file`, `line`, `op`, `stack`, `max_goroutines`, `bound_reason`, `over_bound`, `owner`, `expires`",
         ),
         (
             "version: 1\nsuppressions:\n  - id: a\n    function: main.f\n",
@@ -527,7 +527,7 @@ fn check_reports_every_error_in_one_pass() {
     let (first, second, missing) = (path_str(&first), path_str(&second), path_str(&missing));
     let expected = [
         format!(
-            "{first}:2:35: suppressions[0]: unknown field `functon`, expected one of `id`, `reason`, `function`, `file`, `line`, `op`, `stack`, `max_goroutines`, `owner`, `expires`"
+            "{first}:2:35: suppressions[0]: unknown field `functon`, expected one of `id`, `reason`, `function`, `file`, `line`, `op`, `stack`, `max_goroutines`, `bound_reason`, `over_bound`, `owner`, `expires`"
         ),
         format!(
             "{first}:3:19: suppressions[1].reason: must not be empty: say why this is not a leak"

@@ -138,6 +138,19 @@ fn fleet_of_three_instances() {
         35 + 135 + 235 + 70 + 270 + 470 + 120 + 520 + 940 + 235 + 470 + 940
     );
     assert_eq!(leak["trend"], "growing");
+    // The text dumps' times are their files' (a copy's, here): next to pprof snapshots that
+    // carry their own, they stay out of the series, so they cannot stretch it into a rate.
+    assert_eq!(leak["series"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        leak["growth_per_hour"],
+        Value::Null,
+        "seconds apart: no rate"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("3 text dumps carry no time of their own, so they are left out of"),
+        "{warnings}"
+    );
     let pool = find(&report, "main.poolWorker");
     assert_eq!(
         (pool["goroutines"].as_u64(), pool["trend"].as_str()),

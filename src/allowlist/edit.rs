@@ -97,6 +97,11 @@ pub enum EditError {
     NotAList,
     #[error("the `[` of `suppressions` is not closed")]
     Unclosed,
+    #[error(
+        "the file is one flow mapping (`{{...}}`), which `rules add` does not edit; write \
+         `version: 1` and `suppressions:` on lines of their own"
+    )]
+    FlowDocument,
 }
 
 /// The byte order mark, if any, and the rest.
@@ -134,6 +139,13 @@ pub fn insert_entry(text: &str, entry: &NewEntry) -> Result<String, EditError> {
             entry.block(2, eol)
         ));
     }
+    let first = body
+        .lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with('#'));
+    if first.is_some_and(|line| line.starts_with('{')) {
+        return Err(EditError::FlowDocument);
+    }
     // Inserts `insert` at `offset`, starting a line first when the text ends without one.
     let splice = |offset: usize, insert: &str| {
         let newline = if offset == body.len() && !body.ends_with('\n') {
@@ -149,11 +161,12 @@ pub fn insert_entry(text: &str, entry: &NewEntry) -> Result<String, EditError> {
     };
     let layout = Layout::new(body);
     match layout.list() {
-        List::Block(entries) if !entries.is_empty() => {
+        // A block list has at least the entry that made it one.
+        List::Block(_) => {
             let (line, indent) = layout.append_point().ok_or(EditError::NotAList)?;
             Ok(splice(layout.line_offset(line), &entry.block(indent, eol)))
         }
-        List::Block(_) | List::Empty { .. } => {
+        List::Empty { .. } => {
             let (_, column, colon_end) = layout.list_key().ok_or(EditError::NotAList)?;
             Ok(splice(
                 next_line(body, colon_end),
@@ -221,13 +234,17 @@ pub fn remove_entries(text: &str, indices: &[usize]) -> Result<String, EditError
             let mut drop = vec![false; lines.len()];
             for &index in indices {
                 let (start, end) = layout.entry_lines(index).ok_or(EditError::NotAList)?;
-                let mut first = start;
-                while first > 0 && lines[first - 1].trim_start().starts_with('#') {
-                    first -= 1;
-                }
-                while first > 0 && lines[first - 1].trim().is_empty() {
-                    first -= 1;
-                }
+                // Comment lines right above an entry are about it, and the blank lines above
+                // those separated it from what came before.
+                let above = |first: usize, keep: fn(&str) -> bool| {
+                    (0..first)
+                        .rev()
+                        .take_while(|&line| keep(&lines[line]))
+                        .last()
+                        .unwrap_or(first)
+                };
+                let first = above(start, |line| line.trim_start().starts_with('#'));
+                let first = above(first, |line| line.trim().is_empty());
                 for flag in drop.iter_mut().take(end).skip(first) {
                     *flag = true;
                 }
@@ -341,6 +358,10 @@ mod tests {
                 "suppressions:\nversion: 1\n",
                 "suppressions:\n  - id: \"b\"\n    reason: \"why\"\n    function: \"main.g\"\n    op: send\nversion: 1\n",
             ),
+            (
+                "version: 1\n  # x\nsuppressions:  # none yet\n# end\n",
+                "version: 1\n  # x\nsuppressions:  # none yet\n  - id: \"b\"\n    reason: \"why\"\n    function: \"main.g\"\n    op: send\n# end\n",
+            ),
             // Flow lists get a flow entry, on the last item's line or on a line of its own.
             (
                 "version: 1\nsuppressions: [{id: a, reason: r, function: f}]\n",
@@ -360,7 +381,11 @@ mod tests {
                 "version: 1\nsuppressions:\n  - id: a\n    reason: r\n    function: f\n  - id: \"b\"\n    reason: \"why\"\n    function: \"main.g\"\n    op: send\n",
             ),
         ]);
-        for bad in ["suppressions: 5\n", "suppressions: {a: 1}\n"] {
+        for bad in [
+            "suppressions: 5\n",
+            "suppressions: {a: 1}\n",
+            "suppressions:\n  a: 1\n",
+        ] {
             assert_eq!(
                 insert_entry(bad, &entry()),
                 Err(EditError::NotAList),
@@ -370,6 +395,14 @@ mod tests {
         assert_eq!(
             insert_entry("suppressions: [{id: a}", &entry()),
             Err(EditError::Unclosed)
+        );
+        // A whole file in flow style is refused, not turned into two documents.
+        assert_eq!(
+            insert_entry(
+                "# rules\n{version: 1, suppressions: [{id: a, reason: r, function: f}]}\n",
+                &entry()
+            ),
+            Err(EditError::FlowDocument)
         );
     }
 
@@ -473,6 +506,10 @@ mod tests {
             Err(EditError::NotAList)
         );
         assert_eq!(remove_entries(flow, &[4]), Err(EditError::NotAList));
+        assert_eq!(
+            remove_entries("suppressions: [{id: a}\n", &[0]),
+            Err(EditError::Unclosed)
+        );
         assert_eq!(remove_entries(block, &[3]), Err(EditError::NotAList));
     }
 }

@@ -119,7 +119,6 @@ impl<'a> Layout<'a> {
         let offset = line
             .checked_sub(1)
             .and_then(|line| self.line_starts.get(line))
-            .filter(|&&start| start < self.text.len())
             .map(|&start| {
                 let rest = &self.text[start..];
                 let line_end = rest.find('\n').unwrap_or(rest.len());
@@ -184,41 +183,37 @@ impl<'a> Layout<'a> {
         };
         match first.kind {
             Kind::Open if self.text.as_bytes()[first.start] == b'[' => self.flow_list(colon + 1),
-            Kind::Entry if self.column_of(first.start) >= key_column => self.block_list(colon + 1),
-            // The next key of the top-level mapping: the value is empty.
-            _ if self.column_of(first.start) <= key_column
-                && self.line_of(first.start) > self.line_of(self.tokens[key].start) =>
-            {
-                List::Empty { colon }
-            }
+            Kind::Entry => self.block_list(colon + 1),
+            // Not to the right of the key: the next key of the top-level mapping, so the
+            // value is empty.
+            _ if self.column_of(first.start) <= key_column => List::Empty { colon },
             _ => List::Other,
         }
     }
 
+    /// The entries of a block list: `-` at the column of the first one, each the first
+    /// token of its line outside flow collections; the list ends at the first other token
+    /// that starts a line no deeper than that.
     fn block_list(&self, first: usize) -> List {
         let column = self.column_of(self.tokens[first].start);
         let mut entries: Vec<Entry> = Vec::new();
         for index in first..self.tokens.len() {
             let token = self.tokens[index];
-            if token.depth == 0 && self.column_of(token.start) <= column {
-                let at_line_start = self.text
-                    [self.line_starts[self.line_of(token.start)]..token.start]
+            let starts_line = token.depth == 0
+                && self.text[self.line_starts[self.line_of(token.start)]..token.start]
                     .trim()
                     .is_empty();
-                if at_line_start && self.column_of(token.start) < column {
+            if starts_line && self.column_of(token.start) <= column {
+                if token.kind != Kind::Entry || self.column_of(token.start) < column {
                     break;
                 }
-                if at_line_start && token.kind != Kind::Entry {
-                    break;
-                }
-                if token.kind == Kind::Entry && at_line_start {
-                    entries.push(Entry {
-                        start: token.start,
-                        end: token.end,
-                        tokens: index + 1..index + 1,
-                    });
-                    continue;
-                }
+                let after = index + 1;
+                entries.push(Entry {
+                    start: token.start,
+                    end: token.end,
+                    tokens: after..after,
+                });
+                continue;
             }
             if let Some(entry) = entries.last_mut() {
                 entry.end = token.end;
@@ -228,6 +223,7 @@ impl<'a> Layout<'a> {
         List::Block(entries)
     }
 
+    /// The items of a flow list: what lies between its commas.
     fn flow_list(&self, open: usize) -> List {
         let mut items: Vec<Entry> = Vec::new();
         let mut item_open = true;
@@ -248,10 +244,11 @@ impl<'a> Layout<'a> {
                 items.push(Entry {
                     start: token.start,
                     end: token.end,
-                    tokens: index..index + 1,
+                    tokens: index..index,
                 });
                 item_open = false;
-            } else if let Some(item) = items.last_mut() {
+            }
+            if let Some(item) = items.last_mut() {
                 item.end = token.end;
                 item.tokens.end = index + 1;
             }
@@ -281,8 +278,11 @@ impl<'a> Layout<'a> {
             return Vec::new();
         };
         let range = entry.tokens.clone();
+        // A `{…}` mapping's keys are one level inside it; a `key: value` pair written
+        // straight into a flow list is at the list's level; a block mapping's at level 0.
         let flow = match self.tokens.get(range.start) {
             Some(token) if token.kind == Kind::Open => Some(token.depth + 1),
+            Some(token) if token.depth > 0 => Some(token.depth),
             _ => None,
         };
         let keys = self.keys_at(range.clone(), flow);
@@ -483,6 +483,51 @@ mod tests {
         assert_eq!(layout.append_point(), None);
     }
 
+    /// Keys are found at their mapping's own level only, quoted or not.
+    #[test]
+    fn keys_of_nested_and_quoted_mappings() {
+        let text = "suppressions:\n  - reason: {id: x}\n    'id': a\n    stack:\n      id: y\n  - {\"id\": b, reason: [id: z], owner:, file: f}\n";
+        let layout = Layout::new(text);
+        assert_eq!(layout.entry_count(), 2);
+        assert_eq!(layout.key(0, "id"), (3, 11));
+        assert_eq!(layout.key_name(0, "id"), (3, 5));
+        // A value on the next line is placed where it starts.
+        assert_eq!(layout.key(0, "stack"), (5, 7));
+        assert_eq!(layout.key(1, "id"), (6, 12));
+        assert_eq!(layout.key(1, "reason"), (6, 23));
+        // An empty value: just after its `:`.
+        assert_eq!(layout.key(1, "owner"), (6, 38));
+        assert_eq!(layout.key(1, "file"), (6, 46));
+        assert_eq!(layout.top_level("suppressions"), (1, 14));
+        assert_eq!(layout.top_level_name("suppressions"), (1, 1));
+        assert_eq!(layout.entry_lines(0), Some((1, 5)));
+        assert_eq!(layout.entry_lines(1), Some((5, 6)));
+        // Only a key quoted at both ends is unquoted.
+        let layout = Layout::new("suppressions:\n  - x': 1\n    y\": 2\n    'z': 3\n");
+        assert_eq!(layout.key_name(0, "x'"), (2, 5));
+        assert_eq!(layout.key_name(0, "y\""), (3, 5));
+        assert_eq!(layout.key_name(0, "z"), (4, 5));
+        // A pair written straight into a flow list, and a flow mapping over several lines.
+        let layout = Layout::new("suppressions: [id: a, reason: r]\n");
+        assert_eq!(layout.key(0, "id"), (1, 20));
+        assert_eq!(layout.key(1, "reason"), (1, 31));
+        let layout = Layout::new("suppressions:\n  - {id: a,\n  reason: r}\n  - id: b\n");
+        assert_eq!(layout.entry_count(), 2);
+        assert_eq!(layout.key(0, "reason"), (3, 11));
+        // A `-` less indented than the list's ends it (the YAML is wrong, the layout holds).
+        let layout = Layout::new("suppressions:\n  - id: a\n- b\n");
+        assert_eq!(layout.entry_count(), 1);
+        // A bare `-` is an entry of its own line.
+        let layout = Layout::new("suppressions:\n  -\n  - id: a\nversion: 1\n");
+        assert_eq!(layout.entry_count(), 2);
+        assert_eq!(layout.entry_lines(0), Some((1, 2)));
+        assert_eq!(layout.entry_body(0), (2, 3));
+        assert_eq!(layout.entry_body(1), (3, 5));
+        assert_eq!(layout.entry(7), (1, 1));
+        assert_eq!(layout.entry_body(7), (1, 1));
+        assert_eq!(layout.key(7, "id"), (1, 1));
+    }
+
     #[test]
     fn list_shapes() {
         for (text, expected) in [
@@ -511,6 +556,8 @@ mod tests {
         assert_eq!(Layout::new("é: [").clamp((1, 9)), (1, 4));
         assert_eq!(Layout::new("").clamp((2, 1)), (1, 1));
         assert_eq!(layout.position(usize::MAX), (3, 1));
+        // Inside a character (no token starts there): counted in bytes.
+        assert_eq!(Layout::new("a\né").position(3), (2, 2));
         assert_eq!(Layout::new("aé b").position(4), (1, 4));
     }
 }

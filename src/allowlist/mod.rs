@@ -10,6 +10,8 @@
 //!     file: "billing/**/*.go"
 //!     op: select
 //!     max_goroutines: 5000
+//!     bound_reason: one poller per tenant, and we have about 3000
+//!     over_bound: "billing pollers: one per tenant — is a poller started per request?"
 //!     owner: "@billing-team"
 //!     expires: 2027-03-31
 //! ```
@@ -24,6 +26,7 @@ mod edit;
 mod layout;
 mod scan;
 
+use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -71,6 +74,11 @@ pub struct Rule {
     pub op: Option<Op>,
     pub stack: Option<Glob>,
     pub max_goroutines: Option<u64>,
+    /// Why the bound is what it is (or why there is none), for `rules list`.
+    pub bound_reason: Option<String>,
+    /// What a count over `max_goroutines` means, said in the finding's note after the count
+    /// ("database/sql openers: one per sql.DB — …").
+    pub over_bound: Option<String>,
     pub owner: Option<String>,
     pub expires: Option<Date>,
     pub source: RuleSource,
@@ -142,6 +150,8 @@ const FIELDS: &[&str] = &[
     "op",
     "stack",
     "max_goroutines",
+    "bound_reason",
+    "over_bound",
     "owner",
     "expires",
 ];
@@ -182,6 +192,8 @@ struct RawRule {
     op: Option<String>,
     stack: Option<String>,
     max_goroutines: Option<u64>,
+    bound_reason: Option<String>,
+    over_bound: Option<String>,
     owner: Option<String>,
     expires: Option<String>,
 }
@@ -201,6 +213,8 @@ impl RawRule {
                     "file" => self.file = text,
                     "op" => self.op = text,
                     "stack" => self.stack = text,
+                    "bound_reason" => self.bound_reason = text,
+                    "over_bound" => self.over_bound = text,
                     "owner" => self.owner = text,
                     _ => self.expires = text,
                 }
@@ -251,8 +265,8 @@ pub fn parse_all(text: &str, name: &str, source: RuleSource) -> (Vec<Rule>, Vec<
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() > MAX_FILE_SIZE {
         let message = format!(
-            "the file is {} KiB, over the {} KiB limit for a rules file; split it",
-            text.len() >> 10,
+            "the file is {} bytes, over the {} KiB limit for a rules file; split it",
+            text.len(),
             MAX_FILE_SIZE >> 10
         );
         return (Vec::new(), vec![at((1, 1), message)]);
@@ -310,7 +324,7 @@ pub fn parse_all(text: &str, name: &str, source: RuleSource) -> (Vec<Rule>, Vec<
                     ));
                 }
             },
-            "suppressions" if value.is_null() => {}
+            // `suppressions:` with no value reads as an empty list.
             "suppressions" => match typed::<Vec<Value>>(value) {
                 Ok(list) => entries = list,
                 Err(message) => errors.push(at(
@@ -334,18 +348,41 @@ pub fn parse_all(text: &str, name: &str, source: RuleSource) -> (Vec<Rule>, Vec<
     }
 
     let mut rules = Vec::with_capacity(entries.len());
+    // Every entry's id, kept or not (first line of each), so that a duplicate shows in the
+    // same pass as a problem that keeps its first occurrence out.
+    let mut ids: Vec<(String, usize, bool)> = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
         let before = errors.len();
-        if let Some(rule) = parse_entry(
+        let parsed = parse_entry(
             index,
             entry,
             &layout,
             &source,
             name,
             &mut |position, message| errors.push(at(position, message)),
-        ) {
-            if errors.len() == before {
-                rules.push(rule);
+        );
+        let kept = parsed.is_some() && errors.len() == before;
+        if let Some(Value::String(id)) = entry.get("id") {
+            ids.push((id.clone(), index, kept));
+        }
+        if let Some(rule) = parsed.filter(|_| kept) {
+            rules.push(rule);
+        }
+    }
+    // Two kept rules are left to [`duplicate_ids`], which sees every file loaded together.
+    let mut first: HashMap<&str, (usize, bool)> = HashMap::new();
+    for (id, index, kept) in &ids {
+        match first.get(id.as_str()) {
+            Some(&(earlier, earlier_kept)) if !(earlier_kept && *kept) => {
+                let (line, _) = layout.key(earlier, "id");
+                errors.push(at(
+                    layout.key(*index, "id"),
+                    format!("duplicate id {id:?}: already defined at {name}:{line}"),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                first.insert(id, (*index, *kept));
             }
         }
     }
@@ -478,6 +515,24 @@ fn parse_entry(
     if raw.max_goroutines == Some(0) {
         fail_key("max_goroutines", "must be at least 1".into());
     }
+    let mut words = |key: &str, value: Option<String>| {
+        let value = value.map(|text| text.trim().to_string());
+        if value.as_deref() == Some("") {
+            fail_key(key, "must not be empty".into());
+        }
+        value
+    };
+    let bound_reason = words("bound_reason", raw.bound_reason);
+    let over_bound = words("over_bound", raw.over_bound);
+    if over_bound.is_some() && raw.max_goroutines.is_none() && !mistyped.contains(&"max_goroutines")
+    {
+        fail_key(
+            "over_bound",
+            "says what a count over `max_goroutines` means, and the rule has none: add \
+             `max_goroutines` or remove `over_bound`"
+                .into(),
+        );
+    }
     let owner = raw.owner.map(|owner| owner.trim().to_string());
     if owner.as_deref() == Some("") {
         fail_key("owner", "must not be empty".into());
@@ -504,6 +559,8 @@ fn parse_entry(
         op,
         stack,
         max_goroutines: raw.max_goroutines,
+        bound_reason,
+        over_bound,
         owner,
         expires,
         source: source.clone(),
@@ -545,14 +602,4 @@ pub fn builtin() -> Vec<Rule> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_builtin_file_loads() {
-        let rules = builtin();
-        assert!(rules.len() >= 30, "{} built-in rules", rules.len());
-        assert!(rules.iter().all(|rule| rule.id.starts_with(BUILTIN_PREFIX)));
-        assert!(duplicate_ids(&rules).is_empty());
-    }
-}
+mod tests;

@@ -6,8 +6,8 @@
 use std::fs;
 use std::path::{Component, Path};
 
-use super::diff::{self, FileEdits};
 use crate::atomic;
+use crate::diff::{self, FileEdits};
 use crate::source::repo::Source;
 
 /// Applies `files` to the work tree of the repository at `repo`; returns how many files

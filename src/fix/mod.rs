@@ -12,7 +12,6 @@
 //! error (bad input, no Go for `--verify`, a work tree `--write` must not touch).
 
 mod apply;
-pub mod diff;
 mod verify;
 
 use std::collections::BTreeMap;
@@ -21,10 +20,11 @@ use std::ops::Range;
 
 use crate::cli::{FixArgs, OutputFormat};
 use crate::config::ReportConfig;
+use crate::diff::{self, FileEdits};
 use crate::model::{Finding, Report, Status};
+use crate::pipeline::build_report;
 use crate::source::repo::Source;
-use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, atomic, build_report};
-use diff::FileEdits;
+use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, atomic};
 
 /// One finding's mechanical fix.
 #[derive(Clone, Debug)]

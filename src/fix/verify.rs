@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::Planned;
-use super::diff::{self, FileEdits};
+use crate::diff::{self, FileEdits};
 use crate::source::repo::Source;
 
 /// Lines of the Go tool's output kept in a reason.

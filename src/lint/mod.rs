@@ -55,6 +55,8 @@ pub struct Found {
     pub evidence: SourceEvidence,
     /// The operation's own syntax, for its id.
     pub syntax: Option<String>,
+    /// Which of the function's textually identical operations it is, for its id.
+    pub twin: Option<u32>,
     /// The reason of a `//leakprof:ignore` at the operation.
     pub ignore: Option<String>,
 }
@@ -442,6 +444,7 @@ impl Jobs<'_> {
                     notes: analysis.notes,
                 },
                 syntax: analysis.syntax,
+                twin: analysis.twin,
                 ignore,
                 pattern: item.pattern,
             });

@@ -3,15 +3,17 @@
 //!
 //! An id is 64-bit FNV-1a over the recipe version, the repository-relative file, the
 //! function, the op's family (`range` and `nil_receive` count as `receive`, `nil_send` as
-//! `send`, so a run with or without `--repo` agrees) and the operation's own syntax: the
+//! `send`, so pprof and debug=2 runs agree) and the operation's own syntax: the
 //! tokens of its tree-sitter node with comments and white space dropped (a range loop's
 //! header, a select's case communications). Never absolute paths or line numbers, so it
 //! survives a rebuild in another folder (with `-trimpath` or not), comments, blank lines and
 //! the code moving elsewhere in the file. Without source the file's name and the line number
-//! stand in for path and syntax. Places that would share an id (the same operation twice in
-//! one function) are told apart by their order in the file: `-2`, `-3`.
+//! stand in for path and syntax. The same operation twice in one function is told apart by
+//! its order among its twins in the function's source, `-2`, `-3`, so each keeps its id
+//! whichever of them a profile shows; places without source that would share an id take the
+//! next free number.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use crate::blocking::Op;
 
@@ -33,6 +35,9 @@ pub struct IdParts<'a> {
     pub op: Op,
     /// The operation's syntax, when the place was found in the repository.
     pub syntax: Option<&'a str>,
+    /// With `syntax`: which of the textually identical operations of the function this one
+    /// is, from 1 in source order.
+    pub twin: u32,
 }
 
 /// The id of every place, in the order given.
@@ -54,26 +59,33 @@ fn assign_salted(places: &[IdParts<'_>], salt: &str) -> Vec<String> {
         (a.file, a.line, a.function).cmp(&(b.file, b.line, b.function))
     });
     let mut ids = vec![String::new(); places.len()];
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut taken: HashSet<String> = HashSet::with_capacity(places.len());
     for index in order {
         let place = &places[index];
         let family = place.op.family();
-        let base = match place.syntax {
-            Some(syntax) => {
-                fingerprint(&[salt, place.file, place.function, family.as_str(), syntax])
-            }
+        let (base, mut ordinal) = match place.syntax {
+            Some(syntax) => (
+                fingerprint(&[salt, place.file, place.function, family.as_str(), syntax]),
+                place.twin.max(1),
+            ),
             None => {
                 let name = place.file.rsplit(['/', '\\']).next().unwrap_or(place.file);
                 let line = place.line.to_string();
-                fingerprint(&[salt, name, place.function, family.as_str(), &line])
+                let base = fingerprint(&[salt, name, place.function, family.as_str(), &line]);
+                (base, 1)
             }
         };
-        let count = seen.entry(base.clone()).or_insert(0);
-        *count += 1;
-        ids[index] = if *count == 1 {
-            base
-        } else {
-            format!("{base}-{count}")
+        // The source numbers twins; places it cannot tell apart take the next free number.
+        ids[index] = loop {
+            let id = if ordinal == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{ordinal}")
+            };
+            if taken.insert(id.clone()) {
+                break id;
+            }
+            ordinal += 1;
         };
     }
     ids
@@ -111,6 +123,7 @@ mod tests {
             function: "main.f",
             op,
             syntax,
+            twin: 1,
         }
     }
 
@@ -118,8 +131,11 @@ mod tests {
     fn ids_follow_the_code_not_the_build() {
         let ids = assign(&[
             parts("a/x.go", 10, Op::Send, Some("ch <- v")),
-            // The same operation moved: the same id, told apart from its twin.
-            parts("a/x.go", 30, Op::NilSend, Some("ch <- v")),
+            // The same operation again, later in the function: its twin number tells it apart.
+            IdParts {
+                twin: 2,
+                ..parts("a/x.go", 30, Op::NilSend, Some("ch <- v"))
+            },
             // Another op family on the same text: another id.
             parts("a/x.go", 12, Op::Receive, Some("ch <- v")),
             // Without source: the file's name and the line.
@@ -138,5 +154,20 @@ mod tests {
         ]);
         assert_eq!(lint[1], format!("{}-2", lint[0]));
         assert_ne!(lint[0], ids[0]);
+    }
+
+    /// The second of two identical operations keeps its id when the profile shows only it,
+    /// and the first keeps its own when it is shown alone.
+    #[test]
+    fn twins_keep_their_ids_whichever_a_profile_shows() {
+        let first = parts("a/x.go", 5, Op::Send, Some("a <- 1"));
+        let second = IdParts {
+            twin: 2,
+            ..parts("a/x.go", 6, Op::Send, Some("a <- 1"))
+        };
+        let both = assign(&[first, second]);
+        assert_eq!(assign(&[second]), [both[1].clone()]);
+        assert_eq!(assign(&[first]), [both[0].clone()]);
+        assert_eq!(both[1], format!("{}-2", both[0]));
     }
 }

@@ -470,6 +470,18 @@ pub enum Note {
     },
     /// Over an automatic threshold because it grows, not because of its count.
     GrowingUnderAutoBar { bar: u64 },
+    /// The GC proved goroutines here leaked, so the built-in rule that matches the place did
+    /// not suppress it: built-in rules describe healthy daemons, and a proven leak is not one.
+    BuiltinRuleOverruled { rule: String },
+    /// A rule matched, but the place has at least as many goroutines as the rule's
+    /// `max_goroutines`: so many daemons of one kind are the leak the rule cannot excuse.
+    OverRuleBound {
+        rule: String,
+        max: u64,
+        goroutines: u64,
+        /// The rule's `over_bound` words: what so many of them mean.
+        says: Option<String>,
+    },
     /// A case or wait that looks like a bound, and that the source shows can never fire.
     BoundNever {
         expr: String,
@@ -503,6 +515,29 @@ impl std::fmt::Display for Note {
             Note::GrowingUnderAutoBar { bar } => write!(
                 f,
                 "reported because it grows, although under the automatic threshold of {bar}"
+            ),
+            Note::BuiltinRuleOverruled { rule } => write!(
+                f,
+                "the garbage collector proved these goroutines leaked, so built-in rule {rule} \
+                 does not hide them: it describes a healthy daemon, and a leaked one is not"
+            ),
+            Note::OverRuleBound {
+                rule,
+                max,
+                goroutines,
+                says: Some(says),
+            } => write!(
+                f,
+                "{goroutines} {says} (rule {rule} expects fewer than {max})"
+            ),
+            Note::OverRuleBound {
+                rule,
+                max,
+                goroutines,
+                says: None,
+            } => write!(
+                f,
+                "{goroutines} goroutines here, and rule {rule} suppresses only fewer than {max}"
             ),
             Note::BoundNever { expr, line, why } => write!(
                 f,

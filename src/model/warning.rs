@@ -52,6 +52,8 @@ pub enum Warning {
     /// Text dumps carry no time: their files' modification times stood in.
     TimeFromFile {
         profiles: usize,
+        /// Other snapshots carry their own time, so these stay out of the time series.
+        left_out: bool,
     },
     /// A profile was read, with a problem (e.g. a dump cut off at 64 MiB).
     Profile {
@@ -168,16 +170,28 @@ impl fmt::Display for Warning {
                 "{path}: left out, a profile `leakprof collect` was still writing when it stopped"
             ),
             Warning::Profile { path, message } => write!(f, "{path}: {message}"),
-            Warning::TimeFromFile { profiles } => write!(
-                f,
-                "{} no time of its own: the file's modification time stands in, which a copy \
-                 or a checkout changes (name text dumps as `leakprof collect` names profiles, \
-                 goroutine-YYYYMMDDTHHMMSSZ, to give them their time)",
-                match profiles {
-                    1 => "1 text dump carries".to_string(),
-                    n => format!("{n} text dumps carry"),
+            Warning::TimeFromFile { profiles, left_out } => {
+                let (dumps, its, they) = match profiles {
+                    1 => ("1 text dump carries".to_string(), "its", "it is"),
+                    n => (format!("{n} text dumps carry"), "their", "they are"),
+                };
+                let hint = "name text dumps as `leakprof collect` names profiles, \
+                            goroutine-YYYYMMDDTHHMMSSZ, to give them their time";
+                if *left_out {
+                    write!(
+                        f,
+                        "{dumps} no time of {its} own, so {they} left out of trends and rates, \
+                         which the other profiles' own times make; {its} counts still count \
+                         ({hint})"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "{dumps} no time of {its} own: the file's modification time stands in, \
+                         which a copy or a checkout changes ({hint})"
+                    )
                 }
-            ),
+            }
             Warning::SourceNotFound {
                 place,
                 why,

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::status::{self, Decision, Evidence, Policy, RuleEvidence};
 use super::{Known, RunError, against_baseline, code_owners, for_owner, rule_usage, rules};
-use crate::allowlist::{self, Applied, Rule, Subject};
+use crate::allowlist::{self, Applied, Rule, RuleSource, Subject};
 use crate::blocking::Op;
 use crate::date::Date;
 use crate::lint::config::LintConfig;
@@ -122,6 +122,8 @@ fn stage(
                 line: found.line,
                 op: found.op,
                 stack: &[],
+                stacks: &[],
+                stacks_untold: 0,
                 goroutines: 0,
                 ignored_inline: found.ignore.is_some(),
             })
@@ -140,6 +142,7 @@ fn stage(
                 id: &rule.id,
                 reason: &rule.reason,
                 owner: rule.owner.as_deref(),
+                builtin: rule.source == RuleSource::Builtin,
             });
             let evidence = Evidence {
                 ignore: found.ignore.as_deref(),
@@ -154,7 +157,8 @@ fn stage(
             status::decide(&evidence, policy)
         })
         .collect();
-    // Ids name the file from the repository's root, as a profile finding's do.
+    // Ids and code owners name the file from the repository's root, as a profile finding's
+    // do.
     let files: Vec<String> = found
         .iter()
         .map(|found| match prefix.filter(|prefix| !prefix.is_empty()) {
@@ -172,19 +176,20 @@ fn stage(
                 function: &found.function,
                 op: found.op,
                 syntax: found.syntax.as_deref(),
+                twin: found.twin.unwrap_or(1),
             })
             .collect::<Vec<_>>(),
     );
     let findings = found
         .into_iter()
         .zip(&decided)
-        .zip(ids)
-        .map(|((found, decision), id)| Finding {
+        .zip(ids.into_iter().zip(&files))
+        .map(|((found, decision), (id, from_root))| Finding {
             id,
             found_by: FoundBy::Lint,
             confirmed_by: None,
             lint_finding: None,
-            owners: owners.map_or_else(Vec::new, |owners| owners.owners(&found.file)),
+            owners: owners.map_or_else(Vec::new, |owners| owners.owners(from_root)),
             function: found.function,
             file: found.file,
             line: found.line,

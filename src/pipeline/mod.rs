@@ -13,7 +13,7 @@ pub mod status;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::aggregate::{self, Merged, Site, Tally};
-use crate::allowlist::{self, Applied, Rule, Subject};
+use crate::allowlist::{self, Applied, Rule, RuleSource, Subject};
 use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
@@ -31,7 +31,7 @@ use crate::source::ignores::Marker;
 use crate::source::paths::PathMapper;
 use crate::source::repo::{RepoError, Source};
 use crate::source::{self, Location, PlaceRef, SourceCheck};
-use status::{Decision, Evidence, Policy, PoolEvidence, RuleEvidence};
+use status::{Decision, Evidence, OverBound, Policy, PoolEvidence, RuleEvidence};
 
 /// Errors that stop a whole run.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +98,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         Some((staged, _)) => {
             let mut both = Applied {
                 hits: applied.hits.clone(),
+                over_bound: Vec::new(),
                 matched: applied.matched.clone(),
                 warnings: Vec::new(),
             };
@@ -359,8 +360,8 @@ fn unused_ignores(
         .collect()
 }
 
-/// Code owners from the first CODEOWNERS file at the revision, for places mapped into the
-/// repository.
+/// Code owners from the first CODEOWNERS file at the root of the repository at the revision
+/// (where GitHub reads it), for places mapped into the repository.
 fn assign_owners(
     places: &[Place],
     checks: &[Option<SourceCheck>],
@@ -368,14 +369,22 @@ fn assign_owners(
     warnings: &mut Vec<Warning>,
 ) -> Vec<Vec<String>> {
     let none = || places.iter().map(|_| Vec::new()).collect();
-    let Some(code_owners) = source.and_then(|source| code_owners(source, warnings)) else {
+    let Some(source) = source else {
         return none();
     };
+    let Some(code_owners) = code_owners(source, warnings) else {
+        return none();
+    };
+    // Patterns are written against paths from the repository's root, as GitHub reads them,
+    // also when `--repo` is a module folder in it.
+    let prefix = source.prefix();
+    let prefix = prefix.as_str();
     checks
         .iter()
         .map(
             |check| match check.as_ref().and_then(|check| check.location.repo_path()) {
-                Some(path) => code_owners.owners(path),
+                Some(path) if prefix.is_empty() => code_owners.owners(path),
+                Some(path) => code_owners.owners(&format!("{prefix}/{path}")),
                 None => Vec::new(),
             },
         )
@@ -385,13 +394,12 @@ fn assign_owners(
 /// The first CODEOWNERS file at the revision, parsed; the lines GitHub would ignore become
 /// warnings.
 fn code_owners(source: &Source, warnings: &mut Vec<Warning>) -> Option<CodeOwners> {
-    let (location, text) =
-        owners::LOCATIONS
-            .iter()
-            .find_map(|location| match source.read(location) {
-                Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
-                _ => None,
-            })?;
+    let (location, text) = owners::LOCATIONS.iter().find_map(|location| {
+        match source.read_from_repository_root(location) {
+            Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
+            _ => None,
+        }
+    })?;
     let (code_owners, problems) = CodeOwners::parse(&text);
     warnings.extend(
         problems
@@ -467,6 +475,8 @@ fn apply_rules(
                 line: place.site.line,
                 op: op_of(place, check),
                 stack,
+                stacks: &place.tally.stacks,
+                stacks_untold: place.tally.stacks_untold,
                 goroutines: place.tally.goroutines,
                 ignored_inline: check.as_ref().is_some_and(|check| check.ignore.is_some()),
             })
@@ -492,6 +502,9 @@ struct Known {
     told: patterns::Told,
     /// The allowlist rule that would suppress the place (an index into the rules).
     rule: Option<usize>,
+    /// The first rule that matches but allows fewer goroutines than it would cover here, and
+    /// how many.
+    over_bound: Option<(usize, u64)>,
 }
 
 /// The stages' findings about each place, one record per place.
@@ -509,15 +522,16 @@ fn gather(
         .zip(exclusions)
         .zip(owners)
         .zip(told)
-        .zip(&applied.hits)
+        .zip(applied.hits.iter().zip(&applied.over_bound))
         .map(
-            |(((((place, check), exclusion), owners), told), &rule)| Known {
+            |(((((place, check), exclusion), owners), told), (&rule, &over_bound))| Known {
                 place,
                 check,
                 exclusion,
                 owners,
                 told,
                 rule,
+                over_bound,
             },
         )
         .collect()
@@ -544,11 +558,22 @@ fn decide_all(
                     id: &rule.id,
                     reason: &rule.reason,
                     owner: rule.owner.as_deref(),
+                    builtin: rule.source == RuleSource::Builtin,
                 });
+            let over_bound = known.over_bound.and_then(|(index, goroutines)| {
+                let rule = &rules[index];
+                Some(OverBound {
+                    rule: &rule.id,
+                    max: rule.max_goroutines?,
+                    goroutines,
+                    says: rule.over_bound.as_deref(),
+                })
+            });
             let evidence = Evidence {
                 exclusion: known.exclusion.as_ref(),
                 ignore: check.as_ref().and_then(|check| check.ignore.as_deref()),
                 rule,
+                over_bound,
                 bounds: check.as_ref().map_or(&[], |check| &check.bounds),
                 place: (file_of(place, check), place.site.line),
                 leaked: place.leaked,
@@ -750,6 +775,7 @@ fn ids(known: &[Known], prefix: Option<&str>) -> Vec<String> {
                 check.location.repo_path()?;
                 check.syntax.as_deref()
             }),
+            twin: check.as_ref().and_then(|check| check.twin).unwrap_or(1),
         })
         .collect();
     id::assign(&parts)

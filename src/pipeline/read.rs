@@ -85,8 +85,8 @@ struct Merging<'c> {
     /// Profile entries with their place in the file order.
     entries: Vec<(usize, ProfileEntry)>,
     warnings: Vec<Warning>,
-    /// Text dumps whose time is their file's modification time.
-    timed_by_file: usize,
+    /// (instance, time) of the text dumps whose time is their file's modification time.
+    timed_by_file: Vec<(u32, i64)>,
 }
 
 impl<'c> Merging<'c> {
@@ -99,7 +99,7 @@ impl<'c> Merging<'c> {
             timed: Vec::new(),
             entries: Vec::new(),
             warnings: Vec::new(),
-            timed_by_file: 0,
+            timed_by_file: Vec::new(),
         }
     }
 
@@ -124,7 +124,6 @@ impl<'c> Merging<'c> {
             (None, None, Some(modified))
                 if matches!(one.info.format, Format::Debug2 | Format::Debug1) =>
             {
-                self.timed_by_file += 1;
                 (Some(modified), Some("file"))
             }
             _ => (None, None),
@@ -147,7 +146,11 @@ impl<'c> Merging<'c> {
         } else {
             one.snapshot.finish(threshold, time, instance);
             self.merged.add(one.snapshot);
-            self.timed.extend(time.map(|time| (instance, time)));
+            let timed = match time_source {
+                Some("file") => &mut self.timed_by_file,
+                _ => &mut self.timed,
+            };
+            timed.extend(time.map(|time| (instance, time)));
         }
         let entry = ProfileEntry {
             path: shown,
@@ -164,10 +167,25 @@ impl<'c> Merging<'c> {
 
     fn finish(mut self, warnings: &mut Vec<Warning>) -> Read {
         // A time matters once snapshots form a series.
-        if self.timed_by_file > 0 && self.timed.len() >= 2 {
+        // A file's modification time is a checkout's or a copy's, not the snapshot's: next
+        // to snapshots that carry their own time it would stretch the series by days and
+        // make a rate of it, so those dumps stay out of the series (their counts still
+        // count). Alone, it is the best there is, and a warning says so.
+        let by_file = std::mem::take(&mut self.timed_by_file);
+        let profiles = by_file.len();
+        if profiles > 0 && !self.timed.is_empty() {
             self.warnings.push(Warning::TimeFromFile {
-                profiles: self.timed_by_file,
+                profiles,
+                left_out: true,
             });
+        } else if profiles > 0 {
+            self.timed = by_file;
+            if self.timed.len() >= 2 {
+                self.warnings.push(Warning::TimeFromFile {
+                    profiles,
+                    left_out: false,
+                });
+            }
         }
         warnings.extend(self.warnings);
         self.entries.sort_by_key(|(order, _)| *order);

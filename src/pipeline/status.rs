@@ -18,6 +18,9 @@ pub struct Evidence<'a> {
     pub ignore: Option<&'a str>,
     /// The allowlist rule that would suppress the place.
     pub rule: Option<RuleEvidence<'a>>,
+    /// The first rule that matches but allows fewer goroutines than the place has, when no
+    /// rule suppresses it.
+    pub over_bound: Option<OverBound<'a>>,
     /// Cases that end the select's wait by themselves, in source order.
     pub bounds: &'a [Bound],
     /// The file name and line of the select, for the reason a bound gives.
@@ -50,6 +53,7 @@ impl Default for Evidence<'_> {
             exclusion: None,
             ignore: None,
             rule: None,
+            over_bound: None,
             bounds: &[],
             place: ("", 0),
             leaked: 0,
@@ -89,6 +93,18 @@ pub struct RuleEvidence<'a> {
     pub id: &'a str,
     pub reason: &'a str,
     pub owner: Option<&'a str>,
+    /// Shipped with leakprof (`rules/*.yaml`), not written by the user.
+    pub builtin: bool,
+}
+
+/// A rule that matches a place with at least its `max_goroutines`.
+#[derive(Clone, Copy, Debug)]
+pub struct OverBound<'a> {
+    pub rule: &'a str,
+    pub max: u64,
+    pub goroutines: u64,
+    /// The rule's words for what so many mean.
+    pub says: Option<&'a str>,
 }
 
 /// Settings the decision depends on.
@@ -103,10 +119,13 @@ pub struct Policy {
 /// The status of a place, what suppressed it, and how sure leakprof is that it leaks.
 ///
 /// Status, in order: code that is not own is excluded; an inline ignore wins over every rule
-/// and heuristic; then the first allowlist rule; then a bounded select, unless the GC proved
-/// the goroutines leaked (a heuristic never overrules the GC); what is left is reported when
-/// over the threshold, proven leaked, growing under an automatic threshold, or found by lint
-/// (no count to judge), else below it.
+/// and heuristic; then the first allowlist rule, unless it is built in and the GC proved the
+/// goroutines leaked (a built-in rule describes a healthy daemon, and a proven leak is not
+/// one: the finding carries a note naming the rule); then a bounded select, unless the GC
+/// proved the goroutines leaked (a heuristic never overrules the GC); what is left is reported
+/// when over the threshold, proven leaked, growing under an automatic threshold, or found by
+/// lint (no count to judge), else below it. The user's own word (a rule of theirs, an inline
+/// ignore) may still suppress a proven leak, never quietly: the decision carries a warning.
 ///
 /// Verdict: `proven` when the GC proved goroutines there leaked; `likely` when the place grows
 /// over three or more snapshots or the source shows the path that abandons its goroutines (a
@@ -131,17 +150,37 @@ pub fn decide(evidence: &Evidence<'_>, policy: Policy) -> Decision {
     if evidence.op == Op::Select && !evidence.source_checked && evidence.exclusion.is_none() {
         notes.push(Note::SelectUnchecked);
     }
-    let (status, suppression) = status(evidence, policy);
+    let overruled = evidence
+        .rule
+        .filter(|rule| rule.builtin && evidence.leaked > 0 && evidence.exclusion.is_none());
+    let weighed = Evidence {
+        rule: evidence.rule.filter(|_| overruled.is_none()),
+        ..*evidence
+    };
+    let (status, suppression) = status(&weighed, policy);
     let by_bound = suppression
         .as_ref()
         .is_some_and(|suppression| suppression.verified.is_some());
     notes.extend(bound_notes(evidence, by_bound));
+    if let Some(rule) = overruled {
+        notes.push(Note::BuiltinRuleOverruled {
+            rule: rule.id.to_string(),
+        });
+    }
+    if let (Some(over), None) = (evidence.over_bound, evidence.exclusion) {
+        notes.push(Note::OverRuleBound {
+            rule: over.rule.to_string(),
+            max: over.max,
+            goroutines: over.goroutines,
+            says: over.says.map(str::to_string),
+        });
+    }
     if status == Status::Reported && !evidence.over_threshold && evidence.leaked == 0 {
         if let Some(bar) = evidence.auto_bar {
             notes.push(Note::GrowingUnderAutoBar { bar });
         }
     }
-    // Only an allowlist rule or an inline ignore can overrule the GC; say so every time.
+    // Only the user's own rule or inline ignore can overrule the GC; say so every time.
     let mut warnings = Vec::new();
     if let (Some(suppression), true) = (&suppression, evidence.leaked > 0) {
         let by = match &suppression.rule {
@@ -273,376 +312,4 @@ fn suppressed(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const POLICY: Policy = Policy {
-        ctx_done_bounds: true,
-        confirmed_below_threshold: true,
-    };
-
-    fn bound(kind: BoundKind) -> Bound {
-        Bound {
-            kind,
-            line: 8,
-            expr: "<-x".into(),
-            origin: kind.as_str().into(),
-            check: Check::Fires,
-        }
-    }
-
-    fn check(evidence: Evidence<'_>, policy: Policy, expected: (Status, Option<SuppressionKind>)) {
-        let decision = decide(&evidence, policy);
-        assert_eq!(
-            (decision.status, decision.suppression.map(|s| s.kind)),
-            expected,
-            "{evidence:?} {policy:?}"
-        );
-    }
-
-    #[test]
-    fn precedence() {
-        use SuppressionKind::*;
-        let rule = RuleEvidence {
-            id: "r",
-            reason: "by design",
-            owner: None,
-        };
-        let ctx = [bound(BoundKind::CtxDone)];
-        let timer_after_ctx = [bound(BoundKind::CtxDone), bound(BoundKind::Timer)];
-        let over = Evidence {
-            over_threshold: true,
-            place: ("a/x.go", 6),
-            source_checked: true,
-            op: Op::Select,
-            ..Evidence::default()
-        };
-        let std = Exclusion::StandardLibrary;
-        check(over, POLICY, (Status::Reported, None));
-        check(
-            Evidence {
-                over_threshold: false,
-                ..over
-            },
-            POLICY,
-            (Status::BelowThreshold, None),
-        );
-        check(
-            Evidence {
-                exclusion: Some(&std),
-                ignore: Some("x"),
-                ..over
-            },
-            POLICY,
-            (Status::Excluded, None),
-        );
-        check(
-            Evidence {
-                ignore: Some("x"),
-                rule: Some(rule),
-                bounds: &ctx,
-                ..over
-            },
-            POLICY,
-            (Status::Suppressed, Some(Inline)),
-        );
-        check(
-            Evidence {
-                rule: Some(rule),
-                bounds: &ctx,
-                ..over
-            },
-            POLICY,
-            (Status::Suppressed, Some(Allowlist)),
-        );
-        check(
-            Evidence {
-                bounds: &ctx,
-                ..over
-            },
-            POLICY,
-            (Status::Suppressed, Some(SelectCtxDone)),
-        );
-        // --no-ctx-done: a timer further down still bounds the select.
-        let no_ctx = Policy {
-            ctx_done_bounds: false,
-            ..POLICY
-        };
-        check(
-            Evidence {
-                bounds: &ctx,
-                ..over
-            },
-            no_ctx,
-            (Status::Reported, None),
-        );
-        check(
-            Evidence {
-                bounds: &timer_after_ctx,
-                ..over
-            },
-            no_ctx,
-            (Status::Suppressed, Some(SelectTimer)),
-        );
-        // Below the threshold a bounded select is still suppressed: nothing is lost.
-        check(
-            Evidence {
-                bounds: &ctx,
-                over_threshold: false,
-                ..over
-            },
-            POLICY,
-            (Status::Suppressed, Some(SelectCtxDone)),
-        );
-    }
-
-    /// A lint finding has no count: reported with no threshold to pass, `likely` on its
-    /// pattern, and suppressed by an inline ignore or a rule like any other.
-    #[test]
-    fn lint_findings() {
-        use SuppressionKind::*;
-        let linted = Evidence {
-            found_by: FoundBy::Lint,
-            place: ("a/x.go", 6),
-            op: Op::Send,
-            source_checked: true,
-            pattern: Some(PatternId::Timeout),
-            ..Evidence::default()
-        };
-        check(linted, POLICY, (Status::Reported, None));
-        assert_eq!(decide(&linted, POLICY).verdict, Verdict::Likely);
-        check(
-            Evidence {
-                found_by: FoundBy::Profile,
-                ..linted
-            },
-            POLICY,
-            (Status::BelowThreshold, None),
-        );
-        check(
-            Evidence {
-                ignore: Some("drained elsewhere"),
-                ..linted
-            },
-            POLICY,
-            (Status::Suppressed, Some(Inline)),
-        );
-        let rule = RuleEvidence {
-            id: "r",
-            reason: "by design",
-            owner: None,
-        };
-        check(
-            Evidence {
-                rule: Some(rule),
-                ..linted
-            },
-            POLICY,
-            (Status::Suppressed, Some(Allowlist)),
-        );
-    }
-
-    /// The GC proved these goroutines leaked: a select heuristic never hides them (a select on
-    /// a context that is never cancelled is a real leak), and they are reported below the
-    /// threshold unless asked otherwise.
-    #[test]
-    fn gc_proof_beats_heuristics() {
-        let ctx = [bound(BoundKind::CtxDone)];
-        let proven = Evidence {
-            bounds: &ctx,
-            leaked: 7,
-            place: ("a/x.go", 6),
-            op: Op::Select,
-            ..Evidence::default()
-        };
-        check(proven, POLICY, (Status::Reported, None));
-        let hide = Policy {
-            confirmed_below_threshold: false,
-            ..POLICY
-        };
-        check(proven, hide, (Status::BelowThreshold, None));
-        let decision = decide(
-            &Evidence {
-                leaked: 0,
-                ..proven
-            },
-            POLICY,
-        );
-        let reason = decision.suppression.map(|s| s.reason).unwrap_or_default();
-        assert!(
-            reason.starts_with("select at x.go:6 also waits on <-x"),
-            "{reason}"
-        );
-    }
-
-    /// Issue 14: a rule or an inline ignore may overrule the GC's proof, but never quietly.
-    #[test]
-    fn suppressing_a_proven_leak_warns() {
-        let rule = RuleEvidence {
-            id: "known-pool",
-            reason: "by design",
-            owner: None,
-        };
-        let proven = Evidence {
-            leaked: 7,
-            over_threshold: true,
-            place: ("svc/x.go", 12),
-            ..Evidence::default()
-        };
-        let warnings = |evidence: Evidence<'_>| -> Vec<String> {
-            decide(&evidence, POLICY)
-                .warnings
-                .iter()
-                .map(ToString::to_string)
-                .collect()
-        };
-        assert_eq!(
-            warnings(Evidence {
-                rule: Some(rule),
-                ..proven
-            }),
-            [
-                "svc/x.go:12: rule known-pool suppresses a leak the garbage collector proved \
-              (7 goroutines leaked there); fix the leak or narrow the suppression"
-            ]
-        );
-        let inline = warnings(Evidence {
-            ignore: Some("drained later"),
-            leaked: 1,
-            ..proven
-        });
-        assert_eq!(inline.len(), 1);
-        assert!(
-            inline[0].starts_with("svc/x.go:12: //leakprof:ignore suppresses")
-                && inline[0].contains("(1 goroutine leaked there)"),
-            "{inline:?}"
-        );
-        // Nothing to say when the GC proved nothing, or nothing was suppressed.
-        assert!(
-            warnings(Evidence {
-                leaked: 0,
-                rule: Some(rule),
-                ..proven
-            })
-            .is_empty()
-        );
-        assert!(warnings(proven).is_empty());
-    }
-
-    #[test]
-    fn verdicts() {
-        let pool = PoolEvidence {
-            goroutines: 40,
-            creator: "main.startPool",
-            snapshots: 3,
-        };
-        let over = Evidence {
-            over_threshold: true,
-            op: Op::Send,
-            ..Evidence::default()
-        };
-        let verdict = |evidence: Evidence<'_>| decide(&evidence, POLICY).verdict;
-        assert_eq!(verdict(over), Verdict::Possible);
-        let growing = Evidence {
-            trend: Some(Trend::Growing),
-            ..over
-        };
-        assert_eq!(verdict(growing), Verdict::Likely);
-        for trend in [Trend::Steady, Trend::Shrinking] {
-            let evidence = Evidence {
-                trend: Some(trend),
-                ..over
-            };
-            assert_eq!(verdict(evidence), Verdict::Possible);
-        }
-        let proven = Evidence { leaked: 1, ..over };
-        assert_eq!(verdict(proven), Verdict::Proven);
-        // The source shows the abandoning path: likely, below the GC's proof.
-        let patterned = Evidence {
-            pattern: Some(PatternId::Timeout),
-            ..over
-        };
-        assert_eq!(verdict(patterned), Verdict::Likely);
-        assert_eq!(
-            verdict(Evidence {
-                leaked: 2,
-                ..patterned
-            }),
-            Verdict::Proven
-        );
-        let pooled = Evidence {
-            pool: Some(pool),
-            ..over
-        };
-        let decision = decide(&pooled, POLICY);
-        assert_eq!(decision.verdict, Verdict::Possible);
-        assert_eq!(
-            decision
-                .notes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>(),
-            [
-                "looks like a fixed pool of 40 workers started by main.startPool; steady over 3 snapshots"
-            ]
-        );
-        // Pool evidence outranks a pattern: a steady fixed pool stays possible.
-        assert_eq!(
-            verdict(Evidence {
-                pattern: Some(PatternId::UnclosedRange),
-                ..pooled
-            }),
-            Verdict::Possible
-        );
-        // The GC's proof outranks pool evidence.
-        assert_eq!(
-            verdict(Evidence {
-                leaked: 3,
-                ..pooled
-            }),
-            Verdict::Proven
-        );
-    }
-
-    /// A growing place is never under an automatic bar; a fixed threshold stays as set.
-    #[test]
-    fn growing_places_clear_automatic_bars() {
-        let under = Evidence {
-            op: Op::Send,
-            trend: Some(Trend::Growing),
-            source_checked: true,
-            ..Evidence::default()
-        };
-        check(under, POLICY, (Status::BelowThreshold, None));
-        let auto = Evidence {
-            auto_bar: Some(120),
-            ..under
-        };
-        let decision = decide(&auto, POLICY);
-        assert_eq!(decision.status, Status::Reported);
-        assert_eq!(decision.notes, [Note::GrowingUnderAutoBar { bar: 120 }]);
-        check(
-            Evidence {
-                trend: Some(Trend::Steady),
-                ..auto
-            },
-            POLICY,
-            (Status::BelowThreshold, None),
-        );
-    }
-
-    #[test]
-    fn unchecked_selects_say_what_would_check_them() {
-        let select = Evidence {
-            op: Op::Select,
-            over_threshold: true,
-            ..Evidence::default()
-        };
-        assert_eq!(decide(&select, POLICY).notes, [Note::SelectUnchecked]);
-        let checked = Evidence {
-            source_checked: true,
-            ..select
-        };
-        assert!(decide(&checked, POLICY).notes.is_empty());
-    }
-}
+mod tests;

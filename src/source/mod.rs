@@ -87,6 +87,8 @@ pub struct SourceCheck {
     /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
     /// identifies it across builds, comments and moves.
     pub syntax: Option<String>,
+    /// Which of the textually identical operations of its function this one is (from 1).
+    pub twin: Option<u32>,
 }
 
 impl SourceCheck {
@@ -102,6 +104,7 @@ impl SourceCheck {
             created_at: None,
             spawn: None,
             syntax: None,
+            twin: None,
         }
     }
 }
@@ -611,6 +614,7 @@ fn check_place(
     };
     check.trusted = true;
     check.syntax = analysis.syntax;
+    check.twin = analysis.twin;
     // The source names what debug=1 cannot, and tells a range loop from a receive.
     let op = if place.op == Op::Unknown || (place.op == Op::Receive && source_op == Op::Range) {
         check.refined_op = Some(source_op);

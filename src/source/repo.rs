@@ -64,6 +64,72 @@ fn enclosing_repository(folder: &Path) -> Option<(Repository, String)> {
 
 /// The URL of `origin`, or of the only remote, with any user name and password taken out (CI
 /// checkouts put a token there).
+/// The bytes of the file at `relative` under the folder `root` (`canonical` with every link
+/// resolved); `Ok(None)` when it is not there. A link that leads out of the folder is an
+/// error, never followed.
+fn read_under(root: &Path, canonical: &Path, relative: &str) -> Result<Option<Vec<u8>>, ReadError> {
+    let other = |message: String| ReadError::Other(message);
+    let resolved = match fs::canonicalize(root.join(relative)) {
+        Ok(resolved) => resolved,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(other(error.to_string())),
+    };
+    if !resolved.starts_with(canonical) {
+        return Err(ReadError::OutsideRoot {
+            root: root.to_path_buf(),
+        });
+    }
+    let file = fs::File::open(&resolved).map_err(|error| other(error.to_string()))?;
+    let metadata = file.metadata().map_err(|error| other(error.to_string()))?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    if metadata.len() > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge {
+            size: metadata.len(),
+        });
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| other(error.to_string()))?;
+    // It grew while being read.
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(Some(bytes))
+}
+
+/// The bytes of the file at `relative` under `tree`; `Ok(None)` when it is not there or not
+/// a file. Its size is checked from the object's header, before it is inflated.
+fn read_blob(
+    repo: &Repository,
+    tree: git2::Oid,
+    relative: &str,
+) -> Result<Option<Vec<u8>>, ReadError> {
+    let other = |error: git2::Error| ReadError::Other(error.message().to_string());
+    let tree = repo.find_tree(tree).map_err(other)?;
+    let entry = match tree.get_path(Path::new(relative)) {
+        Ok(entry) => entry,
+        Err(error) if error.code() == git2::ErrorCode::NotFound => return Ok(None),
+        Err(error) => return Err(other(error)),
+    };
+    if entry.kind() != Some(ObjectType::Blob) {
+        return Ok(None);
+    }
+    let (size, _) = repo
+        .odb()
+        .and_then(|odb| odb.read_header(entry.id()))
+        .map_err(other)?;
+    if size as u64 > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge { size: size as u64 });
+    }
+    let blob = repo.find_blob(entry.id()).map_err(other)?;
+    Ok(Some(blob.content().to_vec()))
+}
+
 fn remote_url(repo: &Repository) -> Option<String> {
     let names = repo.remotes().ok()?;
     let names: Vec<&str> = names.iter().flatten().flatten().collect();
@@ -284,66 +350,58 @@ impl Source {
         }
     }
 
+    /// The bytes of one file at the revision, from the root of the repository rather than
+    /// from the `--repo` folder (which may be a module folder in it): where GitHub reads
+    /// CODEOWNERS. A plain folder is its own root.
+    pub fn read_from_repository_root(&self, path: &str) -> Result<Option<Vec<u8>>, ReadError> {
+        match self {
+            Source::Git { repo, commit, .. } => {
+                let root = repo
+                    .find_commit(*commit)
+                    .map_err(|error| ReadError::Other(error.message().to_string()))?
+                    .tree_id();
+                read_blob(repo, root, path)
+            }
+            // A folder in a work tree: the work tree's root, with the same care as the folder.
+            Source::Folder { .. } => match self.enclosing_work_tree() {
+                Some((top, canonical)) => read_under(&top, &canonical, path),
+                None => self.read(path),
+            },
+        }
+    }
+
+    /// Where the `--repo` folder is in its repository, `/`-separated; empty at the root and
+    /// for a folder in no repository.
+    pub fn prefix(&self) -> String {
+        match self {
+            Source::Git { prefix, .. } => prefix.clone(),
+            Source::Folder { .. } => self
+                .provenance()
+                .map(|provenance| provenance.path_in_repository)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// For a folder inside a git work tree (below its root): the work tree's root, as given
+    /// and with every link resolved.
+    fn enclosing_work_tree(&self) -> Option<(PathBuf, PathBuf)> {
+        let Source::Folder { root, .. } = self else {
+            return None;
+        };
+        let (repo, prefix) = enclosing_repository(root)?;
+        if prefix.is_empty() {
+            return None;
+        }
+        let top = repo.workdir()?.to_path_buf();
+        let canonical = fs::canonicalize(&top).ok()?;
+        Some((top, canonical))
+    }
+
     /// The bytes of one file at the revision; `Ok(None)` when it is not there.
     pub fn read(&self, relative: &str) -> Result<Option<Vec<u8>>, ReadError> {
-        let other = |message: String| ReadError::Other(message);
         match self {
-            Source::Git { repo, tree, .. } => {
-                let tree = repo
-                    .find_tree(*tree)
-                    .map_err(|error| other(error.message().to_string()))?;
-                let entry = match tree.get_path(Path::new(relative)) {
-                    Ok(entry) => entry,
-                    Err(error) if error.code() == git2::ErrorCode::NotFound => return Ok(None),
-                    Err(error) => return Err(other(error.message().to_string())),
-                };
-                if entry.kind() != Some(ObjectType::Blob) {
-                    return Ok(None);
-                }
-                // The size from the object's header, before inflating it.
-                let (size, _) = repo
-                    .odb()
-                    .and_then(|odb| odb.read_header(entry.id()))
-                    .map_err(|error| other(error.message().to_string()))?;
-                if size as u64 > MAX_FILE_SIZE {
-                    return Err(ReadError::TooLarge { size: size as u64 });
-                }
-                let blob = repo
-                    .find_blob(entry.id())
-                    .map_err(|error| other(error.message().to_string()))?;
-                Ok(Some(blob.content().to_vec()))
-            }
-            Source::Folder { root, canonical } => {
-                let resolved = match fs::canonicalize(root.join(relative)) {
-                    Ok(resolved) => resolved,
-                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                    Err(error) => return Err(other(error.to_string())),
-                };
-                if !resolved.starts_with(canonical) {
-                    return Err(ReadError::OutsideRoot { root: root.clone() });
-                }
-                let file = fs::File::open(&resolved).map_err(|error| other(error.to_string()))?;
-                let metadata = file.metadata().map_err(|error| other(error.to_string()))?;
-                if !metadata.is_file() {
-                    return Err(ReadError::NotAFile);
-                }
-                if metadata.len() > MAX_FILE_SIZE {
-                    return Err(ReadError::TooLarge {
-                        size: metadata.len(),
-                    });
-                }
-                let mut bytes = Vec::with_capacity(metadata.len() as usize);
-                file.take(MAX_FILE_SIZE + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|error| other(error.to_string()))?;
-                // It grew while being read.
-                if bytes.len() as u64 > MAX_FILE_SIZE {
-                    return Err(ReadError::TooLarge {
-                        size: bytes.len() as u64,
-                    });
-                }
-                Ok(Some(bytes))
-            }
+            Source::Git { repo, tree, .. } => read_blob(repo, *tree, relative),
+            Source::Folder { root, canonical } => read_under(root, canonical, relative),
         }
     }
 }

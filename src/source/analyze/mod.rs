@@ -92,6 +92,9 @@ pub struct Analysis {
     /// The operation's own syntax without comments or spacing (see [`syntax`]): what finding
     /// ids are made from. None when the line holds no operation.
     pub syntax: Option<String>,
+    /// Which of the textually identical operations of the function this one is, from 1 in
+    /// source order (see [`Go::twin`]).
+    pub twin: Option<u32>,
     /// The enclosing function as written, on one line and without comments:
     /// `func (s *Server) run(ctx context.Context)`, or for a func literal its signature and
     /// the nearest named function around it: `func() in timeoutLeak`, `func() in
@@ -255,6 +258,7 @@ impl<'a> ParsedFile<'a> {
             snippet: String::new(),
             span: None,
             syntax: None,
+            twin: None,
             function: None,
             channel: None,
             problems: Vec::new(),
@@ -296,7 +300,9 @@ impl<'a> ParsedFile<'a> {
         };
         analysis.op = Some(found.op);
         analysis.span = Some(self.span(found.node));
-        analysis.syntax = Some(go.op_syntax(found.node, found.op));
+        let syntax = go.op_syntax(found.node, found.op);
+        analysis.twin = Some(go.twin(&ancestry, found.node, found.op, &syntax));
+        analysis.syntax = Some(syntax);
         analysis.matches_profile = agrees(found.op, profile_op);
         match found.op {
             Op::Select => {

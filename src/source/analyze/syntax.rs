@@ -40,6 +40,41 @@ impl<'t> Go<'t> {
         tokens.join(" ")
     }
 
+    /// Which of the textually identical operations of its function `node` is, counting from
+    /// 1 in source order: two `ch <- v` in one function are 1 and 2 whatever the profile
+    /// shows, so each keeps its id when only the other has goroutines. Operations inside
+    /// nested function literals belong to other functions and are not counted.
+    pub(super) fn twin(&self, ancestry: &[Node<'t>], node: Node<'t>, op: Op, syntax: &str) -> u32 {
+        let is_function = |kind: &str| {
+            matches!(
+                kind,
+                "function_declaration" | "method_declaration" | "func_literal"
+            )
+        };
+        let Some(function) = ancestry.iter().find(|at| is_function(at.kind())) else {
+            return 1;
+        };
+        let mut earlier = 0;
+        let mut pending = vec![*function];
+        while let Some(at) = pending.pop() {
+            let mut cursor = at.walk();
+            for child in at.children(&mut cursor) {
+                if child.start_byte() >= node.start_byte() || is_function(child.kind()) {
+                    continue;
+                }
+                if child.end_byte() <= node.start_byte()
+                    && child.kind() == node.kind()
+                    && self.op_syntax(child, op) == syntax
+                {
+                    earlier += 1;
+                } else {
+                    pending.push(child);
+                }
+            }
+        }
+        earlier + 1
+    }
+
     fn tokens(&self, node: Node<'t>, tokens: &mut Vec<&'t str>) {
         if node.kind() == "comment" {
             return;
@@ -76,6 +111,18 @@ mod tests {
         assert_eq!(syntax(commented, 5, Op::Send), syntax(plain, 4, Op::Send));
         let other = "package p\n\nfunc f(ch chan int, v int) {\n\tch <- v + 1\n}\n";
         assert_ne!(syntax(other, 4, Op::Send), syntax(plain, 4, Op::Send));
+    }
+
+    #[test]
+    fn identical_operations_are_numbered_in_their_function() {
+        let source = "package p\n\nfunc f(ch chan int, v int) {\n\tch <- v\n\tif v > 0 {\n\t\tch <- v // again\n\t}\n\tgo func() {\n\t\tch <- v\n\t}()\n\tch <- v + 1\n\tch <- v\n}\n";
+        let twin = |line: u32| analyze(source, line, Op::Send).twin;
+        // Lines 4, 6 and 12 hold `ch <- v` in f; line 9's is in the func literal, line 11's
+        // is another operation.
+        assert_eq!(
+            [twin(4), twin(6), twin(9), twin(11), twin(12)],
+            [Some(1), Some(2), Some(1), Some(1), Some(3)]
+        );
     }
 
     #[test]

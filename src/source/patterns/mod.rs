@@ -48,7 +48,7 @@ pub use package::PackageFile;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::blocking::Op;
-use crate::fix::diff::{self, FileEdits};
+use crate::diff::{self, FileEdits};
 use crate::model::pattern::{Edit, TextPoint};
 use crate::model::{EvidenceLine, Fix, Pattern, PatternId};
 use package::Package;

@@ -231,8 +231,8 @@ fn after_fix(
                 .map(|(_, inserted)| inserted.matches('\n').count() as u32)
                 .sum::<u32>();
         }
-        let file_edits = crate::fix::diff::FileEdits { path, text, edits };
-        *text = crate::fix::diff::apply(&file_edits).expect("the edits apply");
+        let file_edits = crate::diff::FileEdits { path, text, edits };
+        *text = crate::diff::apply(&file_edits).expect("the edits apply");
     }
     let fixed: Vec<(&str, &str)> = edited
         .iter()

@@ -1,0 +1,3 @@
+module contrib.go.opencensus.io/exporter/ocagent
+
+go 1.24

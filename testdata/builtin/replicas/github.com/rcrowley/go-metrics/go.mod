@@ -1,0 +1,3 @@
+module github.com/rcrowley/go-metrics
+
+go 1.24

@@ -1,0 +1,3 @@
+module go.opencensus.io
+
+go 1.24

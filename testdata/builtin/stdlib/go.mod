@@ -1,0 +1,3 @@
+module example.com/builtin/stdlib
+
+go 1.24
