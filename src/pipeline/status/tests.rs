@@ -562,6 +562,7 @@ fn lint_findings() {
         id: "r",
         reason: "by design",
         owner: None,
+        builtin: false,
     };
     check(
         Evidence {
