@@ -325,34 +325,39 @@ impl Jobs<'_> {
             .iter()
             .filter_map(|index| candidates.iter().position(|candidate| candidate == index))
             .collect();
-        let found = patterns::lint::lint_package(&part, &which, None);
+        let (found, wanted) =
+            patterns::lint::lint_package(&part, &which, None, candidates.len() == files.len());
         if found.is_empty() {
             return;
         }
-        if candidates.len() == files.len() {
+        // The other files hold no channel operation: they can only take a finding back (a
+        // call of the method that closes a channel) or tell more about it, and only through
+        // a name the package was searched for. Those that hold one are added, and only what
+        // the first look found is weighed again. `whole` keeps `part`'s indexes.
+        let extra: Vec<usize> = (0..files.len())
+            .filter(|index| !candidates.contains(index))
+            .filter(|&index| {
+                wanted
+                    .iter()
+                    .any(|name| files[index].text.contains(name.as_str()))
+            })
+            .collect();
+        if extra.is_empty() {
             self.report(&part, found, package, linted);
             return;
         }
-        let rest: Vec<ParsedFile<'_>> = (0..files.len())
-            .filter(|index| !candidates.contains(index))
-            .map(|index| ParsedFile::parse(&files[index].text))
+        let rest: Vec<ParsedFile<'_>> = extra
+            .iter()
+            .map(|&index| ParsedFile::parse(&files[index].text))
             .collect();
         let mut whole = part;
-        whole.extend(
-            (0..files.len())
-                .filter(|index| !candidates.contains(index))
-                .zip(&rest)
-                .map(|(index, parsed)| PackageFile {
-                    path: &files[index].path,
-                    parsed,
-                }),
-        );
-        // The other files hold no channel operation: they can only take a finding back (a
-        // call of the method that closes a channel) or tell more about it, so only what the
-        // first look found is weighed again. `whole` keeps `part`'s indexes.
+        whole.extend(extra.iter().zip(&rest).map(|(&index, parsed)| PackageFile {
+            path: &files[index].path,
+            parsed,
+        }));
         let first: BTreeSet<(usize, u32)> =
             found.iter().map(|item| (item.file, item.line)).collect();
-        let found = patterns::lint::lint_package(&whole, &which, Some(&first));
+        let (found, _) = patterns::lint::lint_package(&whole, &which, Some(&first), true);
         self.report(&whole, found, package, linted);
     }
 

@@ -75,12 +75,16 @@ pub struct Linted {
 /// trees, and which of its fields escape, are gathered once, when first needed.
 ///
 /// `only` (file index, line) limits the operations looked at: to weigh again, with more of
-/// the package, what a first look found.
+/// the package, what a first look found. Unless `complete` (every file of the package is
+/// given), the names the package was searched for are returned with the findings: a file
+/// left out that holds none of them cannot change what the whole package says.
 pub fn lint_package<'t>(
     files: &'t [PackageFile<'t>],
     which: &[usize],
     only: Option<&BTreeSet<(usize, u32)>>,
-) -> Vec<Linted> {
+    complete: bool,
+) -> (Vec<Linted>, BTreeSet<String>) {
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
     let whole: OnceCell<Package<'t>> = OnceCell::new();
     let index: OnceCell<FieldIndex<'t>> = OnceCell::new();
     let mut found: Vec<Linted> = Vec::new();
@@ -101,6 +105,9 @@ pub fn lint_package<'t>(
                 Reach::File => lint_operation(&shapes, node, op)
                     .map(|(case, op)| (case, op, &single, shapes.started_at(node, None))),
                 Reach::Package { fields, contexts } => {
+                    if !complete {
+                        wanted.extend(fields.iter().map(|field| (*field).to_string()));
+                    }
                     let fields_index = index.get_or_init(|| FieldIndex::of(files));
                     if !contexts
                         && !fields
@@ -109,7 +116,7 @@ pub fn lint_package<'t>(
                     {
                         continue;
                     }
-                    let package = whole.get_or_init(|| Package::new(files, true));
+                    let package = whole.get_or_init(|| Package::new(files, complete));
                     let path = alone[0].path;
                     let Some(index) = package.files.iter().position(|(name, _)| *name == path)
                     else {
@@ -177,7 +184,10 @@ pub fn lint_package<'t>(
             });
         }
     }
-    found
+    if let Some(package) = whole.into_inner() {
+        wanted.extend(package.wanted());
+    }
+    (found, wanted)
 }
 
 /// What the case of an operation can depend on.
