@@ -105,9 +105,8 @@ pub fn lint_package<'t>(
                 Reach::File => lint_operation(&shapes, node, op)
                     .map(|(case, op)| (case, op, &single, shapes.started_at(node, None))),
                 Reach::Package { fields, contexts } => {
-                    if !complete {
-                        wanted.extend(fields.iter().map(|field| (*field).to_string()));
-                    }
+                    // A field no file given makes with `make(chan …)` is made by none: the
+                    // files left out hold no `chan`.
                     let fields_index = index.get_or_init(|| FieldIndex::of(files));
                     if !contexts
                         && !fields
@@ -115,6 +114,9 @@ pub fn lint_package<'t>(
                             .any(|field| fields_index.may_be_never_closed(field))
                     {
                         continue;
+                    }
+                    if !complete {
+                        wanted.extend(fields.iter().map(|field| (*field).to_string()));
                     }
                     let package = whole.get_or_init(|| Package::new(files, complete));
                     let path = alone[0].path;
