@@ -1,13 +1,17 @@
 //! Property tests over every profile parser (pprof protobuf, debug=1, debug=2, gzip, the
 //! format sniffing and label parsing): arbitrary bytes, damaged real profiles and generated
 //! pprof profiles with hostile structure never panic, never abort and stay within a memory
-//! budget. Each property runs in a child process of the test binary under `RLIMIT_AS`
+//! budget. The other readers of user files get the same: damaged rules files (the loader and
+//! `rules add`'s editor), CODEOWNERS files and JSON reports (`--baseline`, `rules prune`). Each property runs in a child process of the test binary under `RLIMIT_AS`
 //! (`limited::in_child`), so an allocation of gigabytes fails the test instead of crashing
 //! the harness.
 
 use std::io::Write;
 
 use leakprof::aggregate::Snapshot;
+use leakprof::allowlist::{self, Field, NewEntry, RuleSource};
+use leakprof::model::view::ReportView;
+use leakprof::owners::CodeOwners;
 use leakprof::profile::pprof::{Function, Label, Line, Location, PSample, Profile, ValueType};
 use leakprof::profile::{self, MAX_GOROUTINES, ReadOptions, Sample, SampleSink};
 use proptest::prelude::*;
@@ -334,6 +338,75 @@ fn generated_pprof_profiles() {
             if zipped {
                 read(&gzip(&bytes))?;
             }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Real files of each kind the other readers take: the shipped rules, a CODEOWNERS, a report.
+fn text_seeds() -> Vec<Vec<u8>> {
+    let mut seeds = Vec::new();
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut names: Vec<_> = std::fs::read_dir(&rules)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    names.sort();
+    for name in names {
+        seeds.push(std::fs::read(name).unwrap());
+    }
+    seeds.push(
+        b"version: 1\nsuppressions: [{id: a, reason: r, function: \"main.*\"}]  # flow\r\n"
+            .to_vec(),
+    );
+    seeds.push(
+        b"# owners\n* @all\n/services/**/x.go @a @b\ndocs/ @docs\n!neg @x\n[ab].go @y\n".to_vec(),
+    );
+    let snapshot = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/json-source.snap"),
+    )
+    .unwrap();
+    let json = &snapshot[snapshot.find("--- stdout\n").unwrap() + 11..];
+    seeds.push(json.as_bytes().to_vec());
+    seeds
+}
+
+#[test]
+fn damaged_rules_codeowners_and_reports() {
+    if !limited::in_child("properties::damaged_rules_codeowners_and_reports") {
+        return;
+    }
+    let seeds = text_seeds();
+    let entry = NewEntry {
+        id: "added".to_string(),
+        reason: "why: \"quoted\"\n".to_string(),
+        fields: vec![("function", Field::Text("main.*".to_string()))],
+    };
+    let strategy = (0..seeds.len(), proptest::collection::vec(mutation(), 0..6));
+    runner()
+        .run(&strategy, |(seed, mutations)| {
+            let mut bytes = seeds[seed].clone();
+            for mutation in &mutations {
+                mutate(&mut bytes, mutation);
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let lines = text.lines().count().max(1);
+            let before = allowlist::parse(&text, "r.yaml", RuleSource::User(0));
+            if let Err(errors) = &before {
+                for error in errors {
+                    prop_assert!(error.line >= 1 && error.line <= lines + 1, "{error:?}");
+                }
+            }
+            // An entry added to a valid file leaves it valid, with one rule more.
+            if let (Ok(rules), Ok(edited)) = (&before, allowlist::insert_entry(&text, &entry)) {
+                let after = allowlist::parse(&edited, "r.yaml", RuleSource::User(0));
+                prop_assert!(after.is_ok(), "{text:?} became {edited:?}: {after:?}");
+                prop_assert_eq!(after.unwrap().len(), rules.len() + 1);
+            }
+            let (owners, _) = CodeOwners::parse(&text);
+            let _ = owners.owners("services/leaky/x.go");
+            let _ = ReportView::from_slice(&bytes, std::path::Path::new("r.json"));
             Ok(())
         })
         .unwrap();
