@@ -38,6 +38,8 @@ pub struct ReportConfig {
     pub owner: Option<String>,
     pub show_other_blocking: bool,
     pub output: OutputConfig,
+    /// Also lint the files the findings point to (`--lint`).
+    pub lint: bool,
 }
 
 /// A `--profile` argument: a path, and the instance its profiles came from when named
@@ -164,34 +166,20 @@ impl ReportConfig {
         stdout_is_terminal: bool,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<ReportConfig, ConfigError> {
-        if args.fail_on == Some(FailOn::New) && args.baseline.is_none() {
-            return Err(ConfigError(
-                "--fail-on new needs --baseline OLD.json".into(),
-            ));
-        }
-        let fail_on = args.fail_on.unwrap_or(if args.baseline.is_some() {
-            FailOn::New
-        } else {
-            FailOn::Any
-        });
-        let outputs = outputs(args, stdout_is_terminal, &env)?;
-        let summary_to_stderr = outputs.iter().all(|output| output.path.is_some());
-        let warnings_to_stderr = outputs
-            .iter()
-            .any(|output| output.path.is_some() || output.format.is_machine());
-        let sarif_automation_id = match args.sarif_category.as_deref().map(str::trim) {
-            Some("") => {
-                return Err(ConfigError(
-                    "--sarif-category needs a name, e.g. leakprof/billing".into(),
-                ));
-            }
-            Some(category) if category.ends_with('/') => Some(category.to_string()),
-            Some(category) => Some(format!("{category}/")),
-            None => None,
-        };
-        if let Some(template) = &args.link_template {
-            check_link_template(template)?;
-        }
+        let fail_on = fail_on(args.fail_on, args.baseline.is_some())?;
+        let output = OutputConfig::new(
+            &OutputFlags {
+                format: args.format,
+                outputs: &args.outputs,
+                color: args.color,
+                sarif_suppressed: args.sarif_suppressed,
+                sarif_category: args.sarif_category.as_deref(),
+                mention_owners: args.mention_owners,
+                link_template: args.link_template.as_deref(),
+            },
+            stdout_is_terminal,
+            &env,
+        )?;
         Ok(ReportConfig {
             profiles: args
                 .profiles
@@ -230,17 +218,71 @@ impl ReportConfig {
             },
             owner: args.owner.clone(),
             show_other_blocking: args.show_other_blocking,
-            output: OutputConfig {
-                outputs,
-                render: RenderOptions {
-                    mention_owners: args.mention_owners,
-                    link_template: args.link_template.clone(),
-                    sarif_include_suppressed: args.sarif_suppressed == SarifSuppressed::Include,
-                    sarif_automation_id,
-                },
-                warnings_to_stderr,
-                summary_to_stderr,
+            output,
+            lint: args.lint,
+        })
+    }
+}
+
+/// The fail-on policy: as given, else `new` with a baseline and `any` without; `new` needs a
+/// baseline.
+pub fn fail_on(given: Option<FailOn>, baseline: bool) -> Result<FailOn, ConfigError> {
+    if given == Some(FailOn::New) && !baseline {
+        return Err(ConfigError(
+            "--fail-on new needs --baseline OLD.json".into(),
+        ));
+    }
+    Ok(given.unwrap_or(if baseline { FailOn::New } else { FailOn::Any }))
+}
+
+/// The output flags `report` and `lint` share, as typed.
+#[derive(Clone, Copy, Debug)]
+pub struct OutputFlags<'a> {
+    pub format: Option<OutputFormat>,
+    pub outputs: &'a [OutputSpec],
+    pub color: ColorChoice,
+    pub sarif_suppressed: SarifSuppressed,
+    pub sarif_category: Option<&'a str>,
+    pub mention_owners: bool,
+    pub link_template: Option<&'a str>,
+}
+
+impl OutputConfig {
+    /// Which reports go where, painted or not, and what the renderers are told; the same
+    /// decisions for `report` and `lint`.
+    pub fn new(
+        flags: &OutputFlags<'_>,
+        stdout_is_terminal: bool,
+        env: &impl Fn(&str) -> Option<String>,
+    ) -> Result<OutputConfig, ConfigError> {
+        let outputs = outputs(flags, stdout_is_terminal, env)?;
+        let summary_to_stderr = outputs.iter().all(|output| output.path.is_some());
+        let warnings_to_stderr = outputs
+            .iter()
+            .any(|output| output.path.is_some() || output.format.is_machine());
+        let sarif_automation_id = match flags.sarif_category.map(str::trim) {
+            Some("") => {
+                return Err(ConfigError(
+                    "--sarif-category needs a name, e.g. leakprof/billing".into(),
+                ));
+            }
+            Some(category) if category.ends_with('/') => Some(category.to_string()),
+            Some(category) => Some(format!("{category}/")),
+            None => None,
+        };
+        if let Some(template) = flags.link_template {
+            check_link_template(template)?;
+        }
+        Ok(OutputConfig {
+            outputs,
+            render: RenderOptions {
+                mention_owners: flags.mention_owners,
+                link_template: flags.link_template.map(str::to_string),
+                sarif_include_suppressed: flags.sarif_suppressed == SarifSuppressed::Include,
+                sarif_automation_id,
             },
+            warnings_to_stderr,
+            summary_to_stderr,
         })
     }
 }
@@ -249,7 +291,7 @@ impl ReportConfig {
 /// output; a plain `--output FILE` takes `--format`; `FORMAT:FILE` names its own, and then a
 /// `--format` nothing takes is an error rather than ignored.
 fn outputs(
-    args: &ReportArgs,
+    args: &OutputFlags<'_>,
     stdout_is_terminal: bool,
     env: &impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<Output>, ConfigError> {
@@ -260,7 +302,7 @@ fn outputs(
             path: None,
         }]
     } else {
-        args.outputs.clone()
+        args.outputs.to_vec()
     };
     if let Some(format) = args.format {
         if specs.iter().all(|spec| spec.format.is_some()) {

@@ -18,6 +18,7 @@ pub mod explain;
 pub mod fix;
 pub mod glob;
 pub mod kinds;
+pub mod lint;
 pub mod model;
 pub mod owners;
 pub mod pipeline;
@@ -34,8 +35,9 @@ use std::path::Path;
 use clap::{CommandFactory, Parser};
 use clap_complete::Shell;
 
-use crate::cli::{Cli, Command, FailOn, OutputFormat, ReportArgs};
+use crate::cli::{Cli, Command, FailOn, LintArgs, OutputFormat, ReportArgs};
 use crate::config::{OutputConfig, RenderOptions, ReportConfig};
+use crate::lint::config::LintConfig;
 use crate::model::{Report, Status, Verdict, Warning};
 pub use crate::pipeline::{RunError, build_report};
 
@@ -72,6 +74,7 @@ where
     };
     match cli.command {
         Command::Report(args) => run_report(&args, stdout, stderr, stdout_is_terminal),
+        Command::Lint(args) => run_lint(&args, stdout, stderr, stdout_is_terminal),
         Command::Rules(command) => rules_cmd::run(&command, stdout, stderr),
         Command::Collect(args) => collect::run(&args, stdout, stderr),
         Command::Fix(args) => fix::run(&args, stdout, stderr),
@@ -107,6 +110,33 @@ fn run_report(
                 "error: {}",
                 report::present::safe_lines(&error.to_string())
             );
+            return EXIT_ERROR;
+        }
+    };
+    let code = exit_code(&report, config.fail_on, config.fail_verdict);
+    match write_outputs(&report, &config.output, stdout, stderr) {
+        Ok(()) => code,
+        Err(()) => EXIT_ERROR,
+    }
+}
+
+fn run_lint(
+    args: &LintArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    stdout_is_terminal: bool,
+) -> u8 {
+    let config = match LintConfig::new(args, stdout_is_terminal, |name| std::env::var(name).ok()) {
+        Ok(config) => config,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            return EXIT_ERROR;
+        }
+    };
+    let report = match pipeline::lint::build_lint_report(&config) {
+        Ok(report) => report,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
             return EXIT_ERROR;
         }
     };

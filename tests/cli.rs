@@ -16,6 +16,7 @@ mod hostile;
 mod html;
 mod identity;
 mod install;
+mod lint;
 mod patterns;
 mod properties;
 mod rules;

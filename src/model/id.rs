@@ -42,12 +42,22 @@ pub struct IdParts<'a> {
 
 /// The id of every place, in the order given.
 pub fn assign(places: &[IdParts<'_>]) -> Vec<String> {
+    assign_salted(places, &format!("v{ID_VERSION}"))
+}
+
+/// The id of every lint finding, in the order given: made like a profile finding's, and
+/// salted apart from it, so a lint finding and the profile finding at the same place (both
+/// in `report --lint`) keep ids of their own.
+pub fn assign_lint(places: &[IdParts<'_>]) -> Vec<String> {
+    assign_salted(places, &format!("v{ID_VERSION}/lint"))
+}
+
+fn assign_salted(places: &[IdParts<'_>], salt: &str) -> Vec<String> {
     let mut order: Vec<usize> = (0..places.len()).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&places[a], &places[b]);
         (a.file, a.line, a.function).cmp(&(b.file, b.line, b.function))
     });
-    let salt = format!("v{ID_VERSION}");
     let mut ids = vec![String::new(); places.len()];
     let mut taken: HashSet<String> = HashSet::with_capacity(places.len());
     for index in order {
@@ -55,13 +65,13 @@ pub fn assign(places: &[IdParts<'_>]) -> Vec<String> {
         let family = place.op.family();
         let (base, mut ordinal) = match place.syntax {
             Some(syntax) => (
-                fingerprint(&[&salt, place.file, place.function, family.as_str(), syntax]),
+                fingerprint(&[salt, place.file, place.function, family.as_str(), syntax]),
                 place.twin.max(1),
             ),
             None => {
                 let name = place.file.rsplit(['/', '\\']).next().unwrap_or(place.file);
                 let line = place.line.to_string();
-                let base = fingerprint(&[&salt, name, place.function, family.as_str(), &line]);
+                let base = fingerprint(&[salt, name, place.function, family.as_str(), &line]);
                 (base, 1)
             }
         };
@@ -137,6 +147,13 @@ mod tests {
         assert_ne!(ids[2], ids[0]);
         assert_eq!(ids[4], format!("{}-2", ids[3]), "{ids:?}");
         assert_eq!(sarif_key(), "leakprof/v3");
+        // Lint ids are made the same way, apart from profile ids.
+        let lint = assign_lint(&[
+            parts("a/x.go", 10, Op::Send, Some("ch <- v")),
+            parts("a/x.go", 30, Op::NilSend, Some("ch <- v")),
+        ]);
+        assert_eq!(lint[1], format!("{}-2", lint[0]));
+        assert_ne!(lint[0], ids[0]);
     }
 
     /// The second of two identical operations keeps its id when the profile shows only it,

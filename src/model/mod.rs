@@ -51,6 +51,9 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// What would make the answers better (a goroutineleak profile, `--repo`), once each.
     pub hints: Vec<Hint>,
+    /// With `leakprof lint` or `report --lint`: what the lint read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lint: Option<LintInfo>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -295,10 +298,20 @@ impl Serialize for Stack {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// Serialised by hand (below): a lint finding has no goroutine counts to write.
+#[derive(Clone, Debug)]
 pub struct Finding {
     /// Stable fingerprint of the place (function, file name, line, op).
     pub id: String,
+    /// What found it: goroutines waiting there in a profile (`profile`), or the source alone
+    /// (`lint`: no goroutine was seen, so the counts are 0).
+    pub found_by: FoundBy,
+    /// For a lint finding in `report --lint`: the id of the profile finding at the same
+    /// place, whose goroutines confirm it.
+    pub confirmed_by: Option<String>,
+    /// For a profile finding in `report --lint`: the id of the lint finding at the same
+    /// place, which the source alone would have found.
+    pub lint_finding: Option<String>,
     pub function: String,
     /// Repository-relative when the source was looked at (`--repo`), else as the profile
     /// gives it.
@@ -366,6 +379,113 @@ pub struct Finding {
     pub owners: Vec<String>,
     /// With `--baseline`: whether the finding is missing from the baseline report.
     pub new: Option<bool>,
+}
+
+/// The JSON of a finding: every field in the order declared. A lint finding (`found_by:
+/// "lint"`) leaves out the goroutine counts, which it does not have (rather than writing 0);
+/// the links of `report --lint` are written only when set.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let profile = self.found_by == FoundBy::Profile;
+        let mut out = serializer.serialize_struct("Finding", 34)?;
+        out.serialize_field("id", &self.id)?;
+        out.serialize_field("found_by", &self.found_by)?;
+        if let Some(confirmed_by) = &self.confirmed_by {
+            out.serialize_field("confirmed_by", confirmed_by)?;
+        } else {
+            out.skip_field("confirmed_by")?;
+        }
+        if let Some(lint_finding) = &self.lint_finding {
+            out.serialize_field("lint_finding", lint_finding)?;
+        } else {
+            out.skip_field("lint_finding")?;
+        }
+        out.serialize_field("function", &self.function)?;
+        out.serialize_field("file", &self.file)?;
+        out.serialize_field("line", &self.line)?;
+        out.serialize_field("op", &self.op)?;
+        if profile {
+            out.serialize_field("goroutines", &self.goroutines)?;
+        } else {
+            out.skip_field("goroutines")?;
+        }
+        if profile {
+            out.serialize_field("total_goroutines", &self.total_goroutines)?;
+        } else {
+            out.skip_field("total_goroutines")?;
+        }
+        if profile {
+            out.serialize_field("profiles", &self.profiles)?;
+        } else {
+            out.skip_field("profiles")?;
+        }
+        out.serialize_field("status", &self.status)?;
+        out.serialize_field("suppression", &self.suppression)?;
+        out.serialize_field("verdict", &self.verdict)?;
+        out.serialize_field("notes", &self.notes)?;
+        out.serialize_field("stack", &self.stack)?;
+        out.serialize_field("created_by", &self.created_by)?;
+        out.serialize_field("created_at", &self.created_at)?;
+        out.serialize_field("pattern", &self.pattern)?;
+        out.serialize_field("max_wait_minutes", &self.max_wait_minutes)?;
+        if profile {
+            out.serialize_field("leaked_goroutines", &self.leaked_goroutines)?;
+        } else {
+            out.skip_field("leaked_goroutines")?;
+        }
+        out.serialize_field("confirmed", &self.confirmed)?;
+        out.serialize_field("trend", &self.trend)?;
+        out.serialize_field("growth_per_hour", &self.growth_per_hour)?;
+        out.serialize_field("change", &self.change)?;
+        out.serialize_field("instances", &self.instances)?;
+        out.serialize_field("by_label", &self.by_label)?;
+        out.serialize_field("series", &self.series)?;
+        out.serialize_field("profile_file", &self.profile_file)?;
+        out.serialize_field("exclusion", &self.exclusion)?;
+        out.serialize_field("source", &self.source)?;
+        out.serialize_field("labels", &self.labels)?;
+        out.serialize_field("owners", &self.owners)?;
+        out.serialize_field("new", &self.new)?;
+        out.end()
+    }
+}
+
+/// What found a finding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundBy {
+    /// Goroutines waiting there in a goroutine profile (`leakprof report`).
+    #[default]
+    Profile,
+    /// The source alone shows a leak pattern there (`leakprof lint`, `report --lint`).
+    Lint,
+}
+
+impl FoundBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FoundBy::Profile => "profile",
+            FoundBy::Lint => "lint",
+        }
+    }
+}
+
+/// What `leakprof lint` (or `report --lint`) read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LintInfo {
+    /// Go files linted (after `vendor/`, `testdata/` and generated files were left out).
+    pub files: usize,
+    /// Packages they belong to.
+    pub packages: usize,
+    /// The paths asked for (repository-relative); empty for the whole repository.
+    pub paths: Vec<String>,
+    /// With `--diff BASE`: the base as given, and the commit it resolved to. Only functions
+    /// changed since it were linted.
+    pub diff_base: Option<String>,
+    pub diff_commit: Option<String>,
+    /// Lint findings among `findings`.
+    pub findings: usize,
 }
 
 /// Something known about a finding that is not evidence of its own: a reason for its verdict,
@@ -680,7 +800,10 @@ impl Report {
     /// (`--repo`); None for a path as the profile gives it (absolute, or a module path).
     pub fn repository_path(&self, finding: &Finding) -> Option<String> {
         let source = self.source.as_ref()?;
-        finding.profile_file.as_ref()?;
+        // A lint finding was read from the repository itself.
+        if finding.found_by == FoundBy::Profile {
+            finding.profile_file.as_ref()?;
+        }
         Some(source.from_root(&finding.file))
     }
 

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::blocking::Op;
 use crate::model::{
-    Exclusion, Finding, Note, Point, SourceEvidence, Stack, Status, Suppression, Trend, Verdict,
-    rfc3339,
+    Exclusion, Finding, FoundBy, Note, Point, SourceEvidence, Stack, Status, Suppression, Trend,
+    Verdict, rfc3339,
 };
 
 /// A reported send in `main.f` at `x.go:1`: one goroutine in one profile, no id, no source,
@@ -15,6 +15,9 @@ use crate::model::{
 pub fn finding() -> FindingBuilder {
     FindingBuilder(Finding {
         id: String::new(),
+        found_by: FoundBy::Profile,
+        confirmed_by: None,
+        lint_finding: None,
         function: "main.f".into(),
         file: "x.go".into(),
         line: 1,
@@ -68,6 +71,15 @@ impl FindingBuilder {
 
     pub fn id(mut self, id: impl Into<String>) -> Self {
         self.0.id = id.into();
+        self
+    }
+
+    /// A lint finding: found by the source alone, no goroutines seen.
+    pub fn lint(mut self) -> Self {
+        self.0.found_by = FoundBy::Lint;
+        self.0.goroutines = 0;
+        self.0.total_goroutines = 0;
+        self.0.profiles = 0;
         self
     }
 

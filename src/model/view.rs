@@ -80,6 +80,8 @@ pub struct FindingView {
     pub line: u32,
     #[serde(deserialize_with = "op")]
     pub op: Op,
+    /// Absent from a lint finding, which saw no goroutine.
+    #[serde(default)]
     pub goroutines: u64,
     #[serde(default)]
     pub total_goroutines: u64,

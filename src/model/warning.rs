@@ -155,6 +155,11 @@ pub enum Warning {
         line: usize,
         problem: String,
     },
+    /// A Go file (`file`) or an operation (`file:line`) that `lint` could not read or trust.
+    LintSkipped {
+        place: String,
+        why: String,
+    },
 }
 
 /// Where a warning points, for the formats that place what they report (GitLab Code Quality,
@@ -216,6 +221,14 @@ impl Warning {
             Warning::CodeOwnersLine { location, line, .. } => {
                 other(location, u32::try_from(*line).unwrap_or(u32::MAX))
             }
+            // `FILE` or `FILE:LINE` of the repository.
+            Warning::LintSkipped { place, .. } => match place.rsplit_once(':') {
+                Some((file, line)) => match line.parse() {
+                    Ok(line) => source(file, line),
+                    Err(_) => source(place, 1),
+                },
+                None => source(place, 1),
+            },
             Warning::TimeFromFile { .. }
             | Warning::UnplacedFindings { .. }
             | Warning::OwnerOwnsNothing { .. } => None,
@@ -440,6 +453,7 @@ impl fmt::Display for Warning {
                 f,
                 "{location}:{line}: {problem}; the line is ignored, as GitHub does"
             ),
+            Warning::LintSkipped { place, why } => write!(f, "{place}: not linted: {why}"),
         }
     }
 }

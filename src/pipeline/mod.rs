@@ -4,6 +4,7 @@
 //! typed output; a place's status is decided in one function ([`status::decide`]) from the
 //! evidence the stages gathered.
 
+pub mod lint;
 mod patterns;
 mod read;
 mod rules;
@@ -16,11 +17,12 @@ use crate::allowlist::{self, Applied, Rule, RuleSource, Subject};
 use crate::blocking::{Blocking, Op, is_std_function};
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
+use crate::date::Date;
 use crate::model::id::{self, IdParts};
 use crate::model::view::ViewError;
 use crate::model::{
-    Exclusion, Finding, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry, Report,
-    RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
+    Exclusion, Finding, FoundBy, Hint, LabelGroups, LabelValue, OtherBlocking, ProfileEntry,
+    Report, RuleUsage, SCHEMA_VERSION, SourceInfo, Status, Summary, Tool, Trend, Warning,
 };
 use crate::owners::{self, CodeOwners};
 use crate::profile::Format;
@@ -44,6 +46,8 @@ pub enum RunError {
     RulesFile(allowlist::ReadError),
     #[error("bad --baseline: {0}")]
     Baseline(ViewError),
+    #[error("{0}")]
+    Lint(#[from] crate::lint::LintError),
 }
 
 /// Reads every profile `config` names and builds the report.
@@ -76,13 +80,51 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
             .iter()
             .flat_map(|decision| decision.warnings.clone()),
     );
-    let usage = rule_usage(&rules, &applied, &decided, config, &mut warnings);
     let root = source.as_ref().and_then(|source| source.provenance());
-    let ids = ids(
-        &known,
-        root.as_ref().map(|found| found.path_in_repository.as_str()),
-    );
-    let findings = assemble(known, decided, ids, config.labels.group.as_deref());
+    let prefix = root.as_ref().map(|found| found.path_in_repository.as_str());
+    // `--lint`: the lint's findings of the files the places are in, through the same stages.
+    let linted = match (config.lint, source.as_ref()) {
+        (true, Some(source)) => Some(lint::for_report(
+            &known,
+            source,
+            &rules,
+            config.rules.today,
+            prefix,
+            &mut warnings,
+        )?),
+        _ => None,
+    };
+    let usage = match &linted {
+        Some((staged, _)) => {
+            let mut both = Applied {
+                hits: applied.hits.clone(),
+                over_bound: Vec::new(),
+                matched: applied.matched.clone(),
+                warnings: Vec::new(),
+            };
+            both.hits.extend(staged.applied.hits.iter().copied());
+            for (count, more) in both.matched.iter_mut().zip(&staged.applied.matched) {
+                *count += more;
+            }
+            let decisions: Vec<Decision> = decided.iter().chain(&staged.decided).cloned().collect();
+            rule_usage(&rules, &both, &decisions, config.rules.today, &mut warnings)
+        }
+        None => rule_usage(
+            &rules,
+            &applied,
+            &decided,
+            config.rules.today,
+            &mut warnings,
+        ),
+    };
+    let ids = ids(&known, prefix);
+    let mut findings = assemble(known, decided, ids, config.labels.group.as_deref());
+    let lint_info = linted.map(|(staged, info)| {
+        let mut lint_findings = staged.findings;
+        lint::cross_link(&mut findings, &mut lint_findings);
+        findings.extend(lint_findings);
+        info
+    });
     let findings = against_baseline(findings, baseline.as_ref());
     let mut summary = summarize(&read.entries, &findings, &other);
     let (findings, other) = for_owner(findings, other, config.owner.as_deref(), &mut warnings);
@@ -121,6 +163,7 @@ pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {
         rules: usage,
         warnings,
         hints,
+        lint: lint_info,
     })
 }
 
@@ -356,24 +399,9 @@ fn assign_owners(
     let Some(source) = source else {
         return none();
     };
-    let Some((location, text)) = owners::LOCATIONS.iter().find_map(|location| {
-        match source.read_from_repository_root(location) {
-            Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
-            _ => None,
-        }
-    }) else {
+    let Some(code_owners) = code_owners(source, warnings) else {
         return none();
     };
-    let (code_owners, problems): (CodeOwners, _) = CodeOwners::parse(&text);
-    warnings.extend(
-        problems
-            .into_iter()
-            .map(|(line, problem)| Warning::CodeOwnersLine {
-                location: location.to_string(),
-                line,
-                problem,
-            }),
-    );
     // Patterns are written against paths from the repository's root, as GitHub reads them,
     // also when `--repo` is a module folder in it.
     let prefix = source.prefix();
@@ -388,6 +416,28 @@ fn assign_owners(
             },
         )
         .collect()
+}
+
+/// The first CODEOWNERS file at the revision, parsed; the lines GitHub would ignore become
+/// warnings.
+fn code_owners(source: &Source, warnings: &mut Vec<Warning>) -> Option<CodeOwners> {
+    let (location, text) = owners::LOCATIONS.iter().find_map(|location| {
+        match source.read_from_repository_root(location) {
+            Ok(Some(bytes)) => Some((*location, String::from_utf8_lossy(&bytes).into_owned())),
+            _ => None,
+        }
+    })?;
+    let (code_owners, problems) = CodeOwners::parse(&text);
+    warnings.extend(
+        problems
+            .into_iter()
+            .map(|(line, problem)| Warning::CodeOwnersLine {
+                location: location.to_string(),
+                line,
+                problem,
+            }),
+    );
+    Some(code_owners)
 }
 
 /// Why each place is not reported as own code: the standard library (from the function's
@@ -552,6 +602,7 @@ fn decide_all(
                 auto_bar,
                 pool: pool_evidence(known),
                 pattern: known.told.abandoning(),
+                found_by: FoundBy::Profile,
             };
             status::decide(&evidence, policy)
         })
@@ -586,7 +637,7 @@ fn rule_usage(
     rules: &[Rule],
     applied: &Applied,
     decided: &[Decision],
-    config: &ReportConfig,
+    today: Date,
     warnings: &mut Vec<Warning>,
 ) -> Vec<RuleUsage> {
     let mut suppressed = vec![0u64; rules.len()];
@@ -599,8 +650,7 @@ fn rule_usage(
             suppressed[*index] += 1;
         }
     }
-    let (usage, rule_warnings) =
-        allowlist::usage(rules, &applied.matched, &suppressed, config.rules.today);
+    let (usage, rule_warnings) = allowlist::usage(rules, &applied.matched, &suppressed, today);
     warnings.extend(rule_warnings);
     usage
 }
@@ -644,6 +694,9 @@ fn assemble(
             };
             Finding {
                 id,
+                found_by: FoundBy::Profile,
+                confirmed_by: None,
+                lint_finding: None,
                 function: site.function,
                 profile_file,
                 file,

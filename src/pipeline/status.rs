@@ -4,7 +4,8 @@
 use crate::blocking::Op;
 use crate::model::warning::IGNORE_MARKER;
 use crate::model::{
-    Exclusion, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict, Warning,
+    Exclusion, FoundBy, Note, PatternId, Status, Suppression, SuppressionKind, Trend, Verdict,
+    Warning,
 };
 use crate::source::analyze::{Bound, BoundKind, Check};
 
@@ -41,6 +42,8 @@ pub struct Evidence<'a> {
     /// A leak pattern whose lines were all found in the source and that shows how the
     /// goroutines are abandoned.
     pub pattern: Option<PatternId>,
+    /// What found the place: a lint finding has no goroutines to weigh against a threshold.
+    pub found_by: FoundBy,
 }
 
 impl Default for Evidence<'_> {
@@ -61,6 +64,7 @@ impl Default for Evidence<'_> {
             auto_bar: None,
             pool: None,
             pattern: None,
+            found_by: FoundBy::Profile,
         }
     }
 }
@@ -119,9 +123,9 @@ pub struct Policy {
 /// goroutines leaked (a built-in rule describes a healthy daemon, and a proven leak is not
 /// one: the finding carries a note naming the rule); then a bounded select, unless the GC
 /// proved the goroutines leaked (a heuristic never overrules the GC); what is left is reported
-/// when over the threshold, proven leaked, or growing under an automatic threshold, else below
-/// it. The user's own word (a rule of theirs, an inline ignore) may still suppress a proven
-/// leak, never quietly: the decision carries a warning.
+/// when over the threshold, proven leaked, growing under an automatic threshold, or found by
+/// lint (no count to judge), else below it. The user's own word (a rule of theirs, an inline
+/// ignore) may still suppress a proven leak, never quietly: the decision carries a warning.
 ///
 /// Verdict: `proven` when the GC proved goroutines there leaked; `likely` when the place grows
 /// over three or more snapshots or the source shows the path that abandons its goroutines (a
@@ -238,7 +242,9 @@ fn status(evidence: &Evidence<'_>, policy: Policy) -> (Status, Option<Suppressio
     let proven = evidence.leaked > 0 && policy.confirmed_below_threshold;
     // An automatic bar is set from the places themselves; a growing place is never under it.
     let growing = evidence.auto_bar.is_some() && evidence.trend == Some(Trend::Growing);
-    if evidence.over_threshold || proven || growing {
+    // The source alone showed the pattern: there is no count for a threshold to judge.
+    let linted = evidence.found_by == FoundBy::Lint;
+    if evidence.over_threshold || proven || growing || linted {
         (Status::Reported, None)
     } else {
         (Status::BelowThreshold, None)

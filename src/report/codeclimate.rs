@@ -88,8 +88,8 @@ fn issue<'a>(report: &Report, finding: &'a Finding) -> Issue<'a> {
 /// shows it as the issue's title, next to the file and line.
 fn description(finding: &Finding) -> String {
     let mut text = format!(
-        "{} blocked on {} in {}",
-        present::count(finding.goroutines, "goroutine"),
+        "{} on {} in {}",
+        present::blocked(finding),
         kinds::for_op(finding.op).blocked_on,
         finding.function
     );

@@ -36,8 +36,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             kinds::for_op(finding.op.family()).level
         };
         let mut message = format!(
-            "{} blocked on {} in {} ({})",
-            present::count(finding.goroutines, "goroutine"),
+            "{} on {} in {} ({})",
+            present::blocked(finding),
             present::kind(finding).blocked_on,
             finding.function,
             finding.verdict.as_str()

@@ -69,15 +69,15 @@ fn write_finding(report: &Report, finding: &Finding, out: &mut dyn Write) -> io:
         properties.push(format!("endColumn={}", span.end_column));
     }
     let title = format!(
-        "{}: {} blocked on {}",
+        "{}: {} on {}",
         rule_id(finding.op),
-        present::count(finding.goroutines, "goroutine"),
+        present::blocked(finding),
         kind.blocked_on
     );
     properties.push(format!("title={}", property(&title)));
     let mut message = format!(
-        "{} blocked on {} in {} (verdict: {})",
-        present::count(finding.goroutines, "goroutine"),
+        "{} on {} in {} (verdict: {})",
+        present::blocked(finding),
         kind.blocked_on,
         present::safe(&finding.function),
         finding.verdict.as_str()

@@ -14,7 +14,7 @@ use super::links::Links;
 use super::present::{self, count, safe, safe_lines};
 use crate::config::RenderOptions;
 use crate::kinds;
-use crate::model::{Finding, Pattern, Report, Status};
+use crate::model::{Finding, FoundBy, Pattern, Report, Status};
 
 /// What every part of the comment needs besides the finding.
 struct Page<'a> {
@@ -37,24 +37,41 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
     let with_status = |status: Status| report.with_status(status).len();
     let baseline = report.findings.iter().any(|f| f.new.is_some());
 
-    writeln!(out, "## leakprof: {}", present::headline(reported.len()))?;
+    let lint = present::is_lint_report(report);
+    if lint {
+        writeln!(
+            out,
+            "## leakprof lint: {}",
+            present::lint_headline(report, reported.len())
+        )?;
+    } else {
+        writeln!(
+            out,
+            "## leakprof: {}",
+            present::headline(present::profile_findings(&reported))
+        )?;
+    }
     writeln!(out)?;
     let mut summary = vec![format!("{} reported", reported.len())];
     if baseline {
         summary.push(format!("{} new", report.summary.new_reported));
     }
     summary.push(format!("{} suppressed", with_status(Status::Suppressed)));
-    summary.push(format!(
-        "{} below the threshold of {}",
-        with_status(Status::BelowThreshold),
-        present::threshold(report)
-    ));
-    let mut line = format!(
-        "{}. {} in {}",
-        summary.join(", "),
-        count(report.summary.goroutines, "goroutine"),
-        present::profiles(report)
-    );
+    let mut line = if lint {
+        format!("{}. Found in the source alone", summary.join(", "))
+    } else {
+        summary.push(format!(
+            "{} below the threshold of {}",
+            with_status(Status::BelowThreshold),
+            present::threshold(report)
+        ));
+        format!(
+            "{}. {} in {}",
+            summary.join(", "),
+            count(report.summary.goroutines, "goroutine"),
+            present::profiles(report)
+        )
+    };
     if let Some(evidence) = present::evidence(report) {
         line.push_str(&format!(" and {evidence}"));
     }
@@ -71,6 +88,10 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
         }
     }
     writeln!(out, "{line}.")?;
+    if let Some(lint) = present::lint_line(report) {
+        writeln!(out)?;
+        writeln!(out, "{}.", text(&lint))?;
+    }
     for hint in &report.hints {
         writeln!(out)?;
         writeln!(out, "> **Hint:** {}.", text(&hint.to_string()))?;
@@ -84,16 +105,17 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
         } else {
             ("", "")
         };
+        let amount = if lint { "Found by" } else { "Goroutines" };
         if baseline {
             writeln!(
                 out,
-                "| | Place | Op | Pattern | Goroutines | Verdict | Owners |{trend_head}"
+                "| | Place | Op | Pattern | {amount} | Verdict | Owners |{trend_head}"
             )?;
             writeln!(out, "|---|---|---|---|---:|---|---|{trend_rule}")?;
         } else {
             writeln!(
                 out,
-                "| Place | Op | Pattern | Goroutines | Verdict | Owners |{trend_head}"
+                "| Place | Op | Pattern | {amount} | Verdict | Owners |{trend_head}"
             )?;
             writeln!(out, "|---|---|---|---:|---|---|{trend_rule}")?;
         }
@@ -117,7 +139,7 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
                     .pattern
                     .as_ref()
                     .map_or("", |pattern| pattern.id.as_str()),
-                finding.goroutines,
+                cell_amount(finding),
                 finding.verdict.as_str(),
                 page.owners(&finding.owners, " "),
             )?;
@@ -176,7 +198,7 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
                 "| {} | {} | {} | {} | {} |",
                 page.place(finding),
                 finding.op.as_str(),
-                finding.goroutines,
+                cell_amount(finding),
                 kind,
                 cell(&text(&reason))
             )?;
@@ -240,9 +262,9 @@ impl Page<'_> {
         writeln!(out)?;
         writeln!(
             out,
-            "{heading} {}: {} blocked on {}",
+            "{heading} {}: {} on {}",
             code(&finding.function),
-            count(finding.goroutines, "goroutine"),
+            present::blocked(finding),
             finding.op.as_str()
         )?;
         writeln!(out)?;
@@ -288,12 +310,11 @@ impl Page<'_> {
                     for (number, line) in lines {
                         let line = line.get(indent..).unwrap_or(line.trim_start());
                         if number == finding.line {
-                            writeln!(
-                                out,
-                                "{} // ← {} here",
-                                safe(line),
-                                count(finding.goroutines, "goroutine")
-                            )?;
+                            let here = match finding.found_by {
+                                FoundBy::Profile => count(finding.goroutines, "goroutine"),
+                                FoundBy::Lint => "can block forever".to_string(),
+                            };
+                            writeln!(out, "{} // ← {here} here", safe(line))?;
                         } else {
                             writeln!(out, "{}", safe(line))?;
                         }
@@ -459,6 +480,14 @@ fn text(text: &str) -> String {
 /// Text safe inside a table cell.
 fn cell(text: &str) -> String {
     safe(text).replace('|', "\\|")
+}
+
+/// A table cell of the finding's size: the goroutine count, or `lint`.
+fn cell_amount(finding: &Finding) -> String {
+    match finding.found_by {
+        FoundBy::Profile => finding.goroutines.to_string(),
+        FoundBy::Lint => "lint".to_string(),
+    }
 }
 
 #[cfg(test)]

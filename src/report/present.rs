@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::kinds::{self, KindDoc};
-use crate::model::{Change, ChannelEvidence, Finding, Pattern, PatternId, Report};
+use crate::model::{Change, ChannelEvidence, Finding, FoundBy, Pattern, PatternId, Report};
 
 /// `text` from a profile, the source or a rules file, made safe to print where a terminal or
 /// a log viewer reads it: control characters (C0 but tab, DEL, C1) and the bidirectional
@@ -61,6 +61,96 @@ pub fn headline(reported: usize) -> String {
     match reported {
         0 => "no suspected goroutine leaks".to_string(),
         n => count(n as u64, "suspected goroutine leak"),
+    }
+}
+
+/// Whether the report is `leakprof lint`'s: the source alone, no profile read. Its header
+/// counts files linted rather than goroutines, and has no threshold.
+pub fn is_lint_report(report: &Report) -> bool {
+    report.lint.is_some() && report.profiles.is_empty()
+}
+
+/// The header of a lint report: "3 leak patterns in 120 Go files of 14 packages", with what
+/// was linted when not the whole revision (paths, `--diff BASE`).
+pub fn lint_headline(report: &Report, reported: usize) -> String {
+    let found = match reported {
+        0 => "no leak patterns".to_string(),
+        n => count(n as u64, "leak pattern"),
+    };
+    let Some(lint) = &report.lint else {
+        return found;
+    };
+    let mut text = format!(
+        "{found} in {} of {}",
+        count(lint.files as u64, "Go file"),
+        count(lint.packages as u64, "package")
+    );
+    if !lint.paths.is_empty() {
+        text.push_str(&format!(" under {}", lint.paths.join(", ")));
+    }
+    if let Some(base) = &lint.diff_base {
+        text.push_str(&format!(", functions changed since {base}"));
+    }
+    text
+}
+
+/// The findings a profile's headline counts: in `report --lint`, the lint findings are told
+/// apart ([`lint_line`]) rather than counted as suspected leaks a second time.
+pub fn profile_findings(findings: &[&Finding]) -> usize {
+    findings
+        .iter()
+        .filter(|finding| finding.found_by == FoundBy::Profile)
+        .count()
+}
+
+/// `report --lint`: what the lint added, "lint: 11 leak patterns in the files the findings
+/// point to (3 Go files of 1 package), 9 confirmed by a profile finding".
+pub fn lint_line(report: &Report) -> Option<String> {
+    let lint = report.lint.as_ref().filter(|_| !is_lint_report(report))?;
+    let confirmed = report
+        .findings
+        .iter()
+        .filter(|finding| finding.confirmed_by.is_some())
+        .count();
+    let found = match lint.findings {
+        0 => "no leak patterns".to_string(),
+        n => count(n as u64, "leak pattern"),
+    };
+    Some(format!(
+        "lint: {found} in the files the findings point to ({} of {}), {confirmed} confirmed by \
+         a profile finding",
+        count(lint.files as u64, "Go file"),
+        count(lint.packages as u64, "package"),
+    ))
+}
+
+/// Who waits, to lead a sentence ending in "on WHAT in FUNCTION": "3 goroutines blocked"
+/// for a profile's finding; a lint finding saw no goroutine, only code that can wait
+/// forever.
+pub fn blocked(finding: &Finding) -> String {
+    match finding.found_by {
+        FoundBy::Profile => format!("{} blocked", count(finding.goroutines, "goroutine")),
+        FoundBy::Lint => "lint: a goroutine can block forever".to_string(),
+    }
+}
+
+/// The finding's size, as a table cell or the lead of its line: "3 goroutines", or `lint`.
+pub fn amount(finding: &Finding) -> String {
+    match finding.found_by {
+        FoundBy::Profile => count(finding.goroutines, "goroutine"),
+        FoundBy::Lint => "lint".to_string(),
+    }
+}
+
+/// The link between a profile finding and a lint finding at the same place (`report
+/// --lint`): "confirmed by profile finding ID", "lint finds it from the source too: ID".
+pub fn cross_link(finding: &Finding) -> Option<String> {
+    match (&finding.confirmed_by, &finding.lint_finding) {
+        (Some(profile), _) => Some(format!(
+            "confirmed by profile finding {profile}: goroutines wait here"
+        )),
+        (None, Some(lint)) => Some(format!("lint finds it from the source too: {lint}")),
+        (None, None) => None,
     }
 }
 
@@ -343,6 +433,7 @@ pub fn facts(finding: &Finding) -> Vec<String> {
             finding.leaked_goroutines
         ));
     }
+    facts.extend(cross_link(finding));
     facts
 }
 

@@ -4,23 +4,31 @@
 use std::io::{self, Write};
 
 use super::present::{self, count, safe};
-use crate::model::{Report, Status};
+use crate::model::{FoundBy, Report, Status};
 
 pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { color };
     let reported = report.with_status(Status::Reported);
-    writeln!(
-        out,
-        "{} in {} ({}, {} blocked on channels{}); threshold {}",
-        paint.bold(&present::headline(reported.len())),
-        present::profiles(report),
-        count(report.summary.goroutines, "goroutine"),
-        report.summary.channel_blocked,
-        present::evidence(report)
-            .map(|evidence| format!("; {evidence}"))
-            .unwrap_or_default(),
-        present::threshold(report),
-    )?;
+    if present::is_lint_report(report) {
+        writeln!(
+            out,
+            "{}",
+            paint.bold(&present::lint_headline(report, reported.len()))
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} in {} ({}, {} blocked on channels{}); threshold {}",
+            paint.bold(&present::headline(present::profile_findings(&reported))),
+            present::profiles(report),
+            count(report.summary.goroutines, "goroutine"),
+            report.summary.channel_blocked,
+            present::evidence(report)
+                .map(|evidence| format!("; {evidence}"))
+                .unwrap_or_default(),
+            present::threshold(report),
+        )?;
+    }
 
     if let Some(source) = &report.source {
         let at = match (&source.revision, &source.commit) {
@@ -30,6 +38,9 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             _ => String::new(),
         };
         writeln!(out, "source: {}{}", safe(&source.repo), safe(&at))?;
+    }
+    if let Some(lint) = present::lint_line(report) {
+        writeln!(out, "{lint}")?;
     }
     for hint in &report.hints {
         writeln!(out, "hint: {}", safe(&hint.to_string()))?;
@@ -55,11 +66,17 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             group = Some(owners.clone());
         }
         writeln!(out)?;
+        let amount = match finding.found_by {
+            FoundBy::Profile => format!(
+                "{} {}",
+                paint.red(&finding.goroutines.to_string()),
+                present::plural(finding.goroutines, "goroutine")
+            ),
+            FoundBy::Lint => paint.red("lint"),
+        };
         writeln!(
             out,
-            "{} {}  {}  {}  ({})",
-            paint.red(&finding.goroutines.to_string()),
-            present::plural(finding.goroutines, "goroutine"),
+            "{amount}  {}  {}  ({})",
             paint.bold(finding.op.as_str()),
             safe(&finding.function),
             finding.verdict.as_str()
@@ -141,7 +158,7 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             writeln!(
                 out,
                 "  {}  {}  {}:{}: {}",
-                count(finding.goroutines, "goroutine"),
+                present::amount(finding),
                 finding.op.as_str(),
                 safe(&finding.file),
                 finding.line,

@@ -637,7 +637,11 @@ fn statement_text(snippet: &str) -> String {
 /// `//leakprof:ignore <reason>` (or `// leakprof:ignore <reason>`) on the operation's line or
 /// alone on the line above: the reason. Without a reason it is a warning and suppresses
 /// nothing.
-fn inline_ignore(place: &PlaceRef<'_>, text: &str, warnings: &mut Vec<Warning>) -> Option<String> {
+pub(crate) fn inline_ignore(
+    place: &PlaceRef<'_>,
+    text: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
     let found = ignores::markers(text);
     let marker = ignores::for_line(&found, place.line)?;
     match &marker.reason {

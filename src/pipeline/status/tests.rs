@@ -526,3 +526,50 @@ fn unchecked_selects_say_what_would_check_them() {
     };
     assert!(decide(&checked, POLICY).notes.is_empty());
 }
+
+/// A lint finding has no count: reported with no threshold to pass, `likely` on its
+/// pattern, and suppressed by an inline ignore or a rule like any other.
+#[test]
+fn lint_findings() {
+    use SuppressionKind::*;
+    let linted = Evidence {
+        found_by: FoundBy::Lint,
+        place: ("a/x.go", 6),
+        op: Op::Send,
+        source_checked: true,
+        pattern: Some(PatternId::Timeout),
+        ..Evidence::default()
+    };
+    check(linted, POLICY, (Status::Reported, None));
+    assert_eq!(decide(&linted, POLICY).verdict, Verdict::Likely);
+    check(
+        Evidence {
+            found_by: FoundBy::Profile,
+            ..linted
+        },
+        POLICY,
+        (Status::BelowThreshold, None),
+    );
+    check(
+        Evidence {
+            ignore: Some("drained elsewhere"),
+            ..linted
+        },
+        POLICY,
+        (Status::Suppressed, Some(Inline)),
+    );
+    let rule = RuleEvidence {
+        id: "r",
+        reason: "by design",
+        owner: None,
+        builtin: false,
+    };
+    check(
+        Evidence {
+            rule: Some(rule),
+            ..linted
+        },
+        POLICY,
+        (Status::Suppressed, Some(Allowlist)),
+    );
+}

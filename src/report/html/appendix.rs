@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use crate::model::{Finding, Report, Status};
 
+use super::cell;
 use super::chart::utc_label;
 use super::escape::escape;
 use super::finding::write_movement;
@@ -75,7 +76,7 @@ pub(super) fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Resu
             finding.line,
             escape(&finding.function),
             finding.op.as_str(),
-            finding.goroutines
+            cell(finding.goroutines, finding)
         )?;
         match &finding.suppression {
             Some(suppression) => {

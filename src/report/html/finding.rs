@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::kinds;
-use crate::model::{ChannelEvidence, Finding, Pattern};
+use crate::model::{ChannelEvidence, Finding, FoundBy, Pattern};
 use crate::report::present;
 
 use super::chart::chart;
@@ -29,13 +29,21 @@ pub(super) fn write_finding(
         Some(url) => format!("<a href=\"{}\">{place}</a>", escape(url)),
         None => place,
     };
-    write!(
-        out,
-        "<p class=\"lead\"><strong>{}</strong> {} blocked on <strong>{}</strong> at {place} ",
-        finding.goroutines,
-        present::plural(finding.goroutines, "goroutine"),
-        finding.op.as_str(),
-    )?;
+    match finding.found_by {
+        FoundBy::Profile => write!(
+            out,
+            "<p class=\"lead\"><strong>{}</strong> {} blocked on <strong>{}</strong> at {place} ",
+            finding.goroutines,
+            present::plural(finding.goroutines, "goroutine"),
+            finding.op.as_str(),
+        )?,
+        FoundBy::Lint => write!(
+            out,
+            "<p class=\"lead\"><strong>lint</strong>: a goroutine can block forever on \
+             <strong>{}</strong> at {place} ",
+            finding.op.as_str(),
+        )?,
+    }
     write_badges(finding, out)?;
     writeln!(out, "</p>")?;
     if let Some(at) = &finding.created_at {

@@ -11,7 +11,7 @@ mod finding;
 use std::io::{self, Write};
 
 use crate::config::RenderOptions;
-use crate::model::{Finding, Report, Status};
+use crate::model::{Finding, FoundBy, Report, Status};
 use crate::report::links::Links;
 use crate::report::present::{self, count};
 
@@ -33,7 +33,11 @@ pub fn write(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> i
         .iter()
         .filter(|f| f.status == Status::Reported)
         .collect();
-    let headline = present::headline(reported.len());
+    let headline = if present::is_lint_report(report) {
+        format!("lint: {}", present::lint_headline(report, reported.len()))
+    } else {
+        present::headline(present::profile_findings(&reported))
+    };
 
     writeln!(out, "<!DOCTYPE html>")?;
     writeln!(out, "<html lang=\"en\">")?;
@@ -100,6 +104,15 @@ fn write_summary(report: &Report, reported: usize, out: &mut dyn Write) -> io::R
         parts.push(format!("{} new", report.summary.new_reported));
     }
     parts.push(format!("{} suppressed", with_status(Status::Suppressed)));
+    if present::is_lint_report(report) {
+        writeln!(
+            out,
+            "<p class=\"summary\">{}. {}, found in the source alone.</p>",
+            parts.join(", "),
+            escape(&present::lint_headline(report, reported))
+        )?;
+        return Ok(());
+    }
     parts.push(format!(
         "{} below the threshold of {}",
         with_status(Status::BelowThreshold),
@@ -123,6 +136,9 @@ fn write_summary(report: &Report, reported: usize, out: &mut dyn Write) -> io::R
         ));
     }
     writeln!(out, "<p class=\"summary\">{line}.</p>")?;
+    if let Some(lint) = present::lint_line(report) {
+        writeln!(out, "<p class=\"summary\">{}.</p>", escape(&lint))?;
+    }
 
     match &report.source {
         Some(source) => match (&source.revision, &source.commit) {
@@ -199,6 +215,14 @@ fn write_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// A count column of a finding's row: a lint finding saw no goroutine, so it shows `lint`.
+pub(super) fn cell(n: u64, finding: &Finding) -> String {
+    match finding.found_by {
+        FoundBy::Profile => n.to_string(),
+        FoundBy::Lint => "lint".to_string(),
+    }
+}
+
 fn write_row(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     let class = if finding.status == Status::Reported {
         ""
@@ -236,9 +260,9 @@ fn write_row(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
         out,
         "<td>{}{pattern}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
         finding.op.as_str(),
-        finding.goroutines,
-        finding.total_goroutines,
-        finding.profiles
+        cell(finding.goroutines, finding),
+        cell(finding.total_goroutines, finding),
+        cell(u64::from(finding.profiles), finding)
     )?;
     write!(out, "<td>{}</td>", escape(&finding.owners.join(" ")))?;
     match finding.trend {
@@ -426,6 +450,7 @@ mod tests {
                 path: evil.into(),
                 message: evil.into(),
             }],
+            lint: None,
         }
     }
 

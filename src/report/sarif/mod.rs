@@ -489,15 +489,23 @@ struct SuppressionProperties<'a> {
 
 #[derive(Serialize)]
 struct ResultProperties<'a> {
-    goroutines: u64,
-    total_goroutines: u64,
-    profiles: u32,
+    /// `lint` for a finding the source alone shows (`leakprof lint`, `report --lint`), which
+    /// has no goroutine counts; absent for a profile's finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    found_by: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    goroutines: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_goroutines: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profiles: Option<u32>,
     /// The op as the finding names it (`nil_send`, `range`, …), finer than the rule.
     op: &'static str,
     function: &'a str,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     owners: &'a [String],
-    leaked_goroutines: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leaked_goroutines: Option<u64>,
     confirmed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     new: Option<bool>,
@@ -524,4 +532,10 @@ struct ResultProperties<'a> {
     /// With `--group-by-label KEY`: `{key, values: [{value, goroutines}]}`, as in JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
     by_label: Option<&'a LabelGroups>,
+    /// `report --lint`: the lint finding at a profile finding's place, or the profile
+    /// finding that confirms a lint finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lint_finding: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_by: Option<&'a str>,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::kinds::{self, Level};
 use crate::model::id;
 use crate::model::{
-    Finding, Pattern, PatternId, SourceContext, SourceInfo, Span, Status, SuppressionKind,
+    Finding, FoundBy, Pattern, PatternId, SourceContext, SourceInfo, Span, Status, SuppressionKind,
 };
 use crate::report::present;
 
@@ -76,6 +76,7 @@ pub(super) fn result<'a>(
     let pattern = finding.pattern.as_ref();
     // From the repository's root, as the URIs are.
     let created_at = crate::report::created_at_in(finding, info.filter(|_| mapped));
+    let profile = finding.found_by == FoundBy::Profile;
     SarifResult {
         rule_id: rule_id(rule),
         rule_index: rule_index(rule),
@@ -103,13 +104,14 @@ pub(super) fn result<'a>(
         baseline_state: finding.new.map(|new| if new { "new" } else { "unchanged" }),
         suppressions,
         properties: ResultProperties {
-            goroutines: finding.goroutines,
-            total_goroutines: finding.total_goroutines,
-            profiles: finding.profiles,
+            found_by: (!profile).then_some(FoundBy::Lint.as_str()),
+            goroutines: profile.then_some(finding.goroutines),
+            total_goroutines: profile.then_some(finding.total_goroutines),
+            profiles: profile.then_some(finding.profiles),
             op: op.as_str(),
             function: &finding.function,
             owners: &finding.owners,
-            leaked_goroutines: finding.leaked_goroutines,
+            leaked_goroutines: profile.then_some(finding.leaked_goroutines),
             confirmed: finding.confirmed,
             new: finding.new,
             trend: finding.trend.map(|trend| trend.as_str()),
@@ -122,6 +124,8 @@ pub(super) fn result<'a>(
             no_patch: pattern.and_then(|pattern| pattern.fix.no_patch.as_deref()),
             runs_new_code: pattern.and_then(|pattern| pattern.fix.runs_new_code.as_deref()),
             by_label: finding.by_label.as_ref(),
+            lint_finding: finding.lint_finding.as_deref(),
+            confirmed_by: finding.confirmed_by.as_deref(),
         },
     }
 }
@@ -272,7 +276,7 @@ pub(super) fn span_text(context: &SourceContext, span: Span) -> Option<String> {
 
 /// `200 goroutines blocked on send in main.timeoutLeak.func1 (leaks.go:40)`.
 pub(super) fn message(finding: &Finding) -> String {
-    let count = present::count(finding.goroutines, "goroutine");
+    let count = present::blocked(finding);
     let name = finding.file.rsplit(['/', '\\']).next().unwrap_or("");
     let place = match (name.is_empty(), finding.line) {
         (true, _) => String::new(),
@@ -295,7 +299,7 @@ pub(super) fn message(finding: &Finding) -> String {
         .map(|groups| format!("; {groups}"))
         .unwrap_or_default();
     format!(
-        "{count} blocked on {} in {}{place}{leaked}{pattern}{groups}",
+        "{count} on {} in {}{place}{leaked}{pattern}{groups}",
         kinds::for_op(finding.op).blocked_on,
         finding.function
     )

@@ -54,6 +54,19 @@ impl<'t> Go<'t> {
         }
     }
 
+    /// A bare wait on a timer, ticker or context (`<-ctx.Done()`, `<-t.C` as an operation of
+    /// its own), checked like a select's case.
+    pub(crate) fn wait_bound(&self, receive: Node<'t>) -> Option<Bound> {
+        self.bare_bound(receive)
+    }
+
+    /// What the call on `line` (1-based) of `function` passes for its `index`-th parameter,
+    /// checked as a context from the caller's side.
+    pub(crate) fn passed_check(&self, line: u32, function: &str, index: usize) -> Option<Check> {
+        let row = usize::try_from(line.checked_sub(1)?).ok()?;
+        self.argument_check(row, function, index)
+    }
+
     /// Whether `call` is `make(chan T[, N])`.
     pub(crate) fn makes_channel(&self, call: Node<'t>) -> bool {
         self.queries.makes_channel(call, self.source)

@@ -34,6 +34,7 @@
 //! A patch that lets code after the blocked operation run that never ran before says so.
 
 mod edits;
+pub mod lint;
 mod never;
 mod package;
 mod scope;

@@ -145,12 +145,18 @@ impl<'t> Package<'t> {
     }
 
     /// References to a method or function called `name` outside its own body and outside
-    /// test files: calls (`s.Stop()`, `Stop()`) and method values (`t.Cleanup(s.Stop)`).
+    /// test files (unless it is in one): calls (`s.Stop()`, `Stop()`) and method values
+    /// (`t.Cleanup(s.Stop)`).
     pub(super) fn references(&self, name: &str, except: At<'t>) -> Vec<At<'t>> {
         self.want(name);
+        // Code in a test file runs with the tests, which are then part of the program.
+        let tests = self
+            .files
+            .get(except.file)
+            .is_some_and(|(path, _)| path.ends_with("_test.go"));
         let mut found = Vec::new();
         for (file, (path, go)) in self.files.iter().enumerate() {
-            if path.ends_with("_test.go") {
+            if path.ends_with("_test.go") && !tests {
                 continue;
             }
             walk(go.root, |node, _| {

@@ -84,7 +84,7 @@ pub(super) struct Blocked<'t> {
 
 /// Where a channel comes from.
 #[derive(Clone, Copy, Debug)]
-enum Origin<'t> {
+pub(super) enum Origin<'t> {
     /// A local (or a literal's parameter bound to one) of `owner`.
     Local {
         name: &'t str,
@@ -176,7 +176,12 @@ impl<'p, 't> Shapes<'p, 't> {
 
     /// Where the channel expression `channel` comes from, through parameters to the
     /// arguments callers passed.
-    fn origin(&self, channel: Node<'t>, caller_line: Option<u32>, hops: u32) -> Origin<'t> {
+    pub(super) fn origin(
+        &self,
+        channel: Node<'t>,
+        caller_line: Option<u32>,
+        hops: u32,
+    ) -> Origin<'t> {
         let go = self.go;
         match channel.kind() {
             "identifier" => {

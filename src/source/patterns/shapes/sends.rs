@@ -387,8 +387,10 @@ impl<'p, 't> Shapes<'p, 't> {
         if sends.iter().any(|send| {
             let function = go.function_of(send.anchor);
             function.is_some_and(|function| !go.loops_between(send.node, function).is_empty())
+                && !self.ends_after(send.node)
         }) {
-            // A send in a loop sends any number of times; treated as two on one path.
+            // A send in a loop sends any number of times (unless its path ends after it: a
+            // `return` right after it in its block); treated as two on one path.
             let first = *sends.first()?;
             return Some((
                 first,
@@ -407,6 +409,27 @@ impl<'p, 't> Shapes<'p, 't> {
             }
         }
         None
+    }
+
+    /// Whether the path through `node` ends after it, before its loop goes round again: a
+    /// block around it, inside the innermost loop, ends in a return, a panic, ….
+    fn ends_after(&self, node: Node<'t>) -> bool {
+        self.go
+            .ancestry(node)
+            .iter()
+            .take_while(|ancestor| !is_function(**ancestor) && ancestor.kind() != "for_statement")
+            .any(|ancestor| match ancestor.kind() {
+                "block" => self.terminates(*ancestor),
+                // A case of a select or switch holds its statements without a block.
+                "communication_case" | "expression_case" | "type_case" | "default_case" => {
+                    parts(*ancestor)
+                        .filter(|part| part.kind() == "statement_list")
+                        .last()
+                        .and_then(|list| parts(list).last())
+                        .is_some_and(|last| self.terminates(last))
+                }
+                _ => false,
+            })
     }
 
     /// Whether two nodes are on different branches of one if, switch or select, or the first
