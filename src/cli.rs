@@ -68,8 +68,8 @@ pub enum Command {
     ///
     /// Exit codes: 0 the patch was written (it may be empty), 1 --verify left a fix out, 2
     /// error.
-    // The flags that only shape a report (its format, SARIF, Markdown, colour, exit policy,
-    // baseline) are hidden from fix's help: a patch has none of them.
+    // The flags that only shape a report (REPORT_ONLY) are hidden from fix's help, and
+    // refused when given: a patch has none of them.
     #[command(
         after_help = "Examples:
   leakprof fix --profile goroutine.pb.gz --repo . > leak-fixes.patch
@@ -78,17 +78,10 @@ pub enum Command {
         mut_arg("outputs", |arg| arg
             .value_name("FILE")
             .help("Write the patch to FILE (replaced atomically) instead of standard output")),
-        mut_arg("format", |arg| arg.hide(true)),
-        mut_arg("sarif_suppressed", |arg| arg.hide(true)),
-        mut_arg("sarif_category", |arg| arg.hide(true)),
-        mut_arg("mention_owners", |arg| arg.hide(true)),
-        mut_arg("link_template", |arg| arg.hide(true)),
-        mut_arg("fail_on", |arg| arg.hide(true)),
-        mut_arg("fail_on_verdict", |arg| arg.hide(true)),
-        mut_arg("color", |arg| arg.hide(true)),
-        mut_arg("group_by_label", |arg| arg.hide(true)),
-        mut_arg("show_other_blocking", |arg| arg.hide(true)),
-        mut_arg("baseline", |arg| arg.hide(true)),
+        mut_args(|arg| {
+            let report_only = REPORT_ONLY.contains(&arg.get_id().as_str());
+            arg.hide(report_only)
+        }),
     )]
     Fix(FixArgs),
     /// Explain a kind of leak or a leak pattern: what it is, why it leaks, how to fix it,
@@ -287,6 +280,23 @@ pub struct AddArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_goroutines: Option<u64>,
 }
+
+/// The arguments of `report` (by id) that only shape a report: its format, SARIF, Markdown,
+/// colour, exit policy, baseline. `fix` takes `report`'s arguments but writes a patch, so it
+/// hides these and refuses them.
+pub const REPORT_ONLY: &[&str] = &[
+    "format",
+    "sarif_suppressed",
+    "sarif_category",
+    "mention_owners",
+    "link_template",
+    "fail_on",
+    "fail_on_verdict",
+    "color",
+    "group_by_label",
+    "show_other_blocking",
+    "baseline",
+];
 
 #[derive(Debug, Args)]
 pub struct FixArgs {

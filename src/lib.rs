@@ -32,7 +32,8 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::Path;
 
-use clap::{CommandFactory, Parser};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 use clap_complete::Shell;
 
 use crate::cli::{Cli, Command, FailOn, LintArgs, OutputFormat, ReportArgs};
@@ -59,8 +60,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             let text = error.render().to_string();
             return if error.use_stderr() {
@@ -72,6 +76,20 @@ where
             };
         }
     };
+    if let Some(("fix", fix)) = matches.subcommand() {
+        let given = cli::REPORT_ONLY
+            .iter()
+            .find(|id| fix.value_source(id) == Some(ValueSource::CommandLine));
+        if let Some(id) = given {
+            let _ = writeln!(
+                stderr,
+                "error: --{} shapes a report, and `leakprof fix` writes a patch: leave it out \
+                 (`leakprof report` takes it)",
+                id.replace('_', "-")
+            );
+            return EXIT_ERROR;
+        }
+    }
     match cli.command {
         Command::Report(args) => run_report(&args, stdout, stderr, stdout_is_terminal),
         Command::Lint(args) => run_lint(&args, stdout, stderr, stdout_is_terminal),

@@ -10,7 +10,7 @@ use std::process::Command;
 use clap::CommandFactory;
 use serde_json::Value;
 
-use crate::support::{leakprof, testdata};
+use crate::support::{leakprof, path_str, testdata};
 
 #[test]
 fn completions_for_every_shell() {
@@ -152,6 +152,36 @@ fn fix_help_shows_only_what_fix_takes() {
     for flag in ["--format", "--sarif-category", "--color", "[FORMAT:]FILE"] {
         assert!(help.contains(flag), "{flag} not in report --help");
     }
+}
+
+/// A flag that only shapes a report, given to `fix`, is refused with exit 2 and its name,
+/// not silently dropped: the user expected it to do something.
+#[test]
+fn fix_refuses_the_flags_of_a_report() {
+    let profile = testdata("profiles/go1.27/goroutine.pb.gz");
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let base = ["fix", "--profile", path_str(&profile), "--repo", repo];
+    for given in [
+        &["--format", "json"][..],
+        &["--color", "never"],
+        &["--fail-on", "never"],
+        &["--baseline", "old.json"],
+        &["--mention-owners"],
+        &["--show-other-blocking"],
+    ] {
+        let run = leakprof(&[&base[..], given].concat());
+        assert_eq!(run.code, 2, "{given:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("error: {} shapes a report", given[0])),
+            "{given:?}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{given:?}: {}", run.stdout);
+    }
+    let run = leakprof(&base);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("diff --git "), "{}", run.stdout);
 }
 
 /// Every command's `--help` ends with two or three examples that run the command itself.
