@@ -59,8 +59,10 @@ fn check_gitlab_code_quality(text: &str, root: &Path) -> Vec<Value> {
             !path.starts_with('/') && !path.split('/').any(|part| part == ".."),
             "{path}"
         );
+        // A warning that names no file still has a path, or GitLab leaves it out.
+        let unplaced = issue["check_name"] == "leakprof/warning" && path == "leakprof";
         assert!(
-            root.join(path).is_file(),
+            unplaced || root.join(path).is_file(),
             "{path} is not in {}",
             root.display()
         );
@@ -74,6 +76,34 @@ fn check_gitlab_code_quality(text: &str, root: &Path) -> Vec<Value> {
         );
     }
     issues
+}
+
+/// A warning that names no file reaches the widget too: an owner that owns nothing is said,
+/// at a path GitLab keeps.
+#[test]
+fn codeclimate_places_a_warning_that_names_no_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = report(&[
+        "--repo",
+        path_str(root),
+        "--owner",
+        "@nobody",
+        "--format",
+        "codeclimate",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let issues = check_gitlab_code_quality(&run.stdout, root);
+    assert_eq!(issues.len(), 1, "{}", run.stdout);
+    assert_eq!(issues[0]["check_name"], "leakprof/warning");
+    assert_eq!(issues[0]["location"]["path"], "leakprof");
+    assert!(
+        issues[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("--owner @nobody owns none of the places found"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

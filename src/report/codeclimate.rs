@@ -11,7 +11,8 @@
 //! The report's warnings are issues too, since the widget is all a reviewer sees: check_name
 //! [`WARNING_CHECK`], severity `info` (`major` for a rule or ignore that hides a leak the GC
 //! proved), placed at the file and line the warning names (a Go file, a rules file's line, a
-//! profile), or at an empty path when it names none; their fingerprint is a hash of the text.
+//! profile), or at [`UNPLACED_PATH`] when it names none (GitLab leaves out an issue without a
+//! path); their fingerprint is a hash of the text.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -25,6 +26,10 @@ use crate::model::{Finding, Report, Status, Warning, id};
 
 /// The check_name of an issue that carries one of the report's warnings.
 pub const WARNING_CHECK: &str = "leakprof/warning";
+
+/// The path of a warning that names no file (the report's own warnings: an owner that owns
+/// nothing, profiles timed by their files): not a file of the repository, but never empty.
+pub const UNPLACED_PATH: &str = "leakprof";
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut issues: Vec<Issue> = report
@@ -45,7 +50,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn warning_issue(report: &Report, warning: &Warning) -> Issue<'static> {
     let description = warning.to_string();
-    let (path, line) = super::warning_place(report, warning).unwrap_or((String::new(), 1));
+    let (path, line) =
+        super::warning_place(report, warning).unwrap_or((UNPLACED_PATH.to_string(), 1));
     Issue {
         kind: "issue",
         check_name: WARNING_CHECK.to_string(),
