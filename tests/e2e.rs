@@ -6,7 +6,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use crate::fixtures::check_goroutine_profile;
 use crate::support::{expected, path_str, testdata};
@@ -63,7 +64,12 @@ pub fn build(source: &Path, out_dir: &Path, flags: &[&str]) -> PathBuf {
     binary
 }
 
-/// Starts the program and waits for it to say `ready`; returns it and its address.
+/// How long a program may take to say `ready`: one that never settles fails the test instead
+/// of hanging it.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Starts the program and waits for it to say `ready`; returns it and its address. Fails if it
+/// exits or has not said `ready` within `READY_TIMEOUT`, naming what it printed.
 pub fn start(binary: &Path) -> (Running, String) {
     let mut child = Command::new(binary)
         .args(["-addr", "127.0.0.1:0"])
@@ -73,15 +79,40 @@ pub fn start(binary: &Path) -> (Running, String) {
         .expect("start the leaky program");
     let stdout = child.stdout.take().expect("stdout");
     let running = Running(child);
+    // A thread reads the output, so that waiting for it can time out; it ends when the
+    // program does.
+    let (lines, output) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + READY_TIMEOUT;
+    let mut printed = Vec::new();
     let mut address = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("read program output");
+    loop {
+        let line = match output.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => line,
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "{} did not say ready within {} s; it printed {printed:?}",
+                binary.display(),
+                READY_TIMEOUT.as_secs()
+            ),
+            Err(RecvTimeoutError::Disconnected) => panic!(
+                "{} exited before it said ready; it printed {printed:?}",
+                binary.display()
+            ),
+        };
         if let Some(url) = line.strip_prefix("listening on http://") {
             address = Some(url.to_string());
         }
         if line == "ready" {
             break;
         }
+        printed.push(line);
     }
     (running, address.expect("the program printed its address"))
 }

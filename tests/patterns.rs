@@ -4,8 +4,9 @@
 //! reviewed snapshot; `leakprof fix` writes a patch `git apply` takes, applies it only onto an
 //! unmodified checked-out HEAD, and verifies it with Go; and every mechanical fix is proven by
 //! the runtime: patched, rebuilt and rerun under the same load, the program leaves no goroutine
-//! at a fixed place and no new place. The tests that build Go need it (CI installs it with
-//! `testdata/install-test-deps.sh`); without it they fail rather than skip.
+//! at a fixed place and no new place. The demo program `testdata/leaky` gets the same proof.
+//! The tests that build Go need it (CI installs it with `testdata/install-test-deps.sh`);
+//! without it they fail rather than skip.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -247,16 +248,22 @@ fn explain_every_pattern() {
     }
 }
 
-/// A git repository in a temp dir holding the program at its root, committed.
+/// A git repository in a temp dir holding a program of `testdata/` at its root, committed.
 struct Checkout {
     dir: tempfile::TempDir,
 }
 
 impl Checkout {
+    /// The `testdata/patterns` program.
     fn new() -> Checkout {
+        Checkout::of("patterns", PROGRAM)
+    }
+
+    /// The program in `testdata/{folder}`, made of `files`.
+    fn of(folder: &str, files: &[&str]) -> Checkout {
         let dir = tempfile::tempdir().unwrap();
-        for name in PROGRAM {
-            std::fs::copy(testdata(&format!("patterns/{name}")), dir.path().join(name)).unwrap();
+        for name in files {
+            std::fs::copy(testdata(&format!("{folder}/{name}")), dir.path().join(name)).unwrap();
         }
         let repo = Repository::init(dir.path()).unwrap();
         commit(&repo, "the program");
@@ -271,19 +278,19 @@ impl Checkout {
         std::fs::read_to_string(self.path().join(name)).unwrap()
     }
 
+    /// `leakprof COMMAND` on `profile` with this checkout as --repo.
+    fn leakprof(&self, command: &str, profile: &str, flags: &[&str]) -> crate::support::Run {
+        let mut args = vec![command, "--profile", profile];
+        args.extend(["--repo", path_str(self.path())]);
+        args.extend_from_slice(flags);
+        leakprof(&args)
+    }
+
     /// `leakprof fix` on `profile` with this checkout as --repo.
     fn fix(&self, profile: &str, extra: &[&str]) -> crate::support::Run {
-        let mut args = vec![
-            "fix",
-            "--profile",
-            profile,
-            "--repo",
-            path_str(self.path()),
-            "--threshold",
-            "10",
-        ];
-        args.extend_from_slice(extra);
-        leakprof(&args)
+        let mut flags = vec!["--threshold", "10"];
+        flags.extend_from_slice(extra);
+        self.leakprof("fix", profile, &flags)
     }
 }
 
@@ -552,57 +559,78 @@ fn run_and_capture(source: &Path, out: &Path, name: &str) -> PathBuf {
     profile
 }
 
-/// Each mechanical fix proven by the runtime: the program is run, `leakprof fix --write`
-/// patches it from that run's profile, and the patched program, rebuilt and run under the
-/// same load, has no goroutine left at any fixed place, no place that was not there before,
-/// and the same count at every place left unfixed.
-#[test]
-fn fixes_are_proven_by_the_runtime() {
-    let checkout = Checkout::new();
+/// Each mechanical fix of the program in `checkout` proven by the runtime: the program is run,
+/// `leakprof fix --write` patches it from that run's profile, and the patched program, rebuilt
+/// and run under the same load, has no goroutine left at any fixed place, no place that was
+/// not there before, and the same count at every place of the program left unfixed. The
+/// fixed places are those the report of the first run gives a patch; they are returned with
+/// their goroutines before the fixes.
+fn prove_fixes(checkout: &Checkout) -> BTreeMap<(String, String), u64> {
     let captures = tempfile::tempdir().unwrap();
-    let all = ["--threshold", "1", "--include-std", "--format", "json"];
+    // Every place, so that a new one cannot hide below a threshold; fix sees the same places.
+    let all = ["--threshold", "1", "--include-std"];
+    let report = |profile: &Path| {
+        let mut flags = all.to_vec();
+        flags.extend(["--format", "json"]);
+        let run = checkout.leakprof("report", path_str(profile), &flags);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        run.json()
+    };
 
     let profile = run_and_capture(checkout.path(), captures.path(), "before");
-    let mut args = vec!["report", "--profile", path_str(&profile)];
-    args.extend(["--repo", path_str(checkout.path())]);
-    args.extend(all);
-    let before_report = leakprof(&args).json();
+    let before_report = report(&profile);
     let before = places(&before_report);
-    let fixed: BTreeSet<(String, String)> = before_report["findings"]
+    let patched: Vec<&Value> = before_report["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["status"] == "reported" && f["pattern"]["fix"]["patch"].is_string())
+        .collect();
+    let fixed: BTreeMap<(String, String), u64> = patched
+        .iter()
         .map(|f| {
             (
-                f["function"].as_str().unwrap().to_string(),
-                f["op"].as_str().unwrap().to_string(),
+                (
+                    f["function"].as_str().unwrap().to_string(),
+                    f["op"].as_str().unwrap().to_string(),
+                ),
+                f["goroutines"].as_u64().unwrap(),
             )
         })
         .collect();
-    let expected: BTreeSet<String> = rows()
-        .into_iter()
-        .filter(|row| row.patch)
-        .map(|row| row.function)
+
+    // fix writes exactly the patches the report shows.
+    let mut flags = all.to_vec();
+    flags.push("--write");
+    let write = checkout.leakprof("fix", path_str(&profile), &flags);
+    assert_eq!(write.code, 0, "{}", write.stderr);
+    let written: BTreeSet<&str> = write
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("fix: "))
+        .collect();
+    let shown: BTreeSet<String> = patched
+        .iter()
+        .map(|f| {
+            format!(
+                "fix: {} at {}:{}",
+                f["pattern"]["id"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"]
+            )
+        })
         .collect();
     assert_eq!(
-        fixed
-            .iter()
-            .map(|(function, _)| function.clone())
-            .collect::<BTreeSet<_>>(),
-        expected
+        written,
+        shown.iter().map(String::as_str).collect(),
+        "{}",
+        write.stderr
     );
 
-    let write = checkout.fix(path_str(&profile), &["--write"]);
-    assert_eq!(write.code, 0, "{}", write.stderr);
-
     let profile = run_and_capture(checkout.path(), captures.path(), "after");
-    let mut args = vec!["report", "--profile", path_str(&profile)];
-    args.extend(["--repo", path_str(checkout.path())]);
-    args.extend(all);
-    let after = places(&leakprof(&args).json());
+    let after = places(&report(&profile));
 
-    for place in &fixed {
+    for place in fixed.keys() {
         assert!(
             !after.contains_key(place),
             "{place:?} still has {:?} goroutines after its fix",
@@ -617,4 +645,32 @@ fn fixes_are_proven_by_the_runtime() {
             assert_eq!(Some(goroutines), was, "{place:?}");
         }
     }
+    fixed
+}
+
+/// The fixes of `testdata/patterns` are exactly those `expected.tsv` says have a patch, and
+/// the runtime proves each.
+#[test]
+fn fixes_are_proven_by_the_runtime() {
+    let fixed = prove_fixes(&Checkout::new());
+    let expected: BTreeSet<String> = rows()
+        .into_iter()
+        .filter(|row| row.patch)
+        .map(|row| row.function)
+        .collect();
+    assert_eq!(
+        fixed
+            .keys()
+            .map(|(function, _)| function.clone())
+            .collect::<BTreeSet<_>>(),
+        expected
+    );
+}
+
+/// The demo program `testdata/leaky` (the one the README's examples run on): every fix its
+/// report gives a patch is proven by the runtime, and there are several.
+#[test]
+fn fixes_of_the_demo_program_are_proven_by_the_runtime() {
+    let fixed = prove_fixes(&Checkout::of("leaky", &["go.mod", "main.go", "leaks.go"]));
+    assert!(fixed.len() >= 5, "{fixed:?}");
 }

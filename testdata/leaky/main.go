@@ -96,9 +96,12 @@ func spawnAll() (int, error) {
 
 // waitParked polls all goroutine stacks until n goroutines started from
 // leaks.go are parked (not running or runnable), so profiles taken after
-// "ready" are deterministic.
+// "ready" are deterministic. A patched program leaves fewer of them, so it is
+// also ready once none of them is running or runnable and the parked count
+// has not changed for a second.
 func waitParked(n int) {
 	buf := make([]byte, 4<<20)
+	last, same := -1, 0
 	for {
 		for {
 			if k := runtime.Stack(buf, true); k < len(buf) {
@@ -107,7 +110,13 @@ func waitParked(n int) {
 			}
 			buf = make([]byte, 2*len(buf))
 		}
-		if countParked(buf) == n {
+		parked, busy := countParked(buf)
+		if parked == n {
+			return
+		}
+		if busy > 0 || parked != last {
+			last, same = parked, 0
+		} else if same++; same == 100 {
 			return
 		}
 		buf = buf[:cap(buf)]
@@ -116,18 +125,20 @@ func waitParked(n int) {
 }
 
 // countParked counts the goroutines in a runtime.Stack dump that were
-// created in leaks.go and are blocked.
-func countParked(dump []byte) int {
-	count := 0
+// created in leaks.go: those blocked, and those running or runnable.
+func countParked(dump []byte) (parked, busy int) {
 	for _, g := range bytes.Split(dump, []byte("\n\ngoroutine ")) {
 		header, rest, _ := bytes.Cut(g, []byte("\n"))
 		_, status, _ := bytes.Cut(header, []byte("["))
-		if bytes.HasPrefix(status, []byte("runn")) || bytes.HasPrefix(status, []byte("syscall")) {
+		i := bytes.LastIndex(rest, []byte("\ncreated by "))
+		if i < 0 || !bytes.Contains(rest[i:], []byte("/leaks.go:")) {
 			continue
 		}
-		if i := bytes.LastIndex(rest, []byte("\ncreated by ")); i >= 0 && bytes.Contains(rest[i:], []byte("/leaks.go:")) {
-			count++
+		if bytes.HasPrefix(status, []byte("runn")) || bytes.HasPrefix(status, []byte("syscall")) {
+			busy++
+		} else {
+			parked++
 		}
 	}
-	return count
+	return parked, busy
 }
