@@ -482,7 +482,8 @@ fn fix_takes_reports_inputs_and_needs_the_source() {
     ]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("--format is for leakprof report"),
+        run.stderr
+            .contains("--format shapes a report, and `leakprof fix` writes a patch"),
         "{}",
         run.stderr
     );

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use crate::cli::{FixArgs, OutputFormat};
+use crate::cli::FixArgs;
 use crate::config::ReportConfig;
 use crate::diff::{self, FileEdits};
 use crate::model::{Finding, Report, Status};
@@ -60,13 +60,6 @@ pub fn run(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
 }
 
 fn fix(args: &FixArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8, String> {
-    if args
-        .report
-        .format
-        .is_some_and(|format| format != OutputFormat::Text)
-    {
-        return Err("leakprof fix writes a patch; --format is for leakprof report".to_string());
-    }
     let output = match args.report.outputs.as_slice() {
         [] => None,
         [only] if only.format.is_none() => only.path.clone(),
