@@ -141,6 +141,68 @@ fn every_place_of_the_waits_program_in_every_format() {
     assert_eq!(checked, 6);
 }
 
+/// With the source, a wait through reflect reads as what it is: the line holds the
+/// `Send`/`Recv`/`Select` call, not a channel operation, and that is no sign of a wrong
+/// revision. No mismatch warning; a note says the source cannot show the channel; nothing
+/// is suppressed on the source's strength.
+#[test]
+fn waits_through_reflect_match_their_source() {
+    let repo = testdata("waits");
+    for format in ["pb.gz", "debug2.txt"] {
+        let path = capture(&format!("late.{format}"));
+        let run = leakprof(&[
+            "report",
+            "--format",
+            "json",
+            "--threshold",
+            "1",
+            "--profile",
+            &path,
+            "--repo",
+            path_str(&repo),
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let report = run.json();
+        let warnings = report["warnings"].to_string();
+        assert!(!warnings.contains("does not match"), "{path}: {warnings}");
+        let mut through_reflect = BTreeMap::new();
+        for finding in report["findings"].as_array().unwrap() {
+            let function = finding["function"].as_str().unwrap();
+            if !function.starts_with("main.reflect") {
+                continue;
+            }
+            assert_eq!(finding["status"], "reported", "{path}: {finding}");
+            let notes = finding["source"]["notes"].to_string();
+            assert!(
+                notes.contains("waits through package reflect"),
+                "{path}: {finding}"
+            );
+            through_reflect.insert(
+                function.to_string(),
+                finding["source"]["snippet"].as_str().unwrap().to_string(),
+            );
+        }
+        assert_eq!(
+            through_reflect,
+            BTreeMap::from([
+                (
+                    "main.reflectRecv.func1".to_string(),
+                    "_, _ = ch.Recv()".to_string()
+                ),
+                (
+                    "main.reflectSelect.func1".to_string(),
+                    "reflect.Select(cases)".to_string()
+                ),
+                (
+                    "main.reflectSend.func1".to_string(),
+                    "ch.Send(reflect.ValueOf(1))".to_string()
+                ),
+            ]),
+            "{path}"
+        );
+    }
+}
+
 /// Go's signal loop waits in a system call inside `os/signal`, a function no rule knows:
 /// only the debug=2 wait reason says so.
 #[test]

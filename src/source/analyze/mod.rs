@@ -296,6 +296,19 @@ impl<'a> ParsedFile<'a> {
         analysis.function = go.describe_function(&ancestry);
 
         let Some(found) = found else {
+            if let Some(call) = go.reflect_call(row, profile_op) {
+                // Trusted as the profile's op: the line is what the profile says, but which
+                // channel, and what else the wait could end on, the source does not show.
+                analysis.op = Some(profile_op);
+                analysis.matches_profile = true;
+                analysis.span = Some(self.span(call));
+                analysis.syntax = Some(go.written(call));
+                analysis.notes.push(format!(
+                    "waits through package reflect (`{}`): the source does not show which \
+                     channel, so no bound is checked",
+                    go.written(call)
+                ));
+            }
             return analysis;
         };
         analysis.op = Some(found.op);

@@ -65,6 +65,36 @@ impl<'t> Go<'t> {
         });
         found
     }
+
+    /// The call on `row` through which package reflect waits in `op`: `v.Send(x)` for a send,
+    /// `v.Recv()` for a receive, `reflect.Select(cases)` for a select. The runtime places a
+    /// goroutine parked inside reflect at that call, and the line holds no channel syntax.
+    pub(super) fn reflect_call(&self, row: usize, op: Op) -> Option<Node<'t>> {
+        let method = match op {
+            Op::Send => "Send",
+            Op::Receive => "Recv",
+            Op::Select => "Select",
+            _ => return None,
+        };
+        let mut found = None;
+        walk(self.root, |node, _| {
+            if node.start_position().row > row || node.end_position().row < row {
+                return false;
+            }
+            let field = (node.kind() == "call_expression")
+                .then(|| node.child_by_field_name("function"))
+                .flatten()
+                .filter(|function| function.kind() == "selector_expression")
+                .and_then(|selector| selector.child_by_field_name("field"));
+            if field.is_some_and(|field| {
+                field.start_position().row == row && self.text(field) == method
+            }) {
+                found = Some(node);
+            }
+            true
+        });
+        found
+    }
 }
 
 /// The channel op whose telling token is on `row`, if `node` is one.
