@@ -393,6 +393,7 @@ fn settle_parameters(bounds: &mut [Bound], files: &[PackageFile<'_>], callers: &
         let Check::Unverified {
             parameter: Some(parameter),
             why,
+            ..
         } = &bound.check
         else {
             continue;

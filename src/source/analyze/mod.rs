@@ -133,6 +133,9 @@ pub enum Check {
     Unverified {
         why: String,
         parameter: Option<Parameter>,
+        /// The package-level variable the cancel function is kept in: the package's other
+        /// files say whether anything can call it.
+        kept: Option<Kept>,
     },
     /// It can never fire while the goroutine waits: `why`, shown at `line`.
     Never { why: String, line: u32 },
@@ -143,8 +146,18 @@ impl Check {
         Check::Unverified {
             why,
             parameter: None,
+            kept: None,
         }
     }
+}
+
+/// A cancel function kept in a package-level variable (`ctx, stopAll = context.WithCancel(…)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    /// The variable's name.
+    pub name: String,
+    /// 1-based line of the assignment.
+    pub line: u32,
 }
 
 /// A bound that arrives as a parameter: the function's callers say what it is.
@@ -395,6 +408,13 @@ impl ParsedFile<'_> {
             return Vec::new();
         };
         Go::new(self.source, tree.root_node(), queries).calls_of(name)
+    }
+
+    /// The lines (1-based) where the name `name` is read, called or passed, not assigned
+    /// (see [`Go::reads_of`]); None when the file has no tree, so nothing can be said.
+    pub fn reads_of(&self, name: &str) -> Option<Vec<u32>> {
+        let (tree, queries) = self.tree.as_ref().ok()?;
+        Some(Go::new(self.source, tree.root_node(), queries).reads_of(name))
     }
 
     /// The lines (1-based) of the `go` statements in this file that start the function or

@@ -226,3 +226,35 @@ impl<'t> Go<'t> {
         parts(list).any(|node| self.written(node) == name)
     }
 }
+
+impl Go<'_> {
+    /// The lines (1-based) where the name `name` is read, called or passed: every
+    /// identifier `name` but the targets of an assignment or a `var` declaration. A local of
+    /// the same name counts too, so a caller that finds none knows nothing reads it.
+    pub(super) fn reads_of(&self, name: &str) -> Vec<u32> {
+        let mut lines = Vec::new();
+        walk(self.root, |node, ancestors| {
+            if node.kind() != "identifier" || self.text(node) != name {
+                return true;
+            }
+            let assigned = match ancestors {
+                [.., statement, list] if list.kind() == "expression_list" => {
+                    statement.kind() == "assignment_statement"
+                        && statement.child_by_field_name("left") == Some(*list)
+                }
+                [.., spec] => {
+                    spec.kind() == "var_spec"
+                        && spec
+                            .children_by_field_name("name", &mut spec.walk())
+                            .any(|declared| declared == node)
+                }
+                [] => false,
+            };
+            if !assigned {
+                lines.push(super::tree::line_of(node));
+            }
+            true
+        });
+        lines
+    }
+}

@@ -11,7 +11,7 @@
 use tree_sitter::Node;
 
 use super::tree::{Go, line_of, parts, unparen, walk};
-use super::{Check, Parameter};
+use super::{Check, Kept, Parameter};
 
 /// How far a context is followed through variables and parents.
 const MAX_DEPTH: u32 = 6;
@@ -112,6 +112,7 @@ impl<'t> Go<'t> {
                             index,
                             name: written,
                         }),
+                        kept: None,
                     };
                 }
                 Check::unverified(format!("where {written} comes from is not clear"))
@@ -198,11 +199,20 @@ impl<'t> Go<'t> {
         if let Some(cancel) = cancel.filter(|cancel| self.text(*cancel) != "_") {
             let local = self.resolve(self.text(cancel), statement).is_some();
             if assigned && (!local || cancel.kind() != "identifier") {
-                return Check::unverified(format!(
+                let why = format!(
                     "the cancel function of {name} is kept in {}, which code out of this \
                      function's reach may call",
                     self.written(cancel)
-                ));
+                );
+                let kept = (cancel.kind() == "identifier").then(|| Kept {
+                    name: self.text(cancel).to_string(),
+                    line,
+                });
+                return Check::Unverified {
+                    why,
+                    parameter: None,
+                    kept,
+                };
             }
         }
         let cancelled = match cancel.map(|cancel| self.text(cancel)) {

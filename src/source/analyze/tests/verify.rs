@@ -417,3 +417,43 @@ fn timers_and_tickers() {
     );
     check(&select("time.After(time.Second)"), "fires", "");
 }
+
+/// A cancel function kept in a package-level variable is unverified from the function alone,
+/// naming the variable and the line, so the package's other files can settle it.
+#[test]
+fn a_cancel_kept_in_a_package_variable_names_it() {
+    let source = "package p\n\nimport \"context\"\n\nvar stop context.CancelFunc\n\n\
+                  func f(ch chan int) {\n\tvar ctx context.Context\n\
+                  \tctx, stop = context.WithCancel(context.Background())\n\
+                  \tselect {\n\tcase ch <- 1:\n\tcase <-ctx.Done():\n\t}\n}\n";
+    let analysis = analyze(source, 10, Op::Select);
+    match &analysis.bounds[0].check {
+        Check::Unverified {
+            kept: Some(kept), ..
+        } => {
+            assert_eq!((kept.name.as_str(), kept.line), ("stop", 9));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `reads_of` finds every read, call or hand-over of a name, never its assignments or its
+/// declaration.
+#[test]
+fn reads_of_a_name_leave_out_its_assignments() {
+    let source = "package p\n\n\
+                  var stop func()\n\
+                  var a, stop2 = 1, func() {}\n\n\
+                  func f() {\n\
+                  \tstop = nil\n\
+                  \t_, stop = 1, func() {}\n\
+                  \tstop()\n\
+                  \tg := stop\n\
+                  \tdefer h(stop)\n\
+                  \tif stop != nil {\n\t}\n\
+                  \t_ = g\n}\n";
+    let parsed = ParsedFile::parse(source);
+    assert_eq!(parsed.reads_of("stop"), Some(vec![9, 10, 11, 12]));
+    assert_eq!(parsed.reads_of("stop2"), Some(vec![]));
+    assert_eq!(parsed.reads_of("missing"), Some(vec![]));
+}
