@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use super::{
-    Change, Exclusion, InstanceCount, Note, Pattern, Point, SourceEvidence, Status, Suppression,
-    Trend, Verdict,
-};
+use super::evidence::SourceEvidence;
+use super::movement::{Change, InstanceCount, Point, Trend};
+use super::pattern::Pattern;
+use super::status::{Exclusion, Note, Status, Suppression, Verdict};
 use crate::blocking::Op;
 
 /// An example stack, innermost first, one `function file:line` per line: one text as the

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
-use super::{Finding, FoundBy, Status, Warning};
+use super::finding::{Finding, FoundBy};
+use super::status::Status;
+use super::warning::Warning;
 use crate::profile::Format;
 
 /// Version of the JSON schema; bumped only for incompatible changes.
