@@ -6,8 +6,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::decide::{Known, rule_usage};
+use super::finish::{against_baseline, for_owner};
+use super::owners::code_owners;
 use super::status::{self, Decision, Evidence, Policy, RuleEvidence};
-use super::{Known, RunError, against_baseline, code_owners, for_owner, rule_usage, rules};
+use super::{RunError, rules};
 use crate::allowlist::{self, Applied, Rule, RuleSource, Subject};
 use crate::blocking::Op;
 use crate::date::Date;

@@ -1,7 +1,7 @@
 //! The leak pattern of each place and where its goroutines were started: what the source
 //! stage told for places it read, else what the profile alone tells.
 
-use super::{Check, Place};
+use super::places::{Check, Place, file_of, op_of};
 use crate::aggregate::Site;
 use crate::model::{Pattern, PatternId};
 use crate::source;
@@ -28,16 +28,12 @@ pub(super) fn tell(places: &[Place], checks: &[Check]) -> Vec<Told> {
         .iter()
         .zip(checks)
         .map(|(place, check)| {
-            let file = super::file_of(place, check);
+            let file = file_of(place, check);
             let pattern = check
                 .as_ref()
                 .and_then(|check| check.pattern.clone())
                 .unwrap_or_else(|| {
-                    source::patterns::from_profile(
-                        super::op_of(place, check),
-                        file,
-                        place.site.line,
-                    )
+                    source::patterns::from_profile(op_of(place, check), file, place.site.line)
                 });
             let created_at = check
                 .as_ref()

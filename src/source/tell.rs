@@ -1,0 +1,273 @@
+//! The leak pattern of each trusted place, read with the other files of its package only as
+//! far as the pattern needs them; where its goroutine was started when the profile did not
+//! say; and bounds that arrive as parameters, settled at the call that passes them.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use super::analyze::{Bound, Check, ParsedFile};
+use super::folder::ReadPackage;
+use super::paths::Mapped;
+use super::patterns::{self, Classified, PackageFile, Target};
+use super::{PlaceRef, SourceCheck};
+
+/// The leak pattern of each trusted place in the file at `path`, read with the other files of
+/// its package, and where its goroutine was started when the profile did not say.
+pub(super) fn tell_patterns(
+    path: &str,
+    parsed: &ParsedFile<'_>,
+    indices: &[usize],
+    places: &[PlaceRef<'_>],
+    checks: &mut [SourceCheck],
+    read: ReadPackage<'_>,
+) {
+    let mapper = read.mapper;
+    let targets: Vec<(usize, Target)> = indices
+        .iter()
+        .map(|&index| {
+            let place = &places[index];
+            let caller_line = place.caller.and_then(|(function, file, line)| {
+                (mapper.map(file, function) == Mapped::Own(path.to_string())).then_some(line)
+            });
+            let target = Target {
+                line: place.line,
+                op: checks[index].refined_op.unwrap_or(place.op),
+                caller_line,
+            };
+            (index, target)
+        })
+        .collect();
+    // The file alone first: most patterns stay within one function, and the other files of
+    // a package of hundreds are read only for the names something searches them for.
+    let alone = [PackageFile { path, parsed }];
+    let mut told: Vec<(usize, Classified, BTreeSet<String>)> = targets
+        .iter()
+        .map(|(index, target)| {
+            let (classified, wanted) = patterns::classify_part(&alone, 0, target);
+            (*index, classified, wanted)
+        })
+        .collect();
+    let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let named = |index: usize| go_statement_name(places[index].function);
+    let needed = told.iter().any(|(index, classified, wanted)| {
+        let started = checks[*index].created_at.is_some() || classified.created_at.is_some();
+        !wanted.is_empty()
+            || (!started && named(*index).is_some())
+            || !parameter_functions(&checks[*index].bounds).is_empty()
+    }) || checks.iter().any(|check| {
+        // A go statement in another file of the package, for the pool's loop.
+        check.created_at.as_deref().is_some_and(|at| {
+            let file = at.rsplit_once(':').map_or(at, |(file, _)| file);
+            file != path && file.rsplit_once('/').map_or("", |(dir, _)| dir) == dir
+        })
+    });
+    // The other files of the package: a file that cannot be read is left out, and what it
+    // would have shown stays unknown (a pattern needs every line of its case).
+    let package = if needed {
+        read.files(dir)
+    } else {
+        Rc::new(Vec::new())
+    };
+    let siblings: Vec<&(String, String)> =
+        package.iter().filter(|(file, _)| file != path).collect();
+    let mut parsed_siblings: Vec<Option<ParsedFile<'_>>> = siblings.iter().map(|_| None).collect();
+    for ((_, target), (_, classified, wanted)) in targets.iter().zip(told.iter_mut()) {
+        let mut included: BTreeSet<usize> = BTreeSet::new();
+        loop {
+            let more: Vec<usize> = siblings
+                .iter()
+                .enumerate()
+                .filter(|(at, (_, text))| {
+                    !included.contains(at) && wanted.iter().any(|name| text.contains(name))
+                })
+                .map(|(at, _)| at)
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for at in more {
+                included.insert(at);
+                if parsed_siblings[at].is_none() {
+                    parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
+                }
+            }
+            let files = package_files(path, parsed, &siblings, &parsed_siblings, &included);
+            let (again, more_wanted) = patterns::classify_part(&files, 0, target);
+            *classified = again;
+            *wanted = more_wanted;
+        }
+    }
+    for ((index, classified, _), (_, target)) in told.into_iter().zip(&targets) {
+        if checks[index].created_at.is_none() {
+            checks[index].created_at = classified
+                .created_at
+                .map(|(file, line)| format!("{file}:{line}"));
+        }
+        // A named function's one go statement, and the calls of a function a bound arrives
+        // through as a parameter, in the files that hold their names.
+        let mut names = parameter_functions(&checks[index].bounds);
+        names.extend(named(index).filter(|_| checks[index].created_at.is_none()));
+        let mut wanted: BTreeSet<usize> = siblings
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, text))| names.iter().any(|name| text.contains(name)))
+            .map(|(at, _)| at)
+            .collect();
+        // The file of the go statement, for the loop around it.
+        let started_in = checks[index]
+            .created_at
+            .as_deref()
+            .and_then(|at| at.rsplit_once(':'))
+            .map(|(file, _)| file.to_string());
+        wanted.extend(
+            siblings
+                .iter()
+                .position(|(file, _)| Some(file) == started_in.as_ref()),
+        );
+        for &at in &wanted {
+            if parsed_siblings[at].is_none() {
+                parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
+            }
+        }
+        let files = package_files(path, parsed, &siblings, &parsed_siblings, &wanted);
+        let check = &mut checks[index];
+        check.pattern = classified.pattern;
+        if check.created_at.is_none() {
+            check.created_at = only_go_statement(&files, places[index].function);
+        }
+        check.spawn = check.created_at.as_deref().and_then(|at| {
+            let (file, line) = at.rsplit_once(':')?;
+            let line = line.parse().ok()?;
+            let found = files.iter().find(|candidate| candidate.path == file)?;
+            found.parsed.spawn(line)
+        });
+        let callers = [
+            check.created_at.clone(),
+            target.caller_line.map(|line| format!("{path}:{line}")),
+        ];
+        settle_parameters(&mut check.bounds, &files, &callers);
+    }
+}
+
+/// The short names of the functions whose parameters unverified bounds arrive through: the
+/// package files that hold a call of them are read to follow the bound to its caller.
+fn parameter_functions(bounds: &[Bound]) -> Vec<&str> {
+    bounds
+        .iter()
+        .filter_map(|bound| match &bound.check {
+            Check::Unverified {
+                parameter: Some(parameter),
+                ..
+            } if parameter.function != "a func literal" => Some(
+                parameter
+                    .function
+                    .rsplit(['.', ')'])
+                    .next()
+                    .unwrap_or(&parameter.function),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A bound that arrives as a parameter, followed to a caller the profile or the source names
+/// (the `go` statement that started the goroutine, the frame below the wait): what it passes
+/// settles whether the bound can fire, and the reason names where it comes from.
+fn settle_parameters(bounds: &mut [Bound], files: &[PackageFile<'_>], callers: &[Option<String>]) {
+    for bound in bounds {
+        let Check::Unverified {
+            parameter: Some(parameter),
+            why,
+            ..
+        } = &bound.check
+        else {
+            continue;
+        };
+        // The callers the profile or the source named; else the one call of the function in
+        // its package, when there is exactly one.
+        let only_call = (parameter.function != "a func literal")
+            .then(|| {
+                let short = parameter
+                    .function
+                    .rsplit(['.', ')'])
+                    .next()
+                    .unwrap_or(&parameter.function);
+                let mut calls = files.iter().flat_map(|file| {
+                    file.parsed
+                        .calls_of(short)
+                        .into_iter()
+                        .map(move |line| format!("{}:{line}", file.path))
+                });
+                let first = calls.next()?;
+                calls.next().is_none().then_some(first)
+            })
+            .flatten();
+        let settled = callers
+            .iter()
+            .flatten()
+            .chain(&only_call)
+            .find_map(|caller| {
+                let (file, line) = caller.rsplit_once(':')?;
+                let line: u32 = line.parse().ok()?;
+                let found = files.iter().find(|candidate| candidate.path == file)?;
+                let check = found.parsed.argument_check(line, parameter)?;
+                Some((check, format!("{file}:{line}")))
+            });
+        let Some((check, at)) = settled else {
+            continue;
+        };
+        let name = &parameter.name;
+        bound.check = match check {
+            Check::Fires => Check::Fires,
+            Check::Never { why, line } => Check::Never {
+                why: format!("{name} comes from the call at {at}, where {why}"),
+                line,
+            },
+            Check::Unverified { why: further, .. } => {
+                Check::unverified(format!("{why}; the call at {at} passes it on: {further}"))
+            }
+        };
+    }
+}
+
+/// The file and the parsed siblings in `included`, as a package to search.
+fn package_files<'a>(
+    path: &'a str,
+    parsed: &'a ParsedFile<'a>,
+    siblings: &[&'a (String, String)],
+    parsed_siblings: &'a [Option<ParsedFile<'a>>],
+    included: &BTreeSet<usize>,
+) -> Vec<PackageFile<'a>> {
+    let mut files = vec![PackageFile { path, parsed }];
+    files.extend(included.iter().filter_map(|&at| {
+        parsed_siblings[at].as_ref().map(|parsed| PackageFile {
+            path: &siblings[at].0,
+            parsed,
+        })
+    }));
+    files
+}
+
+/// The name a `go` statement starts a profile's function by: `poolWorker` for
+/// `main.poolWorker`; None for func literals and generic functions, which the patterns tell.
+fn go_statement_name(function: &str) -> Option<&str> {
+    let name = function.rsplit(['.', '/']).next()?;
+    let after_package = function.rsplit('/').next().unwrap_or(function);
+    let literal = after_package.contains(".func");
+    (!literal && !name.contains('[') && !name.is_empty()).then_some(name)
+}
+
+/// Where a named function's goroutines start when the profile does not say: the one `go`
+/// statement of the package that starts it (`go poolWorker()`), if there is exactly one.
+fn only_go_statement(files: &[PackageFile<'_>], function: &str) -> Option<String> {
+    // Func literals (`F.func1`) are told by the patterns; generic names carry brackets.
+    let name = go_statement_name(function)?;
+    let mut found = files.iter().flat_map(|file| {
+        file.parsed
+            .go_statements_starting(name)
+            .into_iter()
+            .map(move |line| format!("{}:{line}", file.path))
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
