@@ -378,7 +378,7 @@ fn ids_do_not_depend_on_where_repo_points() {
         ids
     };
     let from_root = ids(root);
-    assert_eq!(from_root.len(), 10);
+    assert_eq!(from_root.len(), 11);
     assert_eq!(ids(&root.join("testdata/leaky")), from_root);
 }
 

@@ -380,19 +380,19 @@ fn action_steps_run_with_a_fake_github_environment() {
     assert_eq!(run.outputs["exit-code"], "1");
     let sarif: Value = serde_json::from_str(&run.outputs["sarif"]).expect("SARIF");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 10);
+    assert_eq!(results.len(), 11);
     assert_eq!(
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "testdata/leaky/leaks.go"
     );
-    assert!(run.outputs["markdown"].starts_with("## leakprof: 10 suspected goroutine leaks"));
+    assert!(run.outputs["markdown"].starts_with("## leakprof: 11 suspected goroutine leaks"));
     assert_eq!(run.summary, run.outputs["markdown"]);
     let annotations = run
         .stdout
         .lines()
         .filter(|l| l.starts_with("::error file="))
         .count();
-    assert_eq!(annotations, 9, "{}", run.stdout);
+    assert_eq!(annotations, 10, "{}", run.stdout);
 
     let run = run_action(workspace, &[("profile", profile), ("fail-on", "never")]);
     assert_eq!(run.codes, [0, 0], "{}", run.stdout);

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use super::analyze::{Bound, Check, ParsedFile};
+use super::analyze::{Bound, Check, Kept, ParsedFile};
 use super::folder::ReadPackage;
 use super::paths::Mapped;
 use super::patterns::{self, Classified, PackageFile, Target};
@@ -54,6 +54,7 @@ pub(super) fn tell_patterns(
         !wanted.is_empty()
             || (!started && named(*index).is_some())
             || !parameter_functions(&checks[*index].bounds).is_empty()
+            || !kept_names(&checks[*index].bounds).is_empty()
     }) || checks.iter().any(|check| {
         // A go statement in another file of the package, for the pool's loop.
         check.created_at.as_deref().is_some_and(|at| {
@@ -146,6 +147,86 @@ pub(super) fn tell_patterns(
             target.caller_line.map(|line| format!("{path}:{line}")),
         ];
         settle_parameters(&mut check.bounds, &files, &callers);
+
+        // A cancel function kept in a package-level variable (here, or at the caller a
+        // parameter was settled at): every file of the package that names it is read.
+        let kept: Vec<String> = kept_names(&checks[index].bounds)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        if kept.is_empty() {
+            continue;
+        }
+        let naming: BTreeSet<usize> = siblings
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, text))| kept.iter().any(|name| text.contains(name.as_str())))
+            .map(|(at, _)| at)
+            .collect();
+        for &at in &naming {
+            if parsed_siblings[at].is_none() {
+                parsed_siblings[at] = Some(ParsedFile::parse(&siblings[at].1));
+            }
+        }
+        // Only a package read whole (this file among them) can say nothing reads a name.
+        let whole = package.iter().any(|(file, _)| file == path);
+        let files = package_files(path, parsed, &siblings, &parsed_siblings, &naming);
+        settle_kept(&mut checks[index].bounds, path, &files, whole);
+    }
+}
+
+/// The package-level variables unverified bounds' cancel functions are kept in.
+fn kept_names(bounds: &[Bound]) -> Vec<&str> {
+    bounds
+        .iter()
+        .filter_map(|bound| match &bound.check {
+            Check::Unverified {
+                kept: Some(kept), ..
+            } => Some(kept.name.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A cancel function kept in an unexported package-level variable can only be called from
+/// its package: when no file of the package (`files` holds every one that names it, and
+/// `whole` says the package was read whole) reads the variable but to assign it, nothing
+/// can ever call it, and the bound can never fire.
+fn settle_kept(bounds: &mut [Bound], path: &str, files: &[PackageFile<'_>], whole: bool) {
+    for bound in bounds {
+        let Check::Unverified {
+            kept: Some(kept), ..
+        } = &bound.check
+        else {
+            continue;
+        };
+        let exported = kept.name.starts_with(|c: char| c.is_uppercase());
+        if exported || !whole {
+            continue;
+        }
+        let mut reads = Vec::new();
+        for file in files {
+            match file.parsed.reads_of(&kept.name) {
+                Some(lines) => reads.extend(lines),
+                // A file without a tree may read it: nothing can be said.
+                None => reads.push(0),
+            }
+        }
+        if !reads.is_empty() {
+            continue;
+        }
+        let (via, file) = match &kept.via {
+            Some((via, file)) => (via.as_str(), file.as_str()),
+            None => ("", path),
+        };
+        bound.check = Check::Never {
+            why: format!(
+                "{via}the cancel function of {} is kept in {} (at {file}:{}), which nothing in \
+                 its package ever calls",
+                kept.context, kept.name, kept.line
+            ),
+            line: kept.line,
+        };
     }
 }
 
@@ -223,9 +304,21 @@ fn settle_parameters(bounds: &mut [Bound], files: &[PackageFile<'_>], callers: &
                 why: format!("{name} comes from the call at {at}, where {why}"),
                 line,
             },
-            Check::Unverified { why: further, .. } => {
-                Check::unverified(format!("{why}; the call at {at} passes it on: {further}"))
-            }
+            Check::Unverified {
+                why: further, kept, ..
+            } => Check::Unverified {
+                why: format!("{why}; the call at {at} passes it on: {further}"),
+                parameter: None,
+                kept: kept.map(|kept| Kept {
+                    via: Some((
+                        format!("{name} comes from the call at {at}, where "),
+                        at.rsplit_once(':')
+                            .map_or(at.as_str(), |(file, _)| file)
+                            .to_string(),
+                    )),
+                    ..kept
+                }),
+            },
         };
     }
 }

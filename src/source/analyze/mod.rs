@@ -158,6 +158,11 @@ pub struct Kept {
     pub name: String,
     /// 1-based line of the assignment.
     pub line: u32,
+    /// The context it cancels, as written.
+    pub context: String,
+    /// Where the bound comes from when it was followed to a caller: "ctx comes from the
+    /// call at F:L, where " and the file of the assignment.
+    pub via: Option<(String, String)>,
 }
 
 /// A bound that arrives as a parameter: the function's callers say what it is.

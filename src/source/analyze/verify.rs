@@ -207,6 +207,8 @@ impl<'t> Go<'t> {
                 let kept = (cancel.kind() == "identifier").then(|| Kept {
                     name: self.text(cancel).to_string(),
                     line,
+                    context: name.to_string(),
+                    via: None,
                 });
                 return Check::Unverified {
                     why,
