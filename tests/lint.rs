@@ -144,7 +144,16 @@ fn every_leaky_place_is_found_with_its_pattern() {
                     continue;
                 }
                 let pattern = finding["pattern"]["id"].as_str().unwrap_or("other");
-                if LINTED.contains(&pattern) {
+                // Lint reads a goroutine's function with its own file; a case the report
+                // made by following a call into another file of the package (a context's
+                // cancel kept in a package variable nothing calls, say) is out of its reach.
+                let across_files = pattern == "never_closed"
+                    && finding["pattern"]["evidence"]
+                        .as_array()
+                        .is_some_and(|lines| {
+                            lines.iter().any(|line| line["file"] != finding["file"])
+                        });
+                if LINTED.contains(&pattern) && !across_files {
                     assert!(
                         want.iter()
                             .any(|row| (row.file.as_str(), row.line)

@@ -10,6 +10,7 @@ use super::folder::ReadPackage;
 use super::paths::Mapped;
 use super::patterns::{self, Classified, PackageFile, Target};
 use super::{PlaceRef, SourceCheck};
+use crate::model::{EvidenceLine, Fix, Pattern, PatternId};
 
 /// The leak pattern of each trusted place in the file at `path`, read with the other files of
 /// its package, and where its goroutine was started when the profile did not say.
@@ -171,7 +172,21 @@ pub(super) fn tell_patterns(
         // Only a package read whole (this file among them) can say nothing reads a name.
         let whole = package.iter().any(|(file, _)| file == path);
         let files = package_files(path, parsed, &siblings, &parsed_siblings, &naming);
-        settle_kept(&mut checks[index].bounds, path, &files, whole);
+        let check = &mut checks[index];
+        let settled = settle_kept(
+            &mut check.bounds,
+            path,
+            &files,
+            whole,
+            check.created_at.as_deref(),
+        );
+        if check
+            .pattern
+            .as_ref()
+            .is_none_or(|pattern| pattern.id == PatternId::Other)
+        {
+            check.pattern = settled.or(check.pattern.take());
+        }
     }
 }
 
@@ -192,7 +207,17 @@ fn kept_names(bounds: &[Bound]) -> Vec<&str> {
 /// its package: when no file of the package (`files` holds every one that names it, and
 /// `whole` says the package was read whole) reads the variable but to assign it, nothing
 /// can ever call it, and the bound can never fire.
-fn settle_kept(bounds: &mut [Bound], path: &str, files: &[PackageFile<'_>], whole: bool) {
+///
+/// Returns the `never_closed` pattern of the first bound so settled: the wait, the goroutine's
+/// start (`created_at`) and the variable nothing calls.
+fn settle_kept(
+    bounds: &mut [Bound],
+    path: &str,
+    files: &[PackageFile<'_>],
+    whole: bool,
+    created_at: Option<&str>,
+) -> Option<Pattern> {
+    let mut pattern = None;
     for bound in bounds {
         let Check::Unverified {
             kept: Some(kept), ..
@@ -219,15 +244,52 @@ fn settle_kept(bounds: &mut [Bound], path: &str, files: &[PackageFile<'_>], whol
             Some((via, file)) => (via.as_str(), file.as_str()),
             None => ("", path),
         };
+        let (context, name) = (&kept.context, &kept.name);
+        let mut evidence = vec![EvidenceLine {
+            file: file.to_string(),
+            line: kept.line,
+            text: format!(
+                "the cancel function of `{context}` is kept in `{name}`, which nothing in the \
+                 package calls"
+            ),
+        }];
+        evidence.extend(
+            created_at
+                .and_then(|at| at.rsplit_once(':'))
+                .and_then(|(file, line)| Some((file, line.parse().ok()?)))
+                .map(|(file, line)| EvidenceLine {
+                    file: file.to_string(),
+                    line,
+                    text: "the goroutine is started here".into(),
+                }),
+        );
+        evidence.push(EvidenceLine {
+            file: path.to_string(),
+            line: bound.line,
+            text: format!("the goroutine waits for `{}` here", bound.expr),
+        });
+        pattern.get_or_insert(Pattern {
+            id: PatternId::NeverClosed,
+            evidence,
+            fix: Fix::advice(
+                format!(
+                    "call `{name}` when the goroutines should stop (nothing in the package \
+                     does), or give them a context that ends: as written, `{}` never fires",
+                    bound.expr
+                ),
+                format!("when to call `{name}` is the owner's call"),
+            ),
+        });
         bound.check = Check::Never {
             why: format!(
-                "{via}the cancel function of {} is kept in {} (at {file}:{}), which nothing in \
-                 its package ever calls",
-                kept.context, kept.name, kept.line
+                "{via}the cancel function of {context} is kept in {name} (at {file}:{}), which \
+                 nothing in its package ever calls",
+                kept.line
             ),
             line: kept.line,
         };
     }
+    pattern
 }
 
 /// The short names of the functions whose parameters unverified bounds arrive through: the
