@@ -4,7 +4,8 @@
 //!
 //! This file holds what the source stage says of a place ([`SourceCheck`]) and [`check`],
 //! which maps every place and reads each file once; `line` checks a place against its line,
-//! `tell` tells its leak pattern from its package, whose files `folder` reads.
+//! `tell` tells its leak pattern from its package, whose files `folder` reads, and `settle`
+//! settles the bounds whose answer lies in other files of the package.
 
 pub mod analyze;
 mod folder;
@@ -13,6 +14,7 @@ mod line;
 pub mod paths;
 pub mod patterns;
 pub mod repo;
+mod settle;
 mod tell;
 
 use std::collections::BTreeMap;
