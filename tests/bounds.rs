@@ -223,3 +223,54 @@ fn a_never_cancelled_context_has_one_pattern_whatever_the_profile() {
     }
     assert_eq!(patterns[0], patterns[1]);
 }
+
+/// Every wait whose `<-ctx.Done()` the source shows can never fire is a `never_closed`
+/// leak, also when the context came from the caller (followed to the `go` statement or the
+/// call that passes it): the evidence names the line that shows it, where the goroutine
+/// started and the wait. A timer that can never fire is no done channel: no such pattern.
+#[test]
+fn every_context_that_can_never_be_done_is_never_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = std::fs::read_to_string(captures("goroutine.debug2.txt")).unwrap();
+    let stripped = dir.path().join("goroutine.debug2.txt");
+    std::fs::write(&stripped, dump.replace(" (leaked)", "")).unwrap();
+    let report = report(&stripped, &[]);
+    let mut contexts = BTreeSet::new();
+    for finding in report["findings"].as_array().unwrap() {
+        let notes = finding["notes"].to_string();
+        if finding["status"] != "reported" || !notes.contains("can never fire") {
+            continue;
+        }
+        let pattern = &finding["pattern"];
+        if notes.contains("<-ctx.Done()") {
+            assert_eq!(pattern["id"], "never_closed", "{finding:#}");
+            let evidence: Vec<&str> = pattern["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|line| line["text"].as_str().unwrap())
+                .collect();
+            assert!(
+                evidence.iter().any(|text| text.contains("`ctx`")),
+                "{finding:#}"
+            );
+            assert!(
+                evidence.iter().any(|text| {
+                    text.starts_with("the goroutine waits for `") && text.contains("Done()")
+                }),
+                "{finding:#}"
+            );
+            assert!(
+                evidence.contains(&"the goroutine is started here"),
+                "{finding:#}"
+            );
+            contexts.insert(finding["function"].as_str().unwrap().to_string());
+        } else {
+            assert_ne!(pattern["id"], "never_closed", "{finding:#}");
+        }
+    }
+    // Among them the two whose context arrives as an argument.
+    for function in ["main.literalDeferredCancel.func1", "main.waitCtx"] {
+        assert!(contexts.contains(function), "{function}: {contexts:?}");
+    }
+}

@@ -3,7 +3,7 @@
 //! cancel function kept in a package-level variable, settled by whether any file of the
 //! package reads it.
 
-use super::analyze::{Bound, Check, Kept};
+use super::analyze::{Bound, BoundKind, Check, Kept};
 use super::patterns::PackageFile;
 use crate::model::{EvidenceLine, Fix, Pattern, PatternId};
 
@@ -70,16 +70,7 @@ pub(super) fn settle_kept(
                  package calls"
             ),
         }];
-        evidence.extend(
-            created_at
-                .and_then(|at| at.rsplit_once(':'))
-                .and_then(|(file, line)| Some((file, line.parse().ok()?)))
-                .map(|(file, line)| EvidenceLine {
-                    file: file.to_string(),
-                    line,
-                    text: "the goroutine is started here".into(),
-                }),
-        );
+        evidence.extend(started_at(created_at));
         evidence.push(EvidenceLine {
             file: path.to_string(),
             line: bound.line,
@@ -133,11 +124,17 @@ pub(super) fn parameter_functions(bounds: &[Bound]) -> Vec<&str> {
 /// A bound that arrives as a parameter, followed to a caller the profile or the source names
 /// (the `go` statement that started the goroutine, the frame below the wait): what it passes
 /// settles whether the bound can fire, and the reason names where it comes from.
+///
+/// Returns the `never_closed` pattern of the first context so settled as never done: what
+/// the call passes, the goroutine's start (`created_at`) and the wait in `path`.
 pub(super) fn settle_parameters(
     bounds: &mut [Bound],
+    path: &str,
     files: &[PackageFile<'_>],
     callers: &[Option<String>],
-) {
+    created_at: Option<&str>,
+) -> Option<Pattern> {
+    let mut pattern = None;
     for bound in bounds {
         let Check::Unverified {
             parameter: Some(parameter),
@@ -181,6 +178,38 @@ pub(super) fn settle_parameters(
             continue;
         };
         let name = &parameter.name;
+        let caller_file = at.rsplit_once(':').map_or(at.as_str(), |(file, _)| file);
+        if let (Check::Never { why, line }, BoundKind::CtxDone) = (&check, bound.kind) {
+            pattern.get_or_insert_with(|| {
+                let mut evidence = vec![EvidenceLine {
+                    file: caller_file.to_string(),
+                    line: *line,
+                    text: format!(
+                        "`{name}` can never be cancelled while the goroutine waits: {why}"
+                    ),
+                }];
+                evidence.extend(started_at(created_at));
+                evidence.push(EvidenceLine {
+                    file: path.to_string(),
+                    line: bound.line,
+                    text: format!("the goroutine waits for `{}` here", bound.expr),
+                });
+                Pattern {
+                    id: PatternId::NeverClosed,
+                    evidence,
+                    fix: Fix::advice(
+                        format!(
+                            "give the goroutine a context that ends: pass it the caller's \
+                             context, or derive one with `context.WithCancel` (or \
+                             `WithTimeout`) and call its cancel when the work is given up, \
+                             instead of waiting on `{}`, which never fires",
+                            bound.expr
+                        ),
+                        "which context should end the goroutine is the owner's call",
+                    ),
+                }
+            });
+        }
         bound.check = match check {
             Check::Fires => Check::Fires,
             Check::Never { why, line } => Check::Never {
@@ -195,13 +224,22 @@ pub(super) fn settle_parameters(
                 kept: kept.map(|kept| Kept {
                     via: Some((
                         format!("{name} comes from the call at {at}, where "),
-                        at.rsplit_once(':')
-                            .map_or(at.as_str(), |(file, _)| file)
-                            .to_string(),
+                        caller_file.to_string(),
                     )),
                     ..kept
                 }),
             },
         };
     }
+    pattern
+}
+
+/// The evidence line of the goroutine's `go` statement, `file:line`.
+fn started_at(created_at: Option<&str>) -> Option<EvidenceLine> {
+    let (file, line) = created_at?.rsplit_once(':')?;
+    Some(EvidenceLine {
+        file: file.to_string(),
+        line: line.parse().ok()?,
+        text: "the goroutine is started here".into(),
+    })
 }

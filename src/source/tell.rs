@@ -148,7 +148,20 @@ pub(super) fn tell_patterns(
             check.created_at.clone(),
             target.caller_line.map(|line| format!("{path}:{line}")),
         ];
-        settle_parameters(&mut check.bounds, &files, &callers);
+        let settled = settle_parameters(
+            &mut check.bounds,
+            path,
+            &files,
+            &callers,
+            check.created_at.as_deref(),
+        );
+        if check
+            .pattern
+            .as_ref()
+            .is_none_or(|pattern| pattern.id == PatternId::Other)
+        {
+            check.pattern = settled.or(check.pattern.take());
+        }
 
         // A cancel function kept in a package-level variable (here, or at the caller a
         // parameter was settled at): every file of the package that names it is read.
