@@ -3,7 +3,8 @@
 //! that bound a select, and the inline ignore on it.
 
 use super::analyze::ParsedFile;
-use super::{PlaceRef, SourceCheck, ignores};
+use super::ignores;
+use super::place::{PlaceRef, SourceCheck};
 use crate::blocking::Op;
 use crate::model::{ChannelEvidence, SourceEvidence, Warning};
 

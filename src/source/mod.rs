@@ -2,8 +2,8 @@
 //! mapping profile paths to repository paths, and tree-sitter analysis of the lines findings
 //! point to. Only the files that findings point to are read and parsed, each once.
 //!
-//! This file holds what the source stage says of a place ([`SourceCheck`]) and [`check`],
-//! which maps every place and reads each file once; `line` checks a place against its line,
+//! This file holds [`check`], which maps every place and reads each file once; `place` what
+//! the stage takes and says of a place ([`SourceCheck`]); `line` checks a place against its line,
 //! `tell` tells its leak pattern from its package, whose files `folder` reads, and `settle`
 //! settles the bounds whose answer lies in other files of the package.
 
@@ -13,6 +13,7 @@ pub mod ignores;
 mod line;
 pub mod paths;
 pub mod patterns;
+mod place;
 pub mod repo;
 mod settle;
 mod tell;
@@ -20,106 +21,17 @@ mod tell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::blocking::Op;
 use crate::model::warning::{PlaceName, SourceProblem};
-use crate::model::{Exclusion, Pattern, SourceContext, SourceEvidence, Warning};
-use analyze::{Bound, ParsedFile, Spawn};
+use crate::model::{SourceContext, Warning};
+use analyze::ParsedFile;
 use folder::ReadPackage;
 use ignores::Marker;
 use line::check_place;
 pub(crate) use line::inline_ignore;
 use paths::{Mapped, PathMapper};
+pub use place::{Location, PlaceRef, SourceCheck};
 use repo::Source;
 use tell::tell_patterns;
-
-/// A place as the profile names it: what the source stage looks up.
-#[derive(Clone, Copy, Debug)]
-pub struct PlaceRef<'a> {
-    pub file: &'a str,
-    pub line: u32,
-    pub function: &'a str,
-    pub op: Op,
-    /// The `go` statement that started the example goroutine, as the profile records it
-    /// (debug=2 `created by`): function, file and line.
-    pub creator: Option<(&'a str, &'a str, u32)>,
-    /// The frame that called the blocking function, as the profile records it: function,
-    /// file and line.
-    pub caller: Option<(&'a str, &'a str, u32)>,
-}
-
-/// Where a place is in the repository.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Location {
-    /// Own code at this repository path.
-    Own(String),
-    /// Not own code; the repository path when the file is in the repository (vendored).
-    Foreign {
-        repo_path: Option<String>,
-        exclusion: Exclusion,
-    },
-    /// Own code by its package, but its file is not at the revision (a warning says why).
-    Missing,
-}
-
-impl Location {
-    /// The repository-relative path, when the place maps into the repository.
-    pub fn repo_path(&self) -> Option<&str> {
-        match self {
-            Location::Own(path) => Some(path),
-            Location::Foreign { repo_path, .. } => repo_path.as_deref(),
-            Location::Missing => None,
-        }
-    }
-}
-
-/// What the source at the revision says about one place.
-#[derive(Clone, Debug)]
-pub struct SourceCheck {
-    pub location: Location,
-    /// The line and what surrounds it, when the file was read.
-    pub evidence: Option<SourceEvidence>,
-    /// The op the source names where the profile could not (debug=1), or a range loop the
-    /// profile saw as a receive.
-    pub refined_op: Option<Op>,
-    /// The line holds the operation the profile names and parses cleanly: only then may
-    /// anything read from it suppress the place.
-    pub trusted: bool,
-    /// For a trusted select: every case that ends the wait by itself, in source order.
-    pub bounds: Vec<Bound>,
-    /// The reason of a `//leakprof:ignore <reason>` on a trusted line.
-    pub ignore: Option<String>,
-    /// The leak pattern the source shows at a trusted line.
-    pub pattern: Option<Pattern>,
-    /// Where the goroutine was started, `file:line`: the profile's `created by` frame mapped
-    /// into the repository, else the `go` statement the source shows.
-    pub created_at: Option<String>,
-    /// The `go` statement at `created_at`, when it is in the place's package: whether a loop
-    /// of a fixed count starts the goroutines (a worker pool).
-    pub spawn: Option<Spawn>,
-    /// The operation's own syntax, comments and spacing dropped, on a trusted line: what
-    /// identifies it across builds, comments and moves.
-    pub syntax: Option<String>,
-    /// Which of the textually identical operations of its function this one is (from 1).
-    pub twin: Option<u32>,
-}
-
-impl SourceCheck {
-    fn at(location: Location) -> SourceCheck {
-        SourceCheck {
-            location,
-            evidence: None,
-            refined_op: None,
-            trusted: false,
-            bounds: Vec::new(),
-            ignore: None,
-            pattern: None,
-            created_at: None,
-            spawn: None,
-            syntax: None,
-            twin: None,
-        }
-    }
-}
 
 /// Maps every place into the repository and checks own code against its line: the op there,
 /// the function around it, where its channel was made, the cases that bound a select, inline

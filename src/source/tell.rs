@@ -9,8 +9,8 @@ use super::analyze::ParsedFile;
 use super::folder::ReadPackage;
 use super::paths::Mapped;
 use super::patterns::{self, Classified, PackageFile, Target};
+use super::place::{PlaceRef, SourceCheck};
 use super::settle::{kept_names, parameter_functions, settle_kept, settle_parameters};
-use super::{PlaceRef, SourceCheck};
 use crate::model::PatternId;
 
 /// The leak pattern of each trusted place in the file at `path`, read with the other files of
