@@ -7,10 +7,11 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::decide::{Known, rule_usage};
+use super::error::RunError;
 use super::finish::{against_baseline, for_owner};
 use super::owners::code_owners;
+use super::rules;
 use super::status::{self, Decision, Evidence, Policy, RuleEvidence};
-use super::{RunError, rules};
 use crate::allowlist::{self, Applied, Rule, RuleSource, Subject};
 use crate::blocking::Op;
 use crate::date::Date;

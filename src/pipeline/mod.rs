@@ -8,10 +8,11 @@
 //! `source`, find the `owners`, tell each place's `patterns`, apply the allowlists and
 //! `decide` each place (weighing its evidence in [`status`]), `assemble` the findings and
 //! `finish` them. The `rules` are read before any of them; [`lint`] runs lint findings
-//! through the same stages.
+//! through the same stages. What stops a whole run is a [`RunError`] (`error`).
 
 mod assemble;
 mod decide;
+mod error;
 mod finish;
 pub mod lint;
 mod owners;
@@ -22,31 +23,14 @@ mod rules;
 mod source;
 pub mod status;
 
-use crate::allowlist::{self, Applied};
+use crate::allowlist::Applied;
 use crate::cli::Threshold;
 use crate::config::ReportConfig;
 use crate::model::id;
-use crate::model::view::ViewError;
-use crate::model::{Report, SCHEMA_VERSION, SourceInfo, Tool, Warning};
-use crate::source::repo::{RepoError, Source};
+use crate::model::{Report, SCHEMA_VERSION, SourceInfo, Tool};
+use crate::source::repo::Source;
+pub use error::RunError;
 use status::Decision;
-
-/// Errors that stop a whole run.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("no profile could be read:{}", .0.iter().map(|p| format!("\n  {p}")).collect::<String>())]
-    NoProfiles(Vec<Warning>),
-    #[error("{0}")]
-    Repo(#[from] RepoError),
-    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-    Rules(Vec<allowlist::RulesError>),
-    #[error("{0}")]
-    RulesFile(allowlist::ReadError),
-    #[error("bad --baseline: {0}")]
-    Baseline(ViewError),
-    #[error("{0}")]
-    Lint(#[from] crate::lint::LintError),
-}
 
 /// Reads every profile `config` names and builds the report.
 pub fn build_report(config: &ReportConfig) -> Result<Report, RunError> {

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::RunError;
+use super::error::RunError;
 use crate::allowlist::{self, Rule, RuleSource};
 use crate::config::RulesConfig;
 use crate::model::Warning;

@@ -1,8 +1,9 @@
 //! The source stage, with `--repo`: what the source at the revision says about each place,
 //! the inline ignores that apply to none of them, and which places are not own code.
 
+use super::error::RunError;
+use super::patterns;
 use super::places::{Check, Place};
-use super::{RunError, patterns};
 use crate::blocking::is_std_function;
 use crate::config::ReportConfig;
 use crate::model::{Exclusion, Warning};
