@@ -4,8 +4,8 @@
 
 use std::io::{self, Write};
 
+use crate::exit::{EXIT_CLEAN, EXIT_ERROR};
 use crate::kinds::{self, KINDS, KindDoc, PATTERNS};
-use crate::{EXIT_CLEAN, EXIT_ERROR};
 
 /// Text is wrapped at this many columns.
 const WIDTH: usize = 88;

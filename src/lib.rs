@@ -14,6 +14,7 @@ pub mod collect;
 pub mod config;
 pub mod date;
 pub mod diff;
+pub mod exit;
 pub mod explain;
 pub mod fix;
 pub mod glob;
@@ -42,12 +43,7 @@ use crate::lint::config::LintConfig;
 use crate::model::{Report, Status, Verdict, Warning};
 pub use crate::pipeline::{RunError, build_report};
 
-/// Nothing was reported.
-pub const EXIT_CLEAN: u8 = 0;
-/// At least one suspected leak was reported.
-pub const EXIT_FOUND: u8 = 1;
-/// Usage error, or nothing could be read.
-pub const EXIT_ERROR: u8 = 2;
+pub use crate::exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND};
 
 /// Runs the command line `args` (program name first) and returns the exit code.
 pub fn main_with_args<I, T>(

@@ -10,9 +10,9 @@ use crate::allowlist::{self, EditError, Field, NewEntry, Rule, RuleSource, Rules
 use crate::blocking::Op;
 use crate::cli::{AddArgs, RulesCommand};
 use crate::date::Date;
+use crate::exit::{EXIT_CLEAN, EXIT_ERROR};
 use crate::model::view::{ReportView, ViewError};
 use crate::report::present;
-use crate::{EXIT_CLEAN, EXIT_ERROR};
 
 /// Errors of the rules commands: each names the file and what is wrong.
 #[derive(Debug, thiserror::Error)]

@@ -25,8 +25,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::cli::CollectArgs;
 use crate::date::Date;
+use crate::exit::{EXIT_CLEAN, EXIT_ERROR};
 use crate::profile::ReadOptions;
-use crate::{EXIT_CLEAN, EXIT_ERROR};
 use fetch::{Fetch, Plan, Retry, Round};
 use http::{Client, FetchError};
 

@@ -18,14 +18,15 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
 
+use crate::atomic;
 use crate::cli::FixArgs;
 use crate::config::ReportConfig;
 use crate::diff::{self, FileEdits};
+use crate::exit::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND};
 use crate::model::{Finding, Report, Status};
 use crate::pipeline::build_report;
 use crate::report::present;
 use crate::source::repo::Source;
-use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, atomic};
 
 /// One finding's mechanical fix.
 #[derive(Clone, Debug)]
